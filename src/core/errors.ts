@@ -1,0 +1,45 @@
+/**
+ * Errors a user can act on. Each carries a stable code so the CLI, the worker
+ * protocol and the extension can tell "your input is wrong" (one clear line)
+ * from a bug (a stack trace worth reporting).
+ */
+export type LabErrorCode =
+  | 'bad-argument'
+  | 'not-found'
+  | 'corrupt-archive'
+  | 'unsafe-archive'
+  | 'checksum-mismatch'
+  | 'download-failed'
+  | 'cancelled'
+  | 'corrupt-model'
+  | 'busy'
+  | 'backend-unavailable'
+  | 'worker-crashed';
+
+export class LabError extends Error {
+  constructor(
+    readonly code: LabErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LabError';
+  }
+}
+
+export function isLabError(error: unknown, code?: LabErrorCode): error is LabError {
+  return error instanceof LabError && (code === undefined || error.code === code);
+}
+
+export function cancelledError(what = 'Operation'): LabError {
+  return new LabError('cancelled', `${what} cancelled.`);
+}
+
+/** Throws the standard cancellation error when the signal has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw cancelledError(what);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
