@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Compile the fused recurrent kernels (AssemblyScript) to WebAssembly.
+//
+//   node scripts/build-kernels.mjs [outDir]       (default: dist/)
+//
+// Writes <outDir>/recurrent-kernels.wasm. The module imports a shared memory
+// (so a second thread can run the same code on it), has no runtime and no
+// static data, and uses 128-bit SIMD. Also importable: buildKernels(outDir).
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const KERNEL_SOURCE = path.join(root, 'src/core/fused/assembly/recurrent.ts');
+export const KERNEL_FILE = 'recurrent-kernels.wasm';
+
+export async function buildKernels(outDir = path.join(root, 'dist')) {
+  const asc = (await import('assemblyscript/asc')).default;
+  const dir = path.resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const outFile = path.join(dir, KERNEL_FILE);
+  const args = [
+    KERNEL_SOURCE,
+    '--outFile', outFile,
+    '--enable', 'simd',
+    '--enable', 'threads',
+    '-O3',
+    '--noAssert',
+    '--runtime', 'stub',
+    '--importMemory',
+    '--sharedMemory',
+    '--initialMemory', '1',
+    '--maximumMemory', '32768',
+    '--use', 'abort=',
+  ];
+  let log = '';
+  const stream = { write: (s) => { log += String(s); return true; } };
+  const { error } = await asc.main(args, { stdout: stream, stderr: stream });
+  if (error) throw new Error(`AssemblyScript build failed: ${error.message}\n${log}`);
+  return outFile;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const out = process.argv[2];
+  buildKernels(out).then(
+    (file) => console.log(`built ${path.relative(process.cwd(), file)}`),
+    (e) => { console.error(e.message); process.exit(1); },
+  );
+}

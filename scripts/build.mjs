@@ -1,0 +1,59 @@
+// Bundles the extension host, the training worker, the CLI and the dashboard
+// webview with esbuild, and puts the WebAssembly files they load beside them.
+import * as esbuild from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const dist = path.join(root, 'dist');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const nodeCommon = {
+  ...common,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // tfjs-node is a native, optional addon: it is required at run time where installed.
+  external: ['@tensorflow/tfjs-node', 'vscode'],
+};
+
+const builds = [
+  { ...nodeCommon, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  { ...nodeCommon, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync(path.join(root, 'src/extension.ts'))) {
+  builds.push({ ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' });
+}
+if (existsSync(path.join(root, 'webview/main.ts'))) {
+  builds.push({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' });
+}
+
+await mkdir(dist, { recursive: true });
+const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  await copyFile(path.join(wasmDir, file), path.join(dist, file));
+}
+if (existsSync(path.join(root, 'scripts/build-kernels.mjs'))) {
+  const { buildKernels } = await import('./build-kernels.mjs');
+  await buildKernels?.(dist);
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching for changes');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

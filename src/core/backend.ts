@@ -1,0 +1,76 @@
+/**
+ * Chooses and starts the TensorFlow.js backend: the native TensorFlow library
+ * (@tensorflow/tfjs-node, an optional dependency) where it loads, else
+ * WebAssembly, else pure JavaScript. Only the worker thread calls this: the
+ * native addon can be loaded by one thread per process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import * as path from 'node:path';
+import { LabError, errorMessage } from './errors';
+import { registerMissingWasmKernels } from './wasm-kernels';
+
+import type { BackendName, BackendPreference } from './backend-names';
+import { createRequire } from 'node:module';
+
+export type { BackendName, BackendPreference } from './backend-names';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Why better backends were passed over, for people reading a run's report. */
+  notes: string[];
+}
+
+export interface BackendOptions {
+  /** Folder with tfjs-backend-wasm's .wasm files (the bundle copies them beside itself). */
+  wasmDir?: string;
+}
+
+let active: BackendInfo | undefined;
+
+async function tryTensorflow(): Promise<void> {
+  // Loaded at run time, never bundled: the addon is native and optional.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('@tensorflow/tfjs-node');
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
+}
+
+async function tryWasm(options: BackendOptions): Promise<void> {
+  const dir = options.wasmDir ?? defaultWasmDir();
+  wasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  // Node has no cross-origin isolation story for the threaded build; the SIMD build is used.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  registerMissingWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+}
+
+async function tryCpu(): Promise<void> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+}
+
+/** Where the package keeps them; the bundled worker passes its own folder instead. */
+function defaultWasmDir(): string {
+  return path.dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+}
+
+export async function initBackend(preference: BackendPreference = 'auto', options: BackendOptions = {}): Promise<BackendInfo> {
+  if (active && (preference === 'auto' || preference === active.name)) return active;
+  const order: BackendName[] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference];
+  const notes: string[] = [];
+  for (const name of order) {
+    try {
+      if (name === 'tensorflow') await tryTensorflow();
+      else if (name === 'wasm') await tryWasm(options);
+      else await tryCpu();
+      active = { name, notes };
+      return active;
+    } catch (error) {
+      notes.push(`${name} unavailable: ${errorMessage(error).split('\n')[0]}`);
+    }
+  }
+  throw new LabError('backend-unavailable', `No TensorFlow.js backend could start (${notes.join('; ')}).`);
+}
+
+export function activeBackend(): BackendInfo | undefined {
+  return active;
+}

@@ -1,0 +1,523 @@
+// Fused recurrent kernels (SimpleRNN and LSTM, forward and backpropagation
+// through time) compiled to WebAssembly with SIMD.
+//
+// Why hand-written: TensorFlow.js runs a recurrent layer as a chain of small
+// ops per time step, so a 500-step sequence costs thousands of kernel
+// launches whose fixed overhead dwarfs the arithmetic (a 128x32 by 32x128
+// product is ~1 MFLOP). No library ships fused BPTT kernels for TensorFlow.js,
+// so the whole time loop lives here and TensorFlow.js sees one op per layer.
+//
+// Division of labour with the JavaScript side:
+//   * The input projection Z = x . W + b for all time steps is one big matrix
+//     product done by TensorFlow.js; this module only runs the recurrence
+//     (h_{t-1} . R plus the gate arithmetic) and its gradient.
+//   * Memory is owned by the JavaScript side (a simple allocator over the
+//     linear memory); this module has no runtime, no static data and no
+//     stack, so two instances on two threads can share one memory safely.
+//   * Work is described by job records (JOB_WORDS i32 each) written into
+//     memory; `runJobs` executes a list of them. A batch row range [b0, b1)
+//     is independent of all other rows in both passes, so splitting the
+//     batch (or the two directions of a bidirectional layer) across threads
+//     needs a single hand-off per call, never a per-step barrier.
+//
+// Layouts (floats, row-major). U = units, Up = U rounded up to a multiple of
+// 4 so every vector touches one gate only; padded lanes stay exactly zero
+// (their pre-activations are zero, hence c = 0 and h = 0.5 * tanh(0) = 0).
+//   Z   [B, T, zRowStride]  this direction's G*U pre-activations start at zPtr
+//   R   [Up, G*Up]          recurrent kernel, zero padded
+//   RT  [G*Up, Up]          its transpose (used by the backward pass)
+//   h   [T+1, B, Up]        h[0] = 0, h[s+1] = output of step s
+//   c   [T+1, B, Up]        LSTM cell state, same indexing as h
+//   tc  [T, B, Up]          tanh(c) of step s (LSTM)
+//   g   [T, B, G*Up]        activated gates i, f, c~, o of step s (LSTM)
+// With store = 0 (inference) all per-step arrays have a step stride of 0:
+// the state is updated in place and nothing is kept for a backward pass.
+// Step s reads input time t = s, or t = T-1-s when reverse (goBackwards).
+
+// ---- job record layout (i32 words) ----
+const J_OP: i32 = 0;
+const J_B: i32 = 1;
+const J_T: i32 = 2;
+const J_U: i32 = 3;
+const J_UP: i32 = 4;
+const J_B0: i32 = 5;
+const J_B1: i32 = 6;
+const J_Z: i32 = 7;
+const J_ZSTRIDE: i32 = 8;
+const J_R: i32 = 9;
+const J_RT: i32 = 10;
+const J_H: i32 = 11;
+const J_C: i32 = 12;
+const J_TC: i32 = 13;
+const J_G: i32 = 14;
+const J_STORE: i32 = 15;
+const J_REVERSE: i32 = 16;
+const J_DHT: i32 = 17;
+const J_DR: i32 = 18;
+const J_SCRATCH: i32 = 19;
+export const JOB_WORDS: i32 = 24;
+
+const OP_RNN_FORWARD: i32 = 1;
+const OP_RNN_BACKWARD: i32 = 2;
+const OP_LSTM_FORWARD: i32 = 3;
+const OP_LSTM_BACKWARD: i32 = 4;
+
+// ---- vector math ----
+
+// exp(x) for float32 lanes: range reduction x = n*ln2 + r with |r| <= ln2/2
+// (two-part ln2 so r is exact to float precision), degree-6 polynomial for
+// e^r, and 2^n built directly in the exponent bits. Relative error ~1e-7,
+// well inside float32 training noise; inputs are clamped so 2^n stays normal.
+@inline function vexp(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(<f32>(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, e);
+}
+
+// Logistic sigmoid, the Keras 'sigmoid' recurrent activation: 1 / (1 + e^-x).
+@inline function vsigmoid(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, vexp(f32x4.neg(x))));
+}
+
+// tanh(x) = 1 - 2 / (1 + e^{2x}); saturates cleanly to +-1 at both ends.
+@inline function vtanh(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  const two = f32x4.splat(2.0);
+  return f32x4.sub(one, f32x4.div(two, f32x4.add(one, vexp(f32x4.add(x, x)))));
+}
+
+// ---- small dense products ----
+
+// C[r, 0:n] (+)= sum_k A[r, k] * M[k, 0:n] for r in [0, rows).
+// n is a multiple of 4; lda / ldc are row strides in floats; M is [k, n].
+// Register blocking: 2 rows x 16 columns (8 accumulators) per inner loop,
+// which keeps accumulators, operands and splats within 16 vector registers.
+function gemm(a: usize, lda: i32, m: usize, n: i32, k: i32, c: usize, ldc: i32, rows: i32, accumulate: bool): void {
+  const rowBytesA = <usize>lda << 2;
+  const rowBytesC = <usize>ldc << 2;
+  const rowBytesM = <usize>n << 2;
+  const n16 = n & ~15;
+  let r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const a0 = a + <usize>r * rowBytesA;
+    const a1 = a0 + rowBytesA;
+    const c0 = c + <usize>r * rowBytesC;
+    const c1 = c0 + rowBytesC;
+    let j = 0;
+    for (; j < n16; j += 16) {
+      const jo = <usize>j << 2;
+      let x0 = v128.splat<f32>(0), x1 = x0, x2 = x0, x3 = x0;
+      let y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+      if (accumulate) {
+        x0 = v128.load(c0 + jo); x1 = v128.load(c0 + jo, 16); x2 = v128.load(c0 + jo, 32); x3 = v128.load(c0 + jo, 48);
+        y0 = v128.load(c1 + jo); y1 = v128.load(c1 + jo, 16); y2 = v128.load(c1 + jo, 32); y3 = v128.load(c1 + jo, 48);
+      }
+      let mp = m + jo;
+      for (let q = 0; q < k; q++) {
+        const qo = <usize>q << 2;
+        const s0 = f32x4.splat(load<f32>(a0 + qo));
+        const s1 = f32x4.splat(load<f32>(a1 + qo));
+        const m0 = v128.load(mp);
+        const m1 = v128.load(mp, 16);
+        const m2 = v128.load(mp, 32);
+        const m3 = v128.load(mp, 48);
+        x0 = f32x4.add(x0, f32x4.mul(s0, m0)); y0 = f32x4.add(y0, f32x4.mul(s1, m0));
+        x1 = f32x4.add(x1, f32x4.mul(s0, m1)); y1 = f32x4.add(y1, f32x4.mul(s1, m1));
+        x2 = f32x4.add(x2, f32x4.mul(s0, m2)); y2 = f32x4.add(y2, f32x4.mul(s1, m2));
+        x3 = f32x4.add(x3, f32x4.mul(s0, m3)); y3 = f32x4.add(y3, f32x4.mul(s1, m3));
+        mp += rowBytesM;
+      }
+      v128.store(c0 + jo, x0); v128.store(c0 + jo, x1, 16); v128.store(c0 + jo, x2, 32); v128.store(c0 + jo, x3, 48);
+      v128.store(c1 + jo, y0); v128.store(c1 + jo, y1, 16); v128.store(c1 + jo, y2, 32); v128.store(c1 + jo, y3, 48);
+    }
+    for (; j < n; j += 4) {
+      const jo = <usize>j << 2;
+      let x0 = v128.splat<f32>(0), y0 = x0;
+      if (accumulate) { x0 = v128.load(c0 + jo); y0 = v128.load(c1 + jo); }
+      let mp = m + jo;
+      for (let q = 0; q < k; q++) {
+        const qo = <usize>q << 2;
+        const m0 = v128.load(mp);
+        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(a0 + qo)), m0));
+        y0 = f32x4.add(y0, f32x4.mul(f32x4.splat(load<f32>(a1 + qo)), m0));
+        mp += rowBytesM;
+      }
+      v128.store(c0 + jo, x0); v128.store(c1 + jo, y0);
+    }
+  }
+  if (r < rows) {
+    const a0 = a + <usize>r * rowBytesA;
+    const c0 = c + <usize>r * rowBytesC;
+    let j = 0;
+    for (; j < n16; j += 16) {
+      const jo = <usize>j << 2;
+      let x0 = v128.splat<f32>(0), x1 = x0, x2 = x0, x3 = x0;
+      if (accumulate) {
+        x0 = v128.load(c0 + jo); x1 = v128.load(c0 + jo, 16); x2 = v128.load(c0 + jo, 32); x3 = v128.load(c0 + jo, 48);
+      }
+      let mp = m + jo;
+      for (let q = 0; q < k; q++) {
+        const s0 = f32x4.splat(load<f32>(a0 + (<usize>q << 2)));
+        x0 = f32x4.add(x0, f32x4.mul(s0, v128.load(mp)));
+        x1 = f32x4.add(x1, f32x4.mul(s0, v128.load(mp, 16)));
+        x2 = f32x4.add(x2, f32x4.mul(s0, v128.load(mp, 32)));
+        x3 = f32x4.add(x3, f32x4.mul(s0, v128.load(mp, 48)));
+        mp += rowBytesM;
+      }
+      v128.store(c0 + jo, x0); v128.store(c0 + jo, x1, 16); v128.store(c0 + jo, x2, 32); v128.store(c0 + jo, x3, 48);
+    }
+    for (; j < n; j += 4) {
+      const jo = <usize>j << 2;
+      let x0 = accumulate ? v128.load(c0 + jo) : v128.splat<f32>(0);
+      let mp = m + jo;
+      for (let q = 0; q < k; q++) {
+        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(a0 + (<usize>q << 2))), v128.load(mp)));
+        mp += rowBytesM;
+      }
+      v128.store(c0 + jo, x0);
+    }
+  }
+}
+
+// D[k, 0:n] += sum_r H[r, k] * G[r, 0:n] over rows r in [0, rows):
+// the recurrent-kernel gradient contribution h_{t-1}^T . dgates of one step.
+// kdim is a multiple of 4 (so pairs of k always exist), n a multiple of 4.
+// The 2 x 16 tile of D stays in registers while the rows stream past.
+function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32, d: usize, rows: i32): void {
+  const rowBytesH = <usize>ldh << 2;
+  const rowBytesG = <usize>ldg << 2;
+  const rowBytesD = <usize>n << 2;
+  const n16 = n & ~15;
+  for (let k = 0; k < kdim; k += 2) {
+    const d0 = d + <usize>k * rowBytesD;
+    const d1 = d0 + rowBytesD;
+    const ko = <usize>k << 2;
+    let j = 0;
+    for (; j < n16; j += 16) {
+      const jo = <usize>j << 2;
+      let x0 = v128.load(d0 + jo), x1 = v128.load(d0 + jo, 16), x2 = v128.load(d0 + jo, 32), x3 = v128.load(d0 + jo, 48);
+      let y0 = v128.load(d1 + jo), y1 = v128.load(d1 + jo, 16), y2 = v128.load(d1 + jo, 32), y3 = v128.load(d1 + jo, 48);
+      let hp = h + ko;
+      let gp = g + jo;
+      for (let r = 0; r < rows; r++) {
+        const s0 = f32x4.splat(load<f32>(hp));
+        const s1 = f32x4.splat(load<f32>(hp, 4));
+        const g0 = v128.load(gp);
+        const g1 = v128.load(gp, 16);
+        const g2 = v128.load(gp, 32);
+        const g3 = v128.load(gp, 48);
+        x0 = f32x4.add(x0, f32x4.mul(s0, g0)); y0 = f32x4.add(y0, f32x4.mul(s1, g0));
+        x1 = f32x4.add(x1, f32x4.mul(s0, g1)); y1 = f32x4.add(y1, f32x4.mul(s1, g1));
+        x2 = f32x4.add(x2, f32x4.mul(s0, g2)); y2 = f32x4.add(y2, f32x4.mul(s1, g2));
+        x3 = f32x4.add(x3, f32x4.mul(s0, g3)); y3 = f32x4.add(y3, f32x4.mul(s1, g3));
+        hp += rowBytesH;
+        gp += rowBytesG;
+      }
+      v128.store(d0 + jo, x0); v128.store(d0 + jo, x1, 16); v128.store(d0 + jo, x2, 32); v128.store(d0 + jo, x3, 48);
+      v128.store(d1 + jo, y0); v128.store(d1 + jo, y1, 16); v128.store(d1 + jo, y2, 32); v128.store(d1 + jo, y3, 48);
+    }
+    for (; j < n; j += 4) {
+      const jo = <usize>j << 2;
+      let x0 = v128.load(d0 + jo), y0 = v128.load(d1 + jo);
+      let hp = h + ko;
+      let gp = g + jo;
+      for (let r = 0; r < rows; r++) {
+        const g0 = v128.load(gp);
+        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(hp)), g0));
+        y0 = f32x4.add(y0, f32x4.mul(f32x4.splat(load<f32>(hp, 4)), g0));
+        hp += rowBytesH;
+        gp += rowBytesG;
+      }
+      v128.store(d0 + jo, x0); v128.store(d1 + jo, y0);
+    }
+  }
+}
+
+// Copy the G gate blocks of U floats from one (b, t) row of Z into a padded
+// gate row (G blocks of Up floats), zero-filling the padding lanes.
+@inline function loadGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32): void {
+  if (U == Up) {
+    const n = G * U;
+    for (let j = 0; j < n; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  } else {
+    for (let g = 0; g < G; g++) {
+      const s = src + (<usize>(g * U) << 2);
+      const d = dst + (<usize>(g * Up) << 2);
+      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+      for (let j = U; j < Up; j++) store<f32>(d + (<usize>j << 2), 0);
+    }
+  }
+}
+
+// Inverse of loadGateRow for gradients: drop the padding lanes.
+@inline function storeGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32): void {
+  if (U == Up) {
+    const n = G * U;
+    for (let j = 0; j < n; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  } else {
+    for (let g = 0; g < G; g++) {
+      const s = src + (<usize>(g * Up) << 2);
+      const d = dst + (<usize>(g * U) << 2);
+      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+    }
+  }
+}
+
+@inline function fillZero(p: usize, floats: i32): void {
+  memory.fill(p, 0, <usize>floats << 2);
+}
+
+// ---- SimpleRNN ----
+
+function rnnForward(job: usize): void {
+  const B = load<i32>(job + (J_B << 2));
+  const T = load<i32>(job + (J_T << 2));
+  const U = load<i32>(job + (J_U << 2));
+  const Up = load<i32>(job + (J_UP << 2));
+  const b0 = load<i32>(job + (J_B0 << 2));
+  const b1 = load<i32>(job + (J_B1 << 2));
+  const z = <usize>load<i32>(job + (J_Z << 2));
+  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const rk = <usize>load<i32>(job + (J_R << 2));
+  const hBase = <usize>load<i32>(job + (J_H << 2));
+  const store = load<i32>(job + (J_STORE << 2)) != 0;
+  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
+  const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
+  const rows = b1 - b0;
+  if (rows <= 0) return;
+  const rowBytes = <usize>Up << 2;
+  const hStep: usize = store ? <usize>B * rowBytes : 0;
+  const pre = scratch + <usize>b0 * rowBytes; // [rows, Up] pre-activations
+  fillZero(hBase + <usize>b0 * rowBytes, rows * Up);
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const hPrev = hBase + <usize>s * hStep + <usize>b0 * rowBytes;
+    const hNext = hPrev + hStep;
+    for (let r = 0; r < rows; r++) {
+      const src = z + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
+      loadGateRow(src, pre + <usize>r * rowBytes, 1, U, Up);
+    }
+    gemm(hPrev, Up, rk, Up, Up, pre, Up, rows, true);
+    const n = rows * Up;
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(hNext + o, vtanh(v128.load(pre + o)));
+    }
+  }
+}
+
+function rnnBackward(job: usize): void {
+  const B = load<i32>(job + (J_B << 2));
+  const T = load<i32>(job + (J_T << 2));
+  const U = load<i32>(job + (J_U << 2));
+  const Up = load<i32>(job + (J_UP << 2));
+  const b0 = load<i32>(job + (J_B0 << 2));
+  const b1 = load<i32>(job + (J_B1 << 2));
+  const dz = <usize>load<i32>(job + (J_Z << 2));
+  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const rt = <usize>load<i32>(job + (J_RT << 2));
+  const hBase = <usize>load<i32>(job + (J_H << 2));
+  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
+  const dhT = <usize>load<i32>(job + (J_DHT << 2));
+  const dR = <usize>load<i32>(job + (J_DR << 2));
+  const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
+  const rows = b1 - b0;
+  if (rows <= 0) return;
+  const rowBytes = <usize>Up << 2;
+  const hStep = <usize>B * rowBytes;
+  const dh = scratch + <usize>b0 * rowBytes;
+  const dg = scratch + hStep + <usize>b0 * rowBytes;
+  memory.copy(dh, dhT + <usize>b0 * rowBytes, <usize>rows * rowBytes);
+  const one = f32x4.splat(1.0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    const hPrev = hBase + <usize>s * hStep + <usize>b0 * rowBytes;
+    const hCur = hPrev + hStep;
+    const n = rows * Up;
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      const h = v128.load(hCur + o);
+      v128.store(dg + o, f32x4.mul(v128.load(dh + o), f32x4.sub(one, f32x4.mul(h, h))));
+    }
+    for (let r = 0; r < rows; r++) {
+      const dst = dz + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
+      storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
+    }
+    if (s > 0) {
+      gemm(dg, Up, rt, Up, Up, dh, Up, rows, false);
+      gemmTransAcc(hPrev, Up, dg, Up, Up, Up, dR, rows);
+    }
+  }
+}
+
+// ---- LSTM (gate order i, f, c~, o as Keras and TensorFlow.js store them) ----
+
+function lstmForward(job: usize): void {
+  const B = load<i32>(job + (J_B << 2));
+  const T = load<i32>(job + (J_T << 2));
+  const U = load<i32>(job + (J_U << 2));
+  const Up = load<i32>(job + (J_UP << 2));
+  const b0 = load<i32>(job + (J_B0 << 2));
+  const b1 = load<i32>(job + (J_B1 << 2));
+  const z = <usize>load<i32>(job + (J_Z << 2));
+  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const rk = <usize>load<i32>(job + (J_R << 2));
+  const hBase = <usize>load<i32>(job + (J_H << 2));
+  const cBase = <usize>load<i32>(job + (J_C << 2));
+  const tcBase = <usize>load<i32>(job + (J_TC << 2));
+  const gBase = <usize>load<i32>(job + (J_G << 2));
+  const store = load<i32>(job + (J_STORE << 2)) != 0;
+  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
+  const rows = b1 - b0;
+  if (rows <= 0) return;
+  const GUp = 4 * Up;
+  const rowBytes = <usize>Up << 2;
+  const gRowBytes = <usize>GUp << 2;
+  const upBytes = rowBytes;
+  const stStep: usize = store ? <usize>B * rowBytes : 0;
+  const gStep: usize = store ? <usize>B * gRowBytes : 0;
+  fillZero(hBase + <usize>b0 * rowBytes, rows * Up);
+  fillZero(cBase + <usize>b0 * rowBytes, rows * Up);
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const hPrev = hBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const hNext = hPrev + stStep;
+    const cPrev = cBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const cNext = cPrev + stStep;
+    const tc = tcBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
+    for (let r = 0; r < rows; r++) {
+      const src = z + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
+      loadGateRow(src, gates + <usize>r * gRowBytes, 4, U, Up);
+    }
+    gemm(hPrev, Up, rk, GUp, Up, gates, GUp, rows, true);
+    for (let r = 0; r < rows; r++) {
+      const gr = gates + <usize>r * gRowBytes;
+      const ro = <usize>r * rowBytes;
+      for (let j = 0; j < Up; j += 4) {
+        const jo = <usize>j << 2;
+        const gi = vsigmoid(v128.load(gr + jo));
+        const gf = vsigmoid(v128.load(gr + jo + upBytes));
+        const gc = vtanh(v128.load(gr + jo + 2 * upBytes));
+        const go = vsigmoid(v128.load(gr + jo + 3 * upBytes));
+        v128.store(gr + jo, gi);
+        v128.store(gr + jo + upBytes, gf);
+        v128.store(gr + jo + 2 * upBytes, gc);
+        v128.store(gr + jo + 3 * upBytes, go);
+        const c = f32x4.add(f32x4.mul(gf, v128.load(cPrev + ro + jo)), f32x4.mul(gi, gc));
+        const tch = vtanh(c);
+        v128.store(cNext + ro + jo, c);
+        v128.store(tc + ro + jo, tch);
+        v128.store(hNext + ro + jo, f32x4.mul(go, tch));
+      }
+    }
+  }
+}
+
+function lstmBackward(job: usize): void {
+  const B = load<i32>(job + (J_B << 2));
+  const T = load<i32>(job + (J_T << 2));
+  const U = load<i32>(job + (J_U << 2));
+  const Up = load<i32>(job + (J_UP << 2));
+  const b0 = load<i32>(job + (J_B0 << 2));
+  const b1 = load<i32>(job + (J_B1 << 2));
+  const dz = <usize>load<i32>(job + (J_Z << 2));
+  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const rt = <usize>load<i32>(job + (J_RT << 2));
+  const hBase = <usize>load<i32>(job + (J_H << 2));
+  const cBase = <usize>load<i32>(job + (J_C << 2));
+  const tcBase = <usize>load<i32>(job + (J_TC << 2));
+  const gBase = <usize>load<i32>(job + (J_G << 2));
+  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
+  const dhT = <usize>load<i32>(job + (J_DHT << 2));
+  const dR = <usize>load<i32>(job + (J_DR << 2));
+  const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
+  const rows = b1 - b0;
+  if (rows <= 0) return;
+  const GUp = 4 * Up;
+  const rowBytes = <usize>Up << 2;
+  const gRowBytes = <usize>GUp << 2;
+  const upBytes = rowBytes;
+  const stStep = <usize>B * rowBytes;
+  const gStep = <usize>B * gRowBytes;
+  // scratch: dh [B, Up], dc [B, Up], dg [B, G*Up]
+  const dh = scratch + <usize>b0 * rowBytes;
+  const dc = scratch + stStep + <usize>b0 * rowBytes;
+  const dg = scratch + 2 * stStep + <usize>b0 * gRowBytes;
+  memory.copy(dh, dhT + <usize>b0 * rowBytes, <usize>rows * rowBytes);
+  fillZero(dc, rows * Up);
+  const one = f32x4.splat(1.0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    const hPrev = hBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const cPrev = cBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const tc = tcBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
+    for (let r = 0; r < rows; r++) {
+      const gr = gates + <usize>r * gRowBytes;
+      const dgr = dg + <usize>r * gRowBytes;
+      const ro = <usize>r * rowBytes;
+      for (let j = 0; j < Up; j += 4) {
+        const jo = <usize>j << 2;
+        const gi = v128.load(gr + jo);
+        const gf = v128.load(gr + jo + upBytes);
+        const gc = v128.load(gr + jo + 2 * upBytes);
+        const go = v128.load(gr + jo + 3 * upBytes);
+        const tch = v128.load(tc + ro + jo);
+        const dhv = v128.load(dh + ro + jo);
+        // dc_t = dc_{t+1} * f_{t+1} (carried) + dh_t * o_t * (1 - tanh^2 c_t)
+        const dcv = f32x4.add(v128.load(dc + ro + jo),
+          f32x4.mul(f32x4.mul(dhv, go), f32x4.sub(one, f32x4.mul(tch, tch))));
+        const dgo = f32x4.mul(f32x4.mul(dhv, tch), f32x4.mul(go, f32x4.sub(one, go)));
+        const dgi = f32x4.mul(f32x4.mul(dcv, gc), f32x4.mul(gi, f32x4.sub(one, gi)));
+        const dgf = f32x4.mul(f32x4.mul(dcv, v128.load(cPrev + ro + jo)), f32x4.mul(gf, f32x4.sub(one, gf)));
+        const dgc = f32x4.mul(f32x4.mul(dcv, gi), f32x4.sub(one, f32x4.mul(gc, gc)));
+        v128.store(dc + ro + jo, f32x4.mul(dcv, gf));
+        v128.store(dgr + jo, dgi);
+        v128.store(dgr + jo + upBytes, dgf);
+        v128.store(dgr + jo + 2 * upBytes, dgc);
+        v128.store(dgr + jo + 3 * upBytes, dgo);
+      }
+      const dst = dz + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
+      storeGateRow(dgr, dst, 4, U, Up);
+    }
+    if (s > 0) {
+      // dh_{t-1} = dgates . R^T ; dR += h_{t-1}^T . dgates
+      gemm(dg, GUp, rt, Up, GUp, dh, Up, rows, false);
+      gemmTransAcc(hPrev, Up, dg, GUp, Up, GUp, dR, rows);
+    }
+  }
+}
+
+// Run `count` job records starting at `jobs` (JOB_WORDS i32 each).
+export function runJobs(jobs: usize, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    const job = jobs + (<usize>(i * JOB_WORDS) << 2);
+    const op = load<i32>(job + (J_OP << 2));
+    if (op == OP_RNN_FORWARD) rnnForward(job);
+    else if (op == OP_RNN_BACKWARD) rnnBackward(job);
+    else if (op == OP_LSTM_FORWARD) lstmForward(job);
+    else if (op == OP_LSTM_BACKWARD) lstmBackward(job);
+  }
+}
+
+// Benchmark/diagnostic entry: C = A[rows, k] . M[k, n] (n multiple of 4).
+export function matmul(a: usize, m: usize, c: usize, rows: i32, k: i32, n: i32): void {
+  gemm(a, k, m, n, k, c, n, rows, false);
+}
+
+// Marker of the kernel ABI, checked by the loader.
+export function abiVersion(): i32 {
+  return 1;
+}

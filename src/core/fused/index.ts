@@ -1,0 +1,64 @@
+// Fused recurrent layers for TensorFlow.js: SimpleRNN, LSTM and
+// Bidirectional(LSTM) whose whole time loop (forward and backpropagation
+// through time) runs in one WebAssembly SIMD kernel call per layer.
+//
+// Usage:
+//   if (await loadFusedKernels()) {
+//     model.add(fusedLSTM({ units: 32 }));          // else tf.layers.lstm(...)
+//   }
+// The layers are TensorFlow.js' own classes with call() replaced, so they
+// train with model.fit / optimizer.minimize, save as standard layers and
+// exchange weights with standard models via getWeights()/setWeights().
+
+import { getRuntime, lastLoadError, loadRuntime, unloadRuntime } from './runtime';
+
+export { fusedSimpleRNN, fusedLSTM, fusedBidirectionalLSTM, fusedLayerClasses } from './layers';
+export type { SimpleRNNConfig, LSTMConfig, BidirectionalLSTMConfig } from './layers';
+export { fusedRecurrence, pendingSlotCount } from './ops';
+export type { CellKind } from './ops';
+export { defaultWasmPath } from './runtime';
+export { registerMissingWasmKernels } from './wasm-backend-kernels';
+
+export interface LoadFusedKernelsOptions {
+  /** Path of recurrent-kernels.wasm; default: beside the bundled JavaScript (dist/). */
+  wasmPath?: string;
+  /** 2 = run half of each call on a second thread (default when the machine has 2+ cores). */
+  threads?: 1 | 2;
+}
+
+/**
+ * Load the kernels (idempotent; a later call may change `threads`).
+ * Resolves false when they cannot be used here: callers then build the
+ * standard tf.layers recurrent layers (the fused factories also fall back
+ * on their own, per call).
+ */
+export async function loadFusedKernels(options: LoadFusedKernelsOptions = {}): Promise<boolean> {
+  return loadRuntime(options);
+}
+
+export function fusedKernelsAvailable(): boolean {
+  return getRuntime() !== null;
+}
+
+/** Why loading failed (empty when it did not). */
+export function fusedKernelsError(): string {
+  return lastLoadError();
+}
+
+/** Short description for reports, e.g. 'fused-wasm-simd x2 threads' or 'standard (tfjs layers)'. */
+export function fusedKernelsDescription(): string {
+  const rt = getRuntime();
+  if (!rt) return 'standard (tfjs layers)';
+  const note = rt.threadNote ? ` (${rt.threadNote})` : '';
+  return rt.threads === 2 ? 'fused-wasm-simd x2 threads' : `fused-wasm-simd x1 thread${note}`;
+}
+
+/** Kernel memory figures (bytes): in use now, peak, and the size of the linear memory. */
+export function fusedKernelsMemory(): { bytesInUse: number; peakBytes: number; memoryBytes: number } | null {
+  return getRuntime()?.stats ?? null;
+}
+
+/** Stop the kernel thread and drop the kernels (they can be loaded again). */
+export async function unloadFusedKernels(): Promise<void> {
+  await unloadRuntime();
+}

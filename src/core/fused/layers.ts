@@ -1,0 +1,227 @@
+// Drop-in SimpleRNN / LSTM / Bidirectional layers whose call() runs the
+// fused recurrence.
+//
+// Each class extends TensorFlow.js' own layer class and only replaces
+// call(): construction, build(), weights (names, shapes, order, initial
+// values), getConfig() and the serialized class name are inherited, so a
+// fused model and a standard model are the same model, weights copy across
+// with setWeights(getWeights()), and saving a fused model writes ordinary
+// 'SimpleRNN' / 'LSTM' / 'Bidirectional' layers.
+//
+// call() falls back to the inherited per-step implementation whenever the
+// configuration is outside what the kernels implement (sequence outputs,
+// returned states, masks, initial or stateful states, dropout while
+// training, other activations) or when the kernels are not loaded.
+
+import * as tf from '@tensorflow/tfjs';
+import { fusedRecurrence, type CellKind } from './ops';
+import { getRuntime } from './runtime';
+
+type Kwargs = Record<string, unknown> | undefined;
+// TensorFlow.js does not export the recurrent layer classes' types as
+// values, so the subclasses are typed loosely and exposed as tf.layers.Layer.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyLayer = any;
+
+interface CellLike {
+  units: number;
+  activation: { getClassName(): string };
+  recurrentActivation?: { getClassName(): string };
+  useBias: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  kernel: { read(): tf.Tensor };
+  recurrentKernel: { read(): tf.Tensor };
+  bias: { read(): tf.Tensor } | null;
+}
+
+interface RnnLike {
+  cell: CellLike;
+  returnSequences: boolean;
+  returnState: boolean;
+  stateful: boolean;
+  goBackwards: boolean;
+  getClassName(): string;
+}
+
+function registeredClass(name: string): AnyLayer {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[name];
+  if (!entry) throw new Error(`TensorFlow.js layer class ${name} is not registered`);
+  return entry[0];
+}
+
+function kindOf(layer: RnnLike): CellKind | null {
+  const cls = layer.getClassName();
+  if (cls === 'LSTM') return 'lstm';
+  if (cls === 'SimpleRNN') return 'rnn';
+  return null;
+}
+
+/** Whether the kernels implement this layer's computation for this call. */
+function fusable(layer: RnnLike, input: tf.Tensor, kwargs: Kwargs): boolean {
+  if (!getRuntime()) return false;
+  const kind = kindOf(layer);
+  if (kind === null) return false;
+  if (layer.returnSequences || layer.returnState || layer.stateful) return false;
+  if (kwargs && (kwargs['mask'] != null || kwargs['initialState'] != null)) return false;
+  const cell = layer.cell;
+  if (!cell || !cell.kernel || !cell.recurrentKernel) return false;
+  if (cell.activation.getClassName() !== 'tanh') return false;
+  if (kind === 'lstm' && cell.recurrentActivation?.getClassName() !== 'sigmoid') return false;
+  // Dropout only acts while training; at inference the layer is deterministic.
+  if ((cell.dropout > 0 || cell.recurrentDropout > 0) && kwargs?.['training'] === true) return false;
+  if (input.rank !== 3 || input.dtype !== 'float32' || input.shape[1] === 0) return false;
+  return true;
+}
+
+function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+/** Z = x . W + b for all time steps as one product: [B, T, in] -> [B, T, N]. */
+function projectInputs(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor3D {
+  const [B, T, I] = x.shape;
+  const N = kernel.shape[1] as number;
+  const z = tf.fused.matMul({
+    a: tf.reshape(x, [B * T, I]) as tf.Tensor2D,
+    b: kernel as tf.Tensor2D,
+    bias: bias ?? undefined,
+  });
+  return tf.reshape(z, [B, T, N]);
+}
+
+function fusedCall(layers: RnnLike[], x: tf.Tensor): tf.Tensor2D {
+  const kind = kindOf(layers[0]) as CellKind;
+  const cells = layers.map((l) => l.cell);
+  const kernel = cells.length === 1 ? cells[0].kernel.read() : tf.concat(cells.map((c) => c.kernel.read()), 1);
+  let bias: tf.Tensor | null = null;
+  if (cells.every((c) => c.useBias && c.bias)) {
+    bias = cells.length === 1 ? cells[0].bias!.read() : tf.concat(cells.map((c) => c.bias!.read()), 0);
+  } else if (cells.some((c) => c.useBias && c.bias)) {
+    bias = tf.concat(
+      cells.map((c) => (c.useBias && c.bias ? c.bias.read() : tf.zeros([c.kernel.read().shape[1] as number]))),
+      0,
+    );
+  }
+  const z = projectInputs(x, kernel, bias);
+  const r = tf.stack(cells.map((c) => c.recurrentKernel.read())) as tf.Tensor3D;
+  return fusedRecurrence(
+    kind,
+    z,
+    r,
+    layers.map((l) => l.goBackwards),
+  );
+}
+
+let classes: { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidirectional: AnyLayer } | null = null;
+
+/** The fused layer classes (created on first use, after TensorFlow.js registered its own). */
+export function fusedLayerClasses(): { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidirectional: AnyLayer } {
+  if (classes) return classes;
+  const SimpleRNNBase = registeredClass('SimpleRNN');
+  const LSTMBase = registeredClass('LSTM');
+  const BidirectionalBase = registeredClass('Bidirectional');
+
+  class FusedSimpleRNN extends SimpleRNNBase {
+    call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+      const x = single(inputs);
+      if (!fusable(this as unknown as RnnLike, x, kwargs)) return super.call(inputs, kwargs);
+      return tf.tidy(() => fusedCall([this as unknown as RnnLike], x));
+    }
+  }
+
+  class FusedLSTM extends LSTMBase {
+    call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+      const x = single(inputs);
+      if (!fusable(this as unknown as RnnLike, x, kwargs)) return super.call(inputs, kwargs);
+      return tf.tidy(() => fusedCall([this as unknown as RnnLike], x));
+    }
+  }
+
+  class FusedBidirectional extends BidirectionalBase {
+    call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+      const x = single(inputs);
+      const self = this as unknown as {
+        forwardLayer: RnnLike;
+        backwardLayer: RnnLike;
+        mergeMode: string | null;
+      };
+      const f = self.forwardLayer;
+      const b = self.backwardLayer;
+      const mode = self.mergeMode;
+      if (
+        mode == null ||
+        !['concat', 'sum', 'ave', 'mul'].includes(mode) ||
+        kindOf(f) === null ||
+        kindOf(f) !== kindOf(b) ||
+        f.cell.units !== b.cell.units ||
+        !fusable(f, x, kwargs) ||
+        !fusable(b, x, kwargs)
+      ) {
+        return super.call(inputs, kwargs);
+      }
+      return tf.tidy(() => {
+        const both = fusedCall([f, b], x); // [B, 2U] = [forward h_T, backward h_T]
+        if (mode === 'concat') return both;
+        const [y, yRev] = tf.split(both, 2, 1);
+        if (mode === 'sum') return tf.add(y, yRev);
+        if (mode === 'ave') return tf.mul(0.5, tf.add(y, yRev));
+        return tf.mul(y, yRev);
+      });
+    }
+  }
+
+  classes = { SimpleRNN: FusedSimpleRNN, LSTM: FusedLSTM, Bidirectional: FusedBidirectional };
+  return classes;
+}
+
+/** Keras defaults that TensorFlow.js' recurrent layers do not share. */
+const KERAS_RNN_DEFAULTS = {
+  activation: 'tanh',
+  kernelInitializer: 'glorotUniform',
+  recurrentInitializer: 'orthogonal',
+  biasInitializer: 'zeros',
+} as const;
+
+const KERAS_LSTM_DEFAULTS = {
+  ...KERAS_RNN_DEFAULTS,
+  recurrentActivation: 'sigmoid',
+  unitForgetBias: true,
+} as const;
+
+export type SimpleRNNConfig = Parameters<typeof tf.layers.simpleRNN>[0];
+export type LSTMConfig = Parameters<typeof tf.layers.lstm>[0];
+export type BidirectionalLSTMConfig = LSTMConfig & {
+  mergeMode?: 'sum' | 'mul' | 'concat' | 'ave';
+  /** An existing LSTM layer to wrap instead of building one from the config. */
+  layer?: tf.layers.Layer;
+};
+
+/** Same as tf.layers.simpleRNN with Keras' defaults, running the fused kernels when possible. */
+export function fusedSimpleRNN(config: SimpleRNNConfig): tf.layers.Layer {
+  const { SimpleRNN } = fusedLayerClasses();
+  return new SimpleRNN({ ...KERAS_RNN_DEFAULTS, ...config }) as tf.layers.Layer;
+}
+
+/** Same as tf.layers.lstm with Keras' defaults (sigmoid gates, unit forget bias). */
+export function fusedLSTM(config: LSTMConfig): tf.layers.Layer {
+  const { LSTM } = fusedLayerClasses();
+  return new LSTM({ ...KERAS_LSTM_DEFAULTS, ...config }) as tf.layers.Layer;
+}
+
+/** Same as tf.layers.bidirectional({layer: lstm(config), mergeMode}) (default 'concat'). */
+export function fusedBidirectionalLSTM(config: BidirectionalLSTMConfig): tf.layers.Layer {
+  const { Bidirectional } = fusedLayerClasses();
+  const { mergeMode, layer, ...rest } = config;
+  const lstmConfig = { ...rest } as Record<string, unknown>;
+  const args: Record<string, unknown> = { mergeMode: mergeMode ?? 'concat' };
+  // Input shape settings and the name belong to the wrapper, as with
+  // tf.layers.bidirectional({layer: tf.layers.lstm({units}), inputShape}).
+  for (const key of ['inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'inputLength', 'name', 'trainable']) {
+    if (lstmConfig[key] !== undefined) args[key] = lstmConfig[key];
+    delete lstmConfig[key];
+  }
+  args.layer =
+    layer ?? (tf.layers.lstm({ ...KERAS_LSTM_DEFAULTS, ...(lstmConfig as LSTMConfig) }) as unknown as tf.layers.Layer);
+  return new Bidirectional(args) as tf.layers.Layer;
+}

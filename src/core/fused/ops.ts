@@ -1,0 +1,329 @@
+// The fused recurrence as a TensorFlow.js op with a custom gradient.
+//
+//   fusedRecurrence(kind, Z, R, reverse) -> h_T
+//     Z  [B, T, D*G*U]  input pre-activations x.W + b of all steps, the D
+//                       directions side by side (G = 1 SimpleRNN, 4 LSTM)
+//     R  [D, U, G*U]    recurrent kernels
+//     h_T [B, D*U]      last hidden state of each direction, concatenated
+//   gradient: dh_T -> (dZ [B, T, D*G*U], dR [D, U, G*U])
+//
+// Forward keeps per-step gates and states in kernel memory (a "slot") when
+// TensorFlow.js is recording a gradient tape; backward consumes and frees
+// the slot. Outside a tape (predict / evaluate) nothing is kept.
+
+import * as tf from '@tensorflow/tfjs';
+import { getRuntime, JobOp, type JobRecord, type KernelRuntime } from './runtime';
+
+export type CellKind = 'rnn' | 'lstm';
+
+const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
+
+/** Below this many multiply-adds per call a thread hand-off costs more than it saves. */
+const MIN_SPLIT_WORK = 1 << 18;
+
+interface DirBuffers {
+  r: number;
+  rt: number;
+  h: number;
+  c: number;
+  tc: number;
+  g: number;
+  scratch: number;
+}
+
+interface Slot {
+  kind: CellKind;
+  B: number;
+  T: number;
+  U: number;
+  Up: number;
+  D: number;
+  reverse: boolean[];
+  dirs: DirBuffers[];
+  /** Row split of a single direction across two threads (0 = none). */
+  split: number;
+  /** The engine's tape this slot was recorded on (to drop slots whose backward never ran). */
+  tape: unknown;
+  live: boolean;
+}
+
+const liveSlots = new Set<Slot>();
+
+interface EngineInternals {
+  isTapeOn(): boolean;
+  state: { activeTape: unknown };
+}
+
+function engine(): EngineInternals {
+  return tf.engine() as unknown as EngineInternals;
+}
+
+function freeSlot(rt: KernelRuntime, slot: Slot): void {
+  if (!slot.live) return;
+  slot.live = false;
+  liveSlots.delete(slot);
+  for (const d of slot.dirs) {
+    for (const p of [d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch]) if (p) rt.free(p);
+  }
+}
+
+/** Drop saved activations of gradient tapes that finished without running our backward. */
+function dropStaleSlots(rt: KernelRuntime, currentTape: unknown): void {
+  for (const slot of liveSlots) {
+    if (slot.tape !== currentTape) freeSlot(rt, slot);
+  }
+}
+
+/** Kernel memory held for pending backward passes (bytes). */
+export function pendingSlotCount(): number {
+  return liveSlots.size;
+}
+
+function packRecurrent(rt: KernelRuntime, src: Float32Array, d: number, U: number, Up: number, G: number): { r: number; rt: number } {
+  const GU = G * U;
+  const GUp = G * Up;
+  const rPtr = rt.alloc(Up * GUp * 4);
+  const rtPtr = rt.alloc(GUp * Up * 4);
+  const f = rt.f32;
+  const r0 = rPtr >> 2;
+  const t0 = rtPtr >> 2;
+  f.fill(0, r0, r0 + Up * GUp);
+  f.fill(0, t0, t0 + GUp * Up);
+  const base = d * U * GU;
+  for (let k = 0; k < U; k++) {
+    for (let g = 0; g < G; g++) {
+      for (let j = 0; j < U; j++) {
+        const v = src[base + k * GU + g * U + j];
+        f[r0 + k * GUp + g * Up + j] = v;
+        f[t0 + (g * Up + j) * Up + k] = v;
+      }
+    }
+  }
+  return { r: rPtr, rt: rtPtr };
+}
+
+/** Split point of the batch for two threads (even, so both halves use 2-row blocks). */
+function rowSplit(rt: KernelRuntime, D: number, B: number, T: number, Up: number, G: number): number {
+  if (rt.threads < 2 || D !== 1 || B < 2) return 0;
+  if (B * T * Up * G * Up < MIN_SPLIT_WORK) return 0;
+  return Math.min(B - 1, Math.max(1, 2 * Math.round(B / 4)));
+}
+
+function directionsInParallel(rt: KernelRuntime, D: number, B: number, T: number, Up: number, G: number): boolean {
+  return rt.threads >= 2 && D === 2 && B * T * Up * G * Up >= MIN_SPLIT_WORK;
+}
+
+function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): JobRecord {
+  const buf = slot.dirs[d];
+  return {
+    op,
+    B: slot.B,
+    T: slot.T,
+    U: slot.U,
+    Up: slot.Up,
+    b0: 0,
+    b1: slot.B,
+    z,
+    zStride,
+    r: buf.r,
+    rt: buf.rt,
+    h: buf.h,
+    c: buf.c,
+    tc: buf.tc,
+    g: buf.g,
+    store: true,
+    reverse: slot.reverse[d],
+    dhT: 0,
+    dR: 0,
+    scratch: buf.scratch,
+  };
+}
+
+/** Distribute per-direction jobs over the threads: by direction, or by batch rows. */
+function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: JobRecord[]; other: JobRecord[] } {
+  const G = GATES[slot.kind];
+  if (jobs.length === 2 && directionsInParallel(rt, slot.D, slot.B, slot.T, slot.Up, G)) {
+    return { mine: [jobs[0]], other: [jobs[1]] };
+  }
+  if (slot.split > 0 && jobs.length === 1) {
+    const a = { ...jobs[0], b1: slot.split };
+    const b = { ...jobs[0], b0: slot.split };
+    return { mine: [a], other: [b] };
+  }
+  return { mine: jobs, other: [] };
+}
+
+function forward(
+  rt: KernelRuntime,
+  kind: CellKind,
+  zData: Float32Array,
+  rData: Float32Array,
+  B: number,
+  T: number,
+  U: number,
+  D: number,
+  reverse: boolean[],
+  keep: boolean,
+  tape: unknown,
+): { hT: Float32Array; slot: Slot | null } {
+  const G = GATES[kind];
+  const Up = (U + 3) & ~3;
+  const GUp = G * Up;
+  const slot: Slot = {
+    kind,
+    B,
+    T,
+    U,
+    Up,
+    D,
+    reverse,
+    dirs: [],
+    split: rowSplit(rt, D, B, T, Up, G),
+    tape,
+    live: true,
+  };
+  liveSlots.add(slot);
+  let zPtr = 0;
+  try {
+    const steps = keep ? T + 1 : 1;
+    const stepsT = keep ? T : 1;
+    for (let d = 0; d < D; d++) {
+      const { r, rt: rtp } = packRecurrent(rt, rData, d, U, Up, G);
+      const buf: DirBuffers = { r, rt: rtp, h: 0, c: 0, tc: 0, g: 0, scratch: 0 };
+      slot.dirs.push(buf);
+      buf.h = rt.alloc(steps * B * Up * 4);
+      if (kind === 'lstm') {
+        buf.c = rt.alloc(steps * B * Up * 4);
+        buf.tc = rt.alloc(stepsT * B * Up * 4);
+        buf.g = rt.alloc(stepsT * B * GUp * 4);
+        buf.scratch = rt.alloc(B * (2 * Up + GUp) * 4);
+      } else {
+        buf.scratch = rt.alloc(2 * B * Up * 4);
+      }
+    }
+    zPtr = rt.alloc(zData.length * 4);
+    rt.f32.set(zData, zPtr >> 2);
+    const zStride = D * G * U;
+    const op = kind === 'lstm' ? JobOp.LstmForward : JobOp.RnnForward;
+    const jobs: JobRecord[] = [];
+    for (let d = 0; d < D; d++) {
+      const j = baseJob(slot, d, op, zPtr + d * G * U * 4, zStride);
+      j.store = keep;
+      jobs.push(j);
+    }
+    const { mine, other } = distribute(rt, slot, jobs);
+    rt.dispatch(mine, other);
+    rt.free(zPtr);
+    zPtr = 0;
+    const hT = new Float32Array(B * D * U);
+    const f = rt.f32;
+    for (let d = 0; d < D; d++) {
+      const last = (slot.dirs[d].h >> 2) + (keep ? T * B * Up : 0);
+      for (let b = 0; b < B; b++) {
+        const src = last + b * Up;
+        hT.set(f.subarray(src, src + U), b * D * U + d * U);
+      }
+    }
+    if (!keep) {
+      freeSlot(rt, slot);
+      return { hT, slot: null };
+    }
+    return { hT, slot };
+  } catch (e) {
+    if (zPtr) rt.free(zPtr);
+    freeSlot(rt, slot);
+    throw e;
+  }
+}
+
+function backward(rt: KernelRuntime, slot: Slot, dy: Float32Array): { dZ: Float32Array; dR: Float32Array } {
+  if (!slot.live) throw new Error('fused recurrence: backward ran twice or after its state was dropped');
+  const { kind, B, T, U, Up, D } = slot;
+  const G = GATES[kind];
+  const GUp = G * Up;
+  const allocated: number[] = [];
+  const alloc = (bytes: number): number => {
+    const p = rt.alloc(bytes);
+    allocated.push(p);
+    return p;
+  };
+  try {
+    const zStride = D * G * U;
+    const dzPtr = alloc(B * T * zStride * 4);
+    const op = kind === 'lstm' ? JobOp.LstmBackward : JobOp.RnnBackward;
+    const jobs: JobRecord[] = [];
+    let f = rt.f32;
+    for (let d = 0; d < D; d++) {
+      const dhT = alloc(B * Up * 4);
+      f = rt.f32;
+      const o = dhT >> 2;
+      f.fill(0, o, o + B * Up);
+      for (let b = 0; b < B; b++) {
+        const src = b * D * U + d * U;
+        f.set(dy.subarray(src, src + U), o + b * Up);
+      }
+      const j = baseJob(slot, d, op, dzPtr + d * G * U * 4, zStride);
+      j.dhT = dhT;
+      jobs.push(j);
+    }
+    const { mine, other } = distribute(rt, slot, jobs);
+    for (const j of [...mine, ...other]) {
+      j.dR = alloc(Up * GUp * 4);
+      f = rt.f32;
+      f.fill(0, j.dR >> 2, (j.dR >> 2) + Up * GUp);
+    }
+    rt.dispatch(mine, other);
+    f = rt.f32;
+    const dZ = f.slice(dzPtr >> 2, (dzPtr >> 2) + B * T * zStride);
+    const dR = new Float32Array(D * U * G * U);
+    for (const j of [...mine, ...other]) {
+      const d = jobs.findIndex((x) => x.z === j.z);
+      const base = j.dR >> 2;
+      for (let k = 0; k < U; k++) {
+        for (let g = 0; g < G; g++) {
+          const src = base + k * GUp + g * Up;
+          const dst = d * U * G * U + k * G * U + g * U;
+          for (let q = 0; q < U; q++) dR[dst + q] += f[src + q];
+        }
+      }
+    }
+    return { dZ, dR };
+  } finally {
+    for (const p of allocated) rt.free(p);
+    freeSlot(rt, slot);
+  }
+}
+
+/**
+ * Run the recurrence of `kind` over Z with recurrent kernels R (see the top
+ * of this file for shapes). `reverse[d]` processes direction d from the last
+ * time step to the first (Keras goBackwards). Differentiable wrt Z and R.
+ */
+export function fusedRecurrence(kind: CellKind, z: tf.Tensor3D, r: tf.Tensor3D, reverse: boolean[]): tf.Tensor2D {
+  const rt = getRuntime();
+  if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
+  const [B, T, width] = z.shape;
+  const [D, U, GU] = r.shape;
+  const G = GATES[kind];
+  if (GU !== G * U || width !== D * G * U || reverse.length !== D) {
+    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes Z ${z.shape} R ${r.shape}`);
+  }
+  const eng = engine();
+  const keep = eng.isTapeOn();
+  const tape = eng.state.activeTape;
+  if (keep) dropStaleSlots(rt, tape);
+  else if (tape == null) dropStaleSlots(rt, Symbol('none'));
+  const op = tf.customGrad(((zIn: tf.Tensor, rIn: tf.Tensor) => {
+    const zData = zIn.dataSync() as Float32Array;
+    const rData = rIn.dataSync() as Float32Array;
+    const { hT, slot } = forward(rt, kind, zData, rData, B, T, U, D, reverse, keep, tape);
+    const value = tf.tensor2d(hT, [B, D * U]);
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      if (!slot) throw new Error('fused recurrence: no saved state for the gradient');
+      const { dZ, dR } = backward(rt, slot, dy.dataSync() as Float32Array);
+      return [tf.tensor3d(dZ, [B, T, width]), tf.tensor3d(dR, [D, U, GU])];
+    };
+    return { value, gradFunc };
+  }) as unknown as tf.CustomGradientFunc<tf.Tensor2D>);
+  return op(z, r);
+}

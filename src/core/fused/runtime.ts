@@ -1,0 +1,416 @@
+// Loader and runtime of the fused recurrent WebAssembly kernels.
+//
+// The module (built from assembly/recurrent.ts) imports one shared
+// WebAssembly.Memory. This file owns that memory: a small first-fit
+// allocator hands out blocks for inputs, saved activations and gradients,
+// and an optional second thread (a worker_threads Worker instantiating the
+// same module on the same memory) runs half of each call. Hand-off is one
+// Atomics.notify / Atomics.wait pair per call, because batch rows (and the
+// two directions of a bidirectional layer) never interact inside a call.
+//
+// Nothing here depends on TensorFlow.js; see ops.ts for the custom ops.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as wt from 'node:worker_threads';
+
+/** Words per job record; must match JOB_WORDS in assembly/recurrent.ts. */
+export const JOB_WORDS = 24;
+export const KERNEL_ABI_VERSION = 1;
+
+export const enum JobOp {
+  RnnForward = 1,
+  RnnBackward = 2,
+  LstmForward = 3,
+  LstmBackward = 4,
+}
+
+/** Field indices of a job record (see assembly/recurrent.ts). */
+export interface JobRecord {
+  op: JobOp;
+  B: number;
+  T: number;
+  U: number;
+  Up: number;
+  b0: number;
+  b1: number;
+  z: number;
+  zStride: number;
+  r: number;
+  rt: number;
+  h: number;
+  c: number;
+  tc: number;
+  g: number;
+  store: boolean;
+  reverse: boolean;
+  dhT: number;
+  dR: number;
+  scratch: number;
+}
+
+interface KernelExports {
+  runJobs(jobs: number, count: number): void;
+  matmul(a: number, m: number, c: number, rows: number, k: number, n: number): void;
+  abiVersion(): number;
+}
+
+const PAGE = 65536;
+const ALIGN = 64;
+/** 2 GiB: the maximum the module declares (shared memories need one). */
+const MAX_PAGES = 32768;
+const INITIAL_PAGES = 256;
+/** Low area (never handed out): control block and job records. */
+const CTL_OFFSET = 1024;
+const JOBS_OFFSET = 4096;
+const MAX_JOBS_PER_THREAD = 16;
+const HEAP_START = PAGE;
+
+// Control block words (Int32 at CTL_OFFSET).
+const CTL_SEQ = 0; // bumped by the caller to start the worker
+const CTL_DONE = 1; // set to the sequence number by the worker when finished
+const CTL_JOBS = 2;
+const CTL_COUNT = 3;
+const CTL_STOP = 4;
+const CTL_ERROR = 5;
+
+// Source of the second kernel thread. Kept inline (eval worker) so bundling
+// the extension needs no extra file next to the bundle besides the .wasm.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { module, memory, ctlOffset } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const ctl = new Int32Array(memory.buffer, ctlOffset, 16);
+parentPort.postMessage('ready');
+let seen = Atomics.load(ctl, ${CTL_SEQ});
+for (;;) {
+  Atomics.wait(ctl, ${CTL_SEQ}, seen);
+  const cur = Atomics.load(ctl, ${CTL_SEQ});
+  if (cur === seen) continue;
+  seen = cur;
+  if (Atomics.load(ctl, ${CTL_STOP}) !== 0) break;
+  let failed = 0;
+  try {
+    instance.exports.runJobs(Atomics.load(ctl, ${CTL_JOBS}), Atomics.load(ctl, ${CTL_COUNT}));
+  } catch (e) {
+    failed = 1;
+  }
+  Atomics.store(ctl, ${CTL_ERROR}, failed);
+  Atomics.store(ctl, ${CTL_DONE}, cur);
+  Atomics.notify(ctl, ${CTL_DONE});
+}
+`;
+
+interface FreeBlock {
+  ptr: number;
+  size: number;
+}
+
+export class KernelRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: KernelExports;
+  private readonly module: WebAssembly.Module;
+  private worker: wt.Worker | null = null;
+  private freeList: FreeBlock[] = [];
+  private readonly sizes = new Map<number, number>();
+  private heapEnd: number;
+  private seq = 0;
+  private bytesInUse = 0;
+  private peakBytes = 0;
+  private ctl!: Int32Array;
+  threads: 1 | 2 = 1;
+  /** Why a requested second thread is not in use, if it is not. */
+  threadNote = '';
+
+  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
+    this.module = module;
+    this.memory = memory;
+    this.exports = instance.exports as unknown as KernelExports;
+    this.heapEnd = memory.buffer.byteLength;
+    this.freeList.push({ ptr: HEAP_START, size: this.heapEnd - HEAP_START });
+    this.ctl = new Int32Array(memory.buffer, CTL_OFFSET, 16);
+  }
+
+  static async create(wasmBytes: Uint8Array, threads: 1 | 2): Promise<KernelRuntime> {
+    const module = await WebAssembly.compile(wasmBytes);
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const rt = new KernelRuntime(module, memory, instance);
+    if (rt.exports.abiVersion() !== KERNEL_ABI_VERSION) {
+      throw new Error(`recurrent kernel ABI ${rt.exports.abiVersion()} does not match ${KERNEL_ABI_VERSION}`);
+    }
+    if (threads === 2) await rt.startWorker();
+    return rt;
+  }
+
+  /** Start or stop the second kernel thread. */
+  async setThreads(threads: 1 | 2): Promise<void> {
+    if (threads === 2 && this.worker === null) await this.startWorker();
+    else if (threads === 1 && this.worker !== null) await this.dispose();
+  }
+
+  private async startWorker(): Promise<void> {
+    // The calling thread must be able to block until the worker is done.
+    // Browsers' main threads (and some embedders) forbid Atomics.wait; there
+    // the kernels stay single-threaded rather than spin.
+    try {
+      Atomics.wait(this.ctl, CTL_STOP, 1, 0);
+    } catch {
+      this.threadNote = 'Atomics.wait is not allowed on this thread';
+      return;
+    }
+    if (typeof wt.Worker !== 'function') {
+      this.threadNote = 'worker_threads unavailable';
+      return;
+    }
+    const worker = new wt.Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: this.module, memory: this.memory, ctlOffset: CTL_OFFSET },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`kernel worker exited with code ${code}`)));
+      });
+    } catch (e) {
+      this.threadNote = `kernel worker failed to start: ${(e as Error).message}`;
+      void worker.terminate();
+      return;
+    }
+    worker.removeAllListeners('error');
+    worker.removeAllListeners('exit');
+    // A worker that dies later would leave callers waiting forever; record it
+    // so dispatch() stops handing work to it.
+    worker.on('error', () => {
+      this.threads = 1;
+      this.threadNote = 'kernel worker failed';
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) {
+        this.worker = null;
+        this.threads = 1;
+      }
+    });
+    worker.unref();
+    this.worker = worker;
+    this.threads = 2;
+  }
+
+  /** Stop the second thread (if any). The runtime keeps working on one thread. */
+  async dispose(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    this.threads = 1;
+    Atomics.store(this.ctl, CTL_STOP, 1);
+    Atomics.add(this.ctl, CTL_SEQ, 1);
+    Atomics.notify(this.ctl, CTL_SEQ);
+    await worker.terminate();
+    Atomics.store(this.ctl, CTL_STOP, 0);
+  }
+
+  // ---- memory ----
+
+  get f32(): Float32Array {
+    return new Float32Array(this.memory.buffer);
+  }
+
+  get i32(): Int32Array {
+    return new Int32Array(this.memory.buffer);
+  }
+
+  get stats(): { bytesInUse: number; peakBytes: number; memoryBytes: number } {
+    return { bytesInUse: this.bytesInUse, peakBytes: this.peakBytes, memoryBytes: this.memory.buffer.byteLength };
+  }
+
+  /** Allocate `bytes` (64-byte aligned, contents undefined). Throws when the 2 GiB limit is hit. */
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    for (let i = 0; i < this.freeList.length; i++) {
+      const blk = this.freeList[i];
+      if (blk.size >= size) {
+        const ptr = blk.ptr;
+        if (blk.size === size) this.freeList.splice(i, 1);
+        else {
+          blk.ptr += size;
+          blk.size -= size;
+        }
+        this.sizes.set(ptr, size);
+        this.bytesInUse += size;
+        this.peakBytes = Math.max(this.peakBytes, this.bytesInUse);
+        return ptr;
+      }
+    }
+    this.grow(size);
+    return this.alloc(bytes);
+  }
+
+  free(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return;
+    this.sizes.delete(ptr);
+    this.bytesInUse -= size;
+    const list = this.freeList;
+    let i = 0;
+    while (i < list.length && list[i].ptr < ptr) i++;
+    list.splice(i, 0, { ptr, size });
+    // coalesce with the following, then the preceding block
+    if (i + 1 < list.length && list[i].ptr + list[i].size === list[i + 1].ptr) {
+      list[i].size += list[i + 1].size;
+      list.splice(i + 1, 1);
+    }
+    if (i > 0 && list[i - 1].ptr + list[i - 1].size === list[i].ptr) {
+      list[i - 1].size += list[i].size;
+      list.splice(i, 1);
+    }
+  }
+
+  private grow(minBytes: number): void {
+    const last = this.freeList[this.freeList.length - 1];
+    const tailFree = last && last.ptr + last.size === this.heapEnd ? last.size : 0;
+    const need = minBytes - tailFree;
+    const currentPages = this.heapEnd / PAGE;
+    // grow by at least a quarter of the current size to keep grow() calls rare
+    let pages = Math.max(Math.ceil(need / PAGE), Math.ceil(currentPages / 4));
+    pages = Math.min(pages, MAX_PAGES - currentPages);
+    if (pages <= 0 || pages * PAGE < need) {
+      throw new RangeError(`fused recurrent kernels: out of kernel memory (need ${minBytes} bytes)`);
+    }
+    this.memory.grow(pages);
+    const oldEnd = this.heapEnd;
+    this.heapEnd = this.memory.buffer.byteLength;
+    if (tailFree > 0) last.size += this.heapEnd - oldEnd;
+    else this.freeList.push({ ptr: oldEnd, size: this.heapEnd - oldEnd });
+  }
+
+  // ---- execution ----
+
+  private writeJobs(base: number, jobs: JobRecord[]): void {
+    const w = this.i32;
+    jobs.forEach((j, n) => {
+      const o = (base >> 2) + n * JOB_WORDS;
+      w[o + 0] = j.op;
+      w[o + 1] = j.B;
+      w[o + 2] = j.T;
+      w[o + 3] = j.U;
+      w[o + 4] = j.Up;
+      w[o + 5] = j.b0;
+      w[o + 6] = j.b1;
+      w[o + 7] = j.z;
+      w[o + 8] = j.zStride;
+      w[o + 9] = j.r;
+      w[o + 10] = j.rt;
+      w[o + 11] = j.h;
+      w[o + 12] = j.c;
+      w[o + 13] = j.tc;
+      w[o + 14] = j.g;
+      w[o + 15] = j.store ? 1 : 0;
+      w[o + 16] = j.reverse ? 1 : 0;
+      w[o + 17] = j.dhT;
+      w[o + 18] = j.dR;
+      w[o + 19] = j.scratch;
+    });
+  }
+
+  /**
+   * Run two job lists, the second on the worker thread when there is one
+   * (else after the first on this thread). Returns when both are finished.
+   */
+  dispatch(mine: JobRecord[], other: JobRecord[]): void {
+    if (mine.length > MAX_JOBS_PER_THREAD || other.length > MAX_JOBS_PER_THREAD) {
+      throw new Error('too many kernel jobs in one call');
+    }
+    const base0 = JOBS_OFFSET;
+    const base1 = JOBS_OFFSET + MAX_JOBS_PER_THREAD * JOB_WORDS * 4;
+    this.writeJobs(base0, mine);
+    this.writeJobs(base1, other);
+    if (this.worker === null || other.length === 0) {
+      this.exports.runJobs(base0, mine.length);
+      if (other.length > 0) this.exports.runJobs(base1, other.length);
+      return;
+    }
+    const ctl = this.ctl;
+    const seq = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(ctl, CTL_JOBS, base1);
+    Atomics.store(ctl, CTL_COUNT, other.length);
+    Atomics.store(ctl, CTL_SEQ, seq);
+    Atomics.notify(ctl, CTL_SEQ);
+    let ownError: unknown = null;
+    try {
+      this.exports.runJobs(base0, mine.length);
+    } catch (e) {
+      ownError = e;
+    }
+    for (;;) {
+      const done = Atomics.load(ctl, CTL_DONE);
+      if (done === seq) break;
+      Atomics.wait(ctl, CTL_DONE, done, 50);
+      if (this.worker === null) throw new Error('kernel worker stopped during a call');
+    }
+    if (ownError) throw ownError;
+    if (Atomics.load(ctl, CTL_ERROR) !== 0) throw new Error('fused recurrent kernel failed on the worker thread');
+  }
+}
+
+let runtime: KernelRuntime | null = null;
+let loading: Promise<boolean> | null = null;
+let lastError = '';
+
+/** Where the .wasm is by default: beside the bundled JavaScript (dist/). */
+export function defaultWasmPath(): string {
+  const dir = typeof __dirname === 'string' ? __dirname : process.cwd();
+  return path.join(dir, 'recurrent-kernels.wasm');
+}
+
+/** The module needs SIMD and a shared memory; a missing SIMD shows up as a compile error. */
+export function featuresSupported(): boolean {
+  return typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
+}
+
+export async function loadRuntime(options: { wasmPath?: string; threads?: 1 | 2 } = {}): Promise<boolean> {
+  if (runtime) {
+    if (options.threads !== undefined) await runtime.setThreads(options.threads);
+    return true;
+  }
+  if (loading) return loading;
+  loading = (async () => {
+    try {
+      if (!featuresSupported()) {
+        lastError = 'WebAssembly SIMD / shared memory not supported';
+        return false;
+      }
+      const file = options.wasmPath ?? defaultWasmPath();
+      const bytes = await fs.promises.readFile(file);
+      runtime = await KernelRuntime.create(bytes, options.threads ?? defaultThreads());
+      return true;
+    } catch (e) {
+      lastError = (e as Error).message;
+      runtime = null;
+      return false;
+    } finally {
+      loading = null;
+    }
+  })();
+  return loading;
+}
+
+function defaultThreads(): 1 | 2 {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return cores >= 2 ? 2 : 1;
+}
+
+export function getRuntime(): KernelRuntime | null {
+  return runtime;
+}
+
+export function lastLoadError(): string {
+  return lastError;
+}
+
+export async function unloadRuntime(): Promise<void> {
+  const rt = runtime;
+  runtime = null;
+  if (rt) await rt.dispose();
+}

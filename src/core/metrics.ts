@@ -1,0 +1,59 @@
+/** What training and evaluation report, as the worker streams it and a run stores it. */
+
+export interface BatchMetrics {
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** 1-based within the epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  accuracy: number;
+  examplesPerSecond: number;
+  /** Estimated seconds until the last epoch ends (validation included). */
+  etaSeconds: number;
+  elapsedSeconds: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  epochs: number;
+  /** Means over the epoch's batches, as Keras reports them. */
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+  examplesPerSecond: number;
+}
+
+export interface ConfusionCounts {
+  truePositive: number;
+  falsePositive: number;
+  trueNegative: number;
+  falseNegative: number;
+}
+
+export interface EvaluationMetrics {
+  accuracy: number;
+  loss: number;
+  count: number;
+  confusion: ConfusionCounts;
+  seconds: number;
+}
+
+export type SentimentLabel = 'positive' | 'negative';
+
+export interface Prediction {
+  probability: number;
+  label: SentimentLabel;
+  /** Words in the text; more than maxlen - 1 means only the last ones were read. */
+  tokenCount: number;
+  truncated: boolean;
+  oovCount: number;
+}
+
+/** Keras' threshold for a sigmoid output: 0.5 and above is positive. */
+export function labelOf(probability: number): SentimentLabel {
+  return probability >= 0.5 ? 'positive' : 'negative';
+}

@@ -1,0 +1,123 @@
+/**
+ * The tutorial's models in TensorFlow.js, layer for layer as Keras builds them
+ * (see presets.ts), and their (de)serialisation to the standard layers-model
+ * files that plain TensorFlow.js loads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Hyperparameters } from './presets';
+
+/** Builds a recurrent layer; the fused kernels substitute their own. */
+export interface RecurrentLayerFactory {
+  /** Reported with runs: 'tfjs-layers' or the fused kernel in use. */
+  name: string;
+  simpleRNN(config: { units: number; name: string; seed: number }): tf.layers.Layer;
+  lstm(config: { units: number; name: string; seed: number }): tf.layers.Layer;
+  bidirectionalLSTM(config: { units: number; name: string; seed: number }): tf.layers.Layer;
+}
+
+/** Keras' defaults, spelled out where TensorFlow.js' differ (recurrent activation, forget bias). */
+export const standardRecurrentLayers: RecurrentLayerFactory = {
+  name: 'tfjs-layers',
+  simpleRNN: ({ units, name, seed }) =>
+    tf.layers.simpleRNN({
+      units,
+      name,
+      activation: 'tanh',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+    }),
+  lstm: ({ units, name, seed }) => tf.layers.lstm(lstmConfig(units, name, seed)),
+  bidirectionalLSTM: ({ units, name, seed }) =>
+    tf.layers.bidirectional({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) as tf.RNN }),
+};
+
+function lstmConfig(units: number, name: string, seed: number) {
+  return {
+    units,
+    name,
+    activation: 'tanh' as const,
+    recurrentActivation: 'sigmoid' as const,
+    unitForgetBias: true,
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+  };
+}
+
+export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory = standardRecurrentLayers): tf.Sequential {
+  const model = tf.sequential({ name: h.preset.replace('-', '_') });
+  model.add(
+    tf.layers.embedding({
+      name: 'embedding',
+      inputDim: h.numWords,
+      outputDim: h.embeddingDim,
+      inputLength: h.maxlen,
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: h.seed }),
+    }),
+  );
+  const config = { units: h.units, seed: h.seed + 10 };
+  if (h.preset === 'simple-rnn') model.add(recurrent.simpleRNN({ ...config, name: 'simple_rnn' }));
+  else if (h.preset === 'lstm') model.add(recurrent.lstm({ ...config, name: 'lstm' }));
+  else model.add(recurrent.bidirectionalLSTM({ ...config, name: 'bidirectional' }));
+  if (h.denseUnits > 0) {
+    model.add(tf.layers.dense({ name: 'dense', units: h.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: h.seed + 20 }) }));
+    if (h.dropout > 0) model.add(tf.layers.dropout({ name: 'dropout', rate: h.dropout, seed: h.seed + 30 }));
+  }
+  model.add(
+    tf.layers.dense({
+      name: h.denseUnits > 0 ? 'dense_1' : 'dense',
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: h.seed + 40 }),
+    }),
+  );
+  return model;
+}
+
+/** Keras' optimizers with Keras' default constants (epsilon 1e-7, rho 0.9). */
+export function makeOptimizer(h: Hyperparameters): tf.Optimizer {
+  switch (h.optimizer) {
+    case 'rmsprop':
+      return tf.train.rmsprop(h.learningRate, 0.9, 0, 1e-7);
+    case 'adam':
+      return tf.train.adam(h.learningRate, 0.9, 0.999, 1e-7);
+    case 'sgd':
+      return tf.train.sgd(h.learningRate);
+    case 'adagrad':
+      return tf.train.adagrad(h.learningRate);
+  }
+}
+
+export function compileModel(model: tf.LayersModel, h: Hyperparameters): void {
+  model.compile({ optimizer: makeOptimizer(h), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+}
+
+/** The layers-model files: model.json content and the concatenated weights. */
+export async function serializeModel(model: tf.LayersModel): Promise<{ modelJson: unknown; weights: Uint8Array }> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!saved?.weightData || !saved.weightSpecs) throw new Error('TensorFlow.js returned no weights when saving.');
+  const data = saved.weightData;
+  const weights = new Uint8Array(Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data);
+  return {
+    modelJson: {
+      format: 'layers-model',
+      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+      convertedBy: null,
+      modelTopology: saved.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: saved.weightSpecs }],
+    },
+    weights,
+  };
+}
+
+export async function deserializeModel(modelJson: unknown, weights: Uint8Array): Promise<tf.LayersModel> {
+  const json = modelJson as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: buffer }));
+}

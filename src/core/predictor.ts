@@ -1,0 +1,90 @@
+/**
+ * A trained run loaded for inference: its model and the very encoder its
+ * training data went through (same tokenizer, vocabulary, numWords, maxlen).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { labelOf, type Prediction } from './metrics';
+import { deserializeModel } from './model';
+import { openRun, type RunRecord } from './runs';
+import { TOKENIZER_VERSION } from './text';
+import { LabError } from './errors';
+import { predictRows } from './training';
+import { TextEncoder, Vocabulary } from './vocabulary';
+
+export class Predictor {
+  private constructor(
+    readonly record: RunRecord,
+    readonly model: tf.LayersModel,
+    readonly encoder: TextEncoder,
+  ) {}
+
+  static async load(runDir: string): Promise<Predictor> {
+    const run = await openRun(runDir);
+    if (run.vocabulary.tokenizer !== TOKENIZER_VERSION) {
+      throw new LabError('corrupt-model', `The model in ${runDir} was trained with tokenizer "${run.vocabulary.tokenizer}", this version has "${TOKENIZER_VERSION}".`);
+    }
+    let model: tf.LayersModel;
+    try {
+      model = await deserializeModel(run.modelJson, run.weights);
+    } catch (error) {
+      throw new LabError('corrupt-model', `The model in ${runDir} could not be loaded: ${(error as Error).message}`);
+    }
+    const { numWords, maxlen, words } = run.vocabulary;
+    return new Predictor(run.record, model, new TextEncoder(new Vocabulary(words), numWords, maxlen));
+  }
+
+  get maxlen(): number {
+    return this.encoder.maxlen;
+  }
+
+  async predict(texts: string[]): Promise<Prediction[]> {
+    if (texts.length === 0) return [];
+    const encoded = texts.map((t) => this.encoder.encode(t));
+    const x = new Int32Array(texts.length * this.maxlen);
+    encoded.forEach((e, i) => x.set(e.ids, i * this.maxlen));
+    const probabilities = await predictRows(this.model, x, texts.length, this.maxlen);
+    return encoded.map((e, i) => ({
+      probability: probabilities[i],
+      label: labelOf(probabilities[i]),
+      tokenCount: e.tokenCount,
+      truncated: e.truncated,
+      oovCount: e.oovCount,
+    }));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** A few loaded models kept warm: loading costs far more than predicting. */
+export class PredictorCache {
+  private readonly entries = new Map<string, Promise<Predictor>>();
+
+  constructor(private readonly capacity = 3) {}
+
+  get(runDir: string): Promise<Predictor> {
+    const hit = this.entries.get(runDir);
+    if (hit) {
+      this.entries.delete(runDir);
+      this.entries.set(runDir, hit);
+      return hit;
+    }
+    const loading = Predictor.load(runDir);
+    loading.catch(() => this.entries.delete(runDir));
+    this.entries.set(runDir, loading);
+    while (this.entries.size > this.capacity) {
+      const [oldest, predictor] = this.entries.entries().next().value as [string, Promise<Predictor>];
+      this.entries.delete(oldest);
+      void predictor.then((p) => p.dispose(), () => undefined);
+    }
+    return loading;
+  }
+
+  /** Forget a run (deleted or rewritten). */
+  evict(runDir: string): void {
+    const entry = this.entries.get(runDir);
+    this.entries.delete(runDir);
+    void entry?.then((p) => p.dispose(), () => undefined);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The training loop: Keras' `fit(x, y, epochs, batch_size, validation_split)`
+ * written out batch by batch, so that cancelling takes effect after the
+ * current batch (model.fit would still run that epoch's validation), progress
+ * streams per batch, the event loop gets a turn between batches (predictions
+ * are served while training), and the weights of the last finished epoch are
+ * kept as a checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import type { EncodedSplit } from './dataset';
+import type { BatchMetrics, ConfusionCounts, EpochMetrics, EvaluationMetrics } from './metrics';
+import type { Hyperparameters } from './presets';
+
+export interface TrainingCallbacks {
+  signal?: AbortSignal;
+  onBatch?(metrics: BatchMetrics): void;
+  onEpoch?(metrics: EpochMetrics): void;
+}
+
+export interface TrainingOutcome {
+  batches: BatchMetrics[];
+  epochs: EpochMetrics[];
+  /** True when stopped early; the model then holds the last finished epoch's weights. */
+  cancelled: boolean;
+  epochsCompleted: number;
+  seconds: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Copies rows `order[from..to)` of a split into one batch. */
+function gatherBatch(split: EncodedSplit, order: ArrayLike<number>, from: number, to: number, maxlen: number) {
+  const size = to - from;
+  const x = new Int32Array(size * maxlen);
+  const y = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const row = order[from + i];
+    x.set(split.x.subarray(row * maxlen, (row + 1) * maxlen), i * maxlen);
+    y[i] = split.y[row];
+  }
+  return { x, y, size };
+}
+
+function epochOrder(n: number, seed: number, epoch: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const random = seedrandom.alea(`${seed}:epoch:${epoch}`);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+export async function fitModel(
+  model: tf.LayersModel,
+  h: Hyperparameters,
+  data: { train: EncodedSplit; validation: EncodedSplit },
+  callbacks: TrainingCallbacks = {},
+): Promise<TrainingOutcome> {
+  const { signal } = callbacks;
+  const { maxlen, batchSize, epochs } = h;
+  const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
+  const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: 0, seconds: 0 };
+  const started = performance.now();
+  let checkpoint: tf.Tensor[] | undefined;
+  let batchSeconds = 0;
+  let batchesDone = 0;
+  let validationSeconds: number | undefined;
+
+  try {
+    for (let epoch = 1; epoch <= epochs && !outcome.cancelled; epoch++) {
+      const epochStarted = performance.now();
+      const order = epochOrder(data.train.count, h.seed, epoch);
+      let lossSum = 0;
+      let accuracySum = 0;
+      let seen = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        if (signal?.aborted) {
+          outcome.cancelled = true;
+          break;
+        }
+        const batch = gatherBatch(data.train, order, b * batchSize, Math.min((b + 1) * batchSize, data.train.count), maxlen);
+        const stepStarted = performance.now();
+        const xs = tf.tensor2d(batch.x, [batch.size, maxlen], 'int32');
+        const ys = tf.tensor2d(batch.y, [batch.size, 1]);
+        let loss: number;
+        let accuracy: number;
+        try {
+          [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        const stepSeconds = (performance.now() - stepStarted) / 1000;
+        batchSeconds += stepSeconds;
+        batchesDone++;
+        lossSum += loss * batch.size;
+        accuracySum += accuracy * batch.size;
+        seen += batch.size;
+        const remainingBatches = (epochs - epoch) * batchesPerEpoch + (batchesPerEpoch - b - 1);
+        const perBatch = batchSeconds / batchesDone;
+        // Validation is a forward pass only: about a third of a training step per example.
+        const validationEstimate = validationSeconds ?? (perBatch / 3) * (data.validation.count / batchSize);
+        const metrics: BatchMetrics = {
+          epoch,
+          epochs,
+          batch: b + 1,
+          batchesPerEpoch,
+          loss,
+          accuracy,
+          examplesPerSecond: batch.size / stepSeconds,
+          etaSeconds: remainingBatches * perBatch + (epochs - epoch + 1) * validationEstimate,
+          elapsedSeconds: (performance.now() - started) / 1000,
+        };
+        outcome.batches.push(metrics);
+        callbacks.onBatch?.(metrics);
+        await yieldToEventLoop();
+      }
+      if (outcome.cancelled) break;
+
+      const validationStarted = performance.now();
+      const validation = await evaluateSplit(model, data.validation, { batchSize: Math.max(batchSize, 256), maxlen, signal });
+      if (!validation) {
+        outcome.cancelled = true;
+        break;
+      }
+      validationSeconds = (performance.now() - validationStarted) / 1000;
+      const seconds = (performance.now() - epochStarted) / 1000;
+      const metrics: EpochMetrics = {
+        epoch,
+        epochs,
+        loss: lossSum / seen,
+        accuracy: accuracySum / seen,
+        valLoss: validation.loss,
+        valAccuracy: validation.accuracy,
+        seconds,
+        examplesPerSecond: seen / (seconds - validationSeconds),
+      };
+      outcome.epochs.push(metrics);
+      outcome.epochsCompleted = epoch;
+      checkpoint?.forEach((t) => t.dispose());
+      checkpoint = model.getWeights().map((w) => w.clone());
+      callbacks.onEpoch?.(metrics);
+    }
+    if (outcome.cancelled && checkpoint) model.setWeights(checkpoint);
+  } finally {
+    checkpoint?.forEach((t) => t.dispose());
+  }
+  outcome.seconds = (performance.now() - started) / 1000;
+  return outcome;
+}
+
+/** Keras' binary cross-entropy clips probabilities to [1e-7, 1 - 1e-7]. */
+const EPSILON = 1e-7;
+
+/** Loss, accuracy and confusion counts over a split; undefined if cancelled. */
+export async function evaluateSplit(
+  model: tf.LayersModel,
+  split: EncodedSplit,
+  options: { batchSize: number; maxlen: number; signal?: AbortSignal; onProgress?(done: number, total: number): void },
+): Promise<EvaluationMetrics | undefined> {
+  const started = performance.now();
+  const confusion: ConfusionCounts = { truePositive: 0, falsePositive: 0, trueNegative: 0, falseNegative: 0 };
+  let lossSum = 0;
+  for (let from = 0; from < split.count; from += options.batchSize) {
+    if (options.signal?.aborted) return undefined;
+    const to = Math.min(from + options.batchSize, split.count);
+    const probabilities = await predictRows(model, split.x.subarray(from * options.maxlen, to * options.maxlen), to - from, options.maxlen);
+    for (let i = 0; i < probabilities.length; i++) {
+      const p = Math.min(Math.max(probabilities[i], EPSILON), 1 - EPSILON);
+      const positive = split.y[from + i] === 1;
+      lossSum -= positive ? Math.log(p) : Math.log(1 - p);
+      const predictedPositive = probabilities[i] >= 0.5;
+      if (positive && predictedPositive) confusion.truePositive++;
+      else if (positive) confusion.falseNegative++;
+      else if (predictedPositive) confusion.falsePositive++;
+      else confusion.trueNegative++;
+    }
+    options.onProgress?.(to, split.count);
+    await yieldToEventLoop();
+  }
+  const count = split.count;
+  return {
+    accuracy: count ? (confusion.truePositive + confusion.trueNegative) / count : 0,
+    loss: count ? lossSum / count : 0,
+    count,
+    confusion,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Probabilities of `rows` padded sequences laid out row-major in `x`. */
+export async function predictRows(model: tf.LayersModel, x: Int32Array, rows: number, maxlen: number): Promise<Float32Array> {
+  const input = tf.tensor2d(x, [rows, maxlen], 'int32');
+  try {
+    const output = model.predict(input) as tf.Tensor;
+    try {
+      return (await output.data()) as Float32Array;
+    } finally {
+      output.dispose();
+    }
+  } finally {
+    input.dispose();
+  }
+}

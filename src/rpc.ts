@@ -1,0 +1,165 @@
+/**
+ * One request/response/event mechanism for every channel of the extension:
+ * host ↔ worker thread and host ↔ webview. Requests are promises matched by
+ * id; a request can stream events back to its caller before it answers, and
+ * can be cancelled (the handler sees an AbortSignal). Runs in Node and in the
+ * browser: no imports.
+ */
+
+export interface MethodSpec {
+  params: unknown;
+  result: unknown;
+}
+export type MethodMap = { [method: string]: MethodSpec };
+export type EventMap = { [event: string]: unknown };
+
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+export type WireMessage =
+  | { kind: 'request'; id: number; method: string; params: unknown }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: WireError }
+  | { kind: 'event'; requestId: number; event: string; data: unknown }
+  | { kind: 'cancel'; id: number };
+
+export class RpcError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+export interface HandlerContext<Events extends EventMap> {
+  signal: AbortSignal;
+  emit<E extends keyof Events & string>(event: E, data: Events[E]): void;
+}
+
+export type Handler<M extends MethodSpec, Events extends EventMap> = (
+  params: M['params'],
+  context: HandlerContext<Events>,
+) => Promise<M['result']> | M['result'];
+
+export type EventListener<Events extends EventMap> = <E extends keyof Events & string>(event: E, data: Events[E]) => void;
+
+export interface PendingRequest<R> {
+  id: number;
+  result: Promise<R>;
+  cancel(): void;
+}
+
+/**
+ * `Incoming` are the methods this side serves, `Outgoing` those it calls on
+ * the other side; `Events` are what handlers stream back to callers.
+ */
+export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap, Events extends EventMap> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?: EventListener<Events> }>();
+  private readonly running = new Map<number, AbortController>();
+  private readonly handlers = new Map<string, Handler<MethodSpec, Events>>();
+
+  constructor(
+    private readonly post: (message: WireMessage) => void,
+    /** Turns a thrown error into what the caller receives; defaults to code 'internal'. */
+    private readonly describeError: (error: unknown) => WireError = defaultDescribeError,
+  ) {}
+
+  handle<K extends keyof Incoming & string>(method: K, handler: Handler<Incoming[K], Events>): void {
+    this.handlers.set(method, handler as unknown as Handler<MethodSpec, Events>);
+  }
+
+  request<K extends keyof Outgoing & string>(
+    method: K,
+    params: Outgoing[K]['params'],
+    onEvent?: EventListener<Events>,
+  ): PendingRequest<Outgoing[K]['result']> {
+    const id = this.nextId++;
+    const result = new Promise<Outgoing[K]['result']>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
+    });
+    this.post({ kind: 'request', id, method, params });
+    return { id, result, cancel: () => this.post({ kind: 'cancel', id }) };
+  }
+
+  /** Feed every message received from the other side here. */
+  receive(message: WireMessage): void {
+    switch (message.kind) {
+      case 'request':
+        void this.serve(message.id, message.method, message.params);
+        break;
+      case 'response': {
+        const waiting = this.pending.get(message.id);
+        if (!waiting) return;
+        this.pending.delete(message.id);
+        if (message.ok) waiting.resolve(message.result);
+        else waiting.reject(new RpcError(message.error.code, message.error.message));
+        break;
+      }
+      case 'event':
+        this.pending.get(message.requestId)?.onEvent?.(message.event as keyof Events & string, message.data as never);
+        break;
+      case 'cancel':
+        this.running.get(message.id)?.abort();
+        break;
+    }
+  }
+
+  /** Rejects every request still waiting (the other side is gone). */
+  failAll(code: string, message: string): void {
+    for (const [id, waiting] of this.pending) {
+      this.pending.delete(id);
+      waiting.reject(new RpcError(code, message));
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private async serve(id: number, method: string, params: unknown): Promise<void> {
+    const handler = this.handlers.get(method);
+    if (!handler) {
+      this.post({ kind: 'response', id, ok: false, error: { code: 'unknown-method', message: `Unknown method "${method}".` } });
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const emit = (event: string, data: unknown) => this.post({ kind: 'event', requestId: id, event, data });
+    try {
+      const result = await handler(params, { signal: controller.signal, emit: emit as HandlerContext<Events>['emit'] });
+      this.post({ kind: 'response', id, ok: true, result });
+    } catch (error) {
+      this.post({ kind: 'response', id, ok: false, error: this.describeError(error) });
+    } finally {
+      this.running.delete(id);
+    }
+  }
+}
+
+function defaultDescribeError(error: unknown): WireError {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'internal';
+  return { code, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Structural check of an incoming message; anything else is dropped. */
+export function isWireMessage(value: unknown): value is WireMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  switch (m.kind) {
+    case 'request':
+      return Number.isInteger(m.id) && typeof m.method === 'string';
+    case 'response':
+      return Number.isInteger(m.id) && typeof m.ok === 'boolean';
+    case 'event':
+      return Number.isInteger(m.requestId) && typeof m.event === 'string';
+    case 'cancel':
+      return Number.isInteger(m.id);
+    default:
+      return false;
+  }
+}
