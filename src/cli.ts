@@ -125,7 +125,6 @@ async function readStdinLines(): Promise<string[]> {
 export function buildProgram(): Command {
   const program = new Command('rnn-sentiment-lab')
     .description('Train, evaluate and use the Keras tutorial\'s SimpleRNN, LSTM and Bi-LSTM sentiment models on IMDB, with TensorFlow.js.')
-    .showHelpAfterError()
     .exitOverride();
 
   program

@@ -214,6 +214,9 @@ export async function startCodeServer(options = {}) {
   env.PATH = `${path.dirname(tools.node24)}${path.delimiter}${env.PATH || ''}`;
   delete env.NODE_OPTIONS;
   delete env.VSCODE_IPC_HOOK_CLI;
+  // No extension marketplace: without this code-server queries open-vsx.org
+  // on start, which only produces DNS errors on a machine without internet.
+  if (env.EXTENSIONS_GALLERY === undefined) env.EXTENSIONS_GALLERY = '{}';
 
   const installed = await installExtensions({
     extensions: options.extensions || [], extensionsDir, userDataDir, configFile, env,

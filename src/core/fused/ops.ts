@@ -19,7 +19,13 @@ export type CellKind = 'rnn' | 'lstm';
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
 
 /** Below this many multiply-adds per call a thread hand-off costs more than it saves. */
-const MIN_SPLIT_WORK = 1 << 18;
+const DEFAULT_MIN_SPLIT_WORK = 1 << 18;
+let MIN_SPLIT_WORK = DEFAULT_MIN_SPLIT_WORK;
+
+/** Override the two-thread work threshold (null restores the default); for tests and benchmarks. */
+export function setMinSplitWork(work: number | null): void {
+  MIN_SPLIT_WORK = work ?? DEFAULT_MIN_SPLIT_WORK;
+}
 
 interface DirBuffers {
   r: number;

@@ -1,0 +1,305 @@
+// Fused recurrent layers vs TensorFlow.js' own layers: outputs, every
+// gradient, and a short training run must agree.
+//
+// The kernels are built into a temporary directory first (needs the
+// assemblyscript dev dependency). References run on the 'cpu' backend; the
+// fused layers run on the 'wasm' backend.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import {
+  fusedBidirectionalLSTM,
+  fusedKernelsAvailable,
+  fusedKernelsDescription,
+  fusedLSTM,
+  fusedSimpleRNN,
+  loadFusedKernels,
+  pendingSlotCount,
+  registerMissingWasmKernels,
+  unloadFusedKernels,
+} from '../../src/core/fused/index';
+import { setMinSplitWork } from '../../src/core/fused/ops';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TOL = 1e-4;
+
+let tmpDir = '';
+let wasmFile = '';
+let fusedBackend = 'cpu';
+
+type Kind = 'rnn' | 'lstm' | 'bilstm';
+
+interface Case {
+  kind: Kind;
+  B: number;
+  T: number;
+  inDim: number;
+  units: number;
+  goBackwards?: boolean;
+}
+
+interface Result {
+  out: Float32Array;
+  grads: Float32Array[]; // dx, then each trainable weight in getWeights() order
+  weightNames: string[];
+  weightShapes: number[][];
+}
+
+function rand(shape: number[], seed: number, scale = 0.5): Float32Array {
+  // deterministic uniform values in [-scale, scale]
+  let s = seed >>> 0 || 1;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 4294967296 - 0.5) * 2 * scale;
+  }
+  return out;
+}
+
+function makeLayer(c: Case, fused: boolean): tf.layers.Layer {
+  const common = { units: c.units, goBackwards: c.goBackwards ?? false };
+  if (c.kind === 'rnn') return fused ? fusedSimpleRNN(common) : tf.layers.simpleRNN(common);
+  if (c.kind === 'lstm') {
+    return fused ? fusedLSTM(common) : tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' });
+  }
+  return fused
+    ? fusedBidirectionalLSTM({ units: c.units })
+    : tf.layers.bidirectional({
+        layer: tf.layers.lstm({ units: c.units, recurrentActivation: 'sigmoid' }) as tf.RNN,
+        mergeMode: 'concat',
+      });
+}
+
+function buildLayer(layer: tf.layers.Layer, shape: number[]): void {
+  // Layer.apply() marks a layer built only when it builds it itself.
+  layer.build(shape);
+  layer.built = true;
+}
+
+function runCase(c: Case, fused: boolean): Result {
+  return tf.tidy(() => {
+    const layer = makeLayer(c, fused);
+    buildLayer(layer, [c.B, c.T, c.inDim]);
+    const shapes = layer.getWeights().map((w) => w.shape);
+    layer.setWeights(shapes.map((s, i) => tf.tensor(rand(s, 1000 + i * 7919, 0.6), s)));
+    const x = tf.variable(tf.tensor3d(rand([c.B, c.T, c.inDim], 42, 1.0), [c.B, c.T, c.inDim]));
+    const outDim = (c.kind === 'bilstm' ? 2 : 1) * c.units;
+    const probe = tf.tensor2d(rand([c.B, outDim], 7, 1.0), [c.B, outDim]);
+    const vars = [x, ...layer.trainableWeights.map((w) => w.read() as tf.Variable)];
+    let out: tf.Tensor | null = null;
+    const { grads } = tf.variableGrads(() => {
+      out = layer.apply(x) as tf.Tensor;
+      return tf.sum(tf.mul(out, probe)) as tf.Scalar;
+    }, vars);
+    const result: Result = {
+      out: (out as unknown as tf.Tensor).dataSync() as Float32Array,
+      grads: vars.map((v) => grads[v.name].dataSync() as Float32Array),
+      weightNames: layer.weights.map((w) => w.name.replace(/_\d+\//, '/')),
+      weightShapes: shapes,
+    };
+    x.dispose();
+    return result;
+  });
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length, 'length mismatch');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function compareCase(c: Case): Promise<void> {
+  await tf.setBackend('cpu');
+  const ref = runCase(c, false);
+  await tf.setBackend(fusedBackend);
+  const got = runCase(c, true);
+  assert.deepEqual(got.weightShapes, ref.weightShapes, 'weight shapes');
+  const d = maxAbsDiff(got.out, ref.out);
+  assert.ok(d <= TOL, `output differs by ${d}`);
+  const names = ['x', ...ref.weightShapes.map((_, i) => `weight ${i}`)];
+  got.grads.forEach((g, i) => {
+    const dg = maxAbsDiff(g, ref.grads[i]);
+    assert.ok(dg <= TOL, `gradient wrt ${names[i]} differs by ${dg}`);
+  });
+  assert.equal(pendingSlotCount(), 0, 'saved state released after backward');
+}
+
+before(async () => {
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fused-kernels-'));
+  const build = await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href);
+  wasmFile = await build.buildKernels(tmpDir);
+  setWasmPaths(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);
+  registerMissingWasmKernels();
+  try {
+    if (await tf.setBackend('wasm')) fusedBackend = 'wasm';
+  } catch {
+    fusedBackend = 'cpu';
+  }
+  assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
+});
+
+after(async () => {
+  await unloadFusedKernels();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+describe('fused recurrent kernels', () => {
+  it('loads', () => {
+    assert.ok(fusedKernelsAvailable());
+    assert.match(fusedKernelsDescription(), /fused-wasm-simd/);
+  });
+
+  it('reports false for a missing wasm file', async () => {
+    await unloadFusedKernels();
+    assert.equal(await loadFusedKernels({ wasmPath: path.join(tmpDir, 'nope.wasm') }), false);
+    assert.equal(fusedKernelsAvailable(), false);
+    assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
+  });
+
+  it('has the weights of the standard layers (names, shapes, order, Keras initialisation)', async () => {
+    await tf.setBackend('cpu');
+    const pairs: [tf.layers.Layer, tf.layers.Layer][] = [
+      [fusedSimpleRNN({ units: 8 }), tf.layers.simpleRNN({ units: 8 })],
+      [fusedLSTM({ units: 8 }), tf.layers.lstm({ units: 8 })],
+      [
+        fusedBidirectionalLSTM({ units: 8 }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 8 }) as tf.RNN, mergeMode: 'concat' }),
+      ],
+    ];
+    for (const [f, s] of pairs) {
+      buildLayer(f, [2, 5, 3]);
+      buildLayer(s, [2, 5, 3]);
+      const strip = (n: string) => n.replace(/_[A-Za-z]+\d+/g, '');
+      assert.deepEqual(f.weights.map((w) => strip(w.name)), s.weights.map((w) => strip(w.name)));
+      assert.deepEqual(f.getWeights().map((w) => w.shape), s.getWeights().map((w) => w.shape));
+      assert.equal(f.getClassName(), s.getClassName());
+    }
+    // Keras LSTM: unit forget bias (forget block of the bias is 1, rest 0).
+    const lstm = pairs[1][0];
+    const bias = Array.from(lstm.getWeights()[2].dataSync());
+    assert.deepEqual(bias, [...Array(8).fill(0), ...Array(8).fill(1), ...Array(16).fill(0)]);
+    const cfg = lstm.getConfig() as Record<string, unknown>;
+    assert.equal(cfg.recurrentActivation, 'sigmoid');
+    assert.equal((cfg.kernelInitializer as { className: string }).className, 'GlorotUniform');
+    assert.equal((cfg.recurrentInitializer as { className: string }).className, 'Orthogonal');
+  });
+
+  const cases: Case[] = [];
+  for (const T of [1, 7, 50]) {
+    for (const B of [1, 5]) {
+      cases.push({ kind: 'rnn', B, T, inDim: 4, units: 8 });
+      cases.push({ kind: 'lstm', B, T, inDim: 4, units: 8 });
+      cases.push({ kind: 'bilstm', B, T, inDim: 4, units: 8 });
+    }
+  }
+  cases.push({ kind: 'rnn', B: 3, T: 7, inDim: 3, units: 6, goBackwards: true });
+  cases.push({ kind: 'lstm', B: 3, T: 7, inDim: 3, units: 5, goBackwards: true });
+  cases.push({ kind: 'bilstm', B: 2, T: 9, inDim: 3, units: 7 });
+  cases.push({ kind: 'lstm', B: 16, T: 20, inDim: 6, units: 32 });
+  cases.push({ kind: 'bilstm', B: 9, T: 12, inDim: 5, units: 16 });
+
+  for (const c of cases) {
+    const name = `${c.kind} B=${c.B} T=${c.T} units=${c.units}${c.goBackwards ? ' goBackwards' : ''}`;
+    it(`matches tfjs: ${name}`, async () => compareCase(c));
+  }
+
+  it('matches tfjs with the work split across two threads', async () => {
+    assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 2 }), true);
+    setMinSplitWork(0);
+    try {
+      for (const c of [
+        { kind: 'lstm', B: 7, T: 13, inDim: 4, units: 8 },
+        { kind: 'rnn', B: 6, T: 9, inDim: 4, units: 12 },
+        { kind: 'bilstm', B: 5, T: 11, inDim: 4, units: 8 },
+        { kind: 'lstm', B: 1, T: 5, inDim: 4, units: 8 },
+      ] as Case[]) {
+        await compareCase(c);
+      }
+    } finally {
+      setMinSplitWork(null);
+      await loadFusedKernels({ threads: 1 });
+    }
+  });
+
+  it('copies weights both ways with identical predictions', async () => {
+    await tf.setBackend(fusedBackend);
+    const build = (fused: boolean) => {
+      const m = tf.sequential();
+      m.add(tf.layers.embedding({ inputDim: 50, outputDim: 6, inputLength: 12 }));
+      m.add(fused ? fusedBidirectionalLSTM({ units: 5 }) : tf.layers.bidirectional({
+        layer: tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid', unitForgetBias: true }) as tf.RNN,
+        mergeMode: 'concat',
+      }));
+      m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+      return m;
+    };
+    const fusedModel = build(true);
+    const standard = build(false);
+    standard.setWeights(fusedModel.getWeights());
+    const x = tf.tensor2d(rand([4, 12], 3, 1).map((v) => Math.floor((v + 1) * 24.9)), [4, 12]);
+    const a = (fusedModel.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    const b = (standard.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    assert.ok(maxAbsDiff(a, b) <= 1e-5);
+    const other = build(true);
+    other.setWeights(standard.getWeights());
+    const c = (other.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    assert.ok(maxAbsDiff(c, b) <= 1e-5);
+    // the fused model serializes as standard layers
+    const json = JSON.stringify(fusedModel.toJSON(null, false));
+    assert.match(json, /"class_name":"Bidirectional"/);
+    assert.match(json, /"class_name":"LSTM"/);
+    assert.equal(pendingSlotCount(), 0, 'prediction keeps no saved state');
+  });
+
+  it('trains like the standard LSTM (same loss curve)', async () => {
+    const vocab = 12;
+    const T = 10;
+    const N = 64;
+    // label: does token 1 occur more often than token 2?
+    const tokens = rand([N, T], 99, 1).map((v) => Math.min(vocab - 1, Math.floor((v + 1) * 0.5 * vocab)));
+    const labels = new Float32Array(N);
+    for (let i = 0; i < N; i++) {
+      let d = 0;
+      for (let t = 0; t < T; t++) d += tokens[i * T + t] === 1 ? 1 : tokens[i * T + t] === 2 ? -1 : 0;
+      labels[i] = d > 0 ? 1 : 0;
+    }
+    const build = (fused: boolean) => {
+      const m = tf.sequential();
+      m.add(tf.layers.embedding({ inputDim: vocab, outputDim: 8, inputLength: T }));
+      m.add(fused ? fusedLSTM({ units: 8 }) : tf.layers.lstm({ units: 8, recurrentActivation: 'sigmoid', unitForgetBias: true }));
+      m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+      m.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy' });
+      return m;
+    };
+    const curve = async (fused: boolean, init: tf.Tensor[] | null) => {
+      await tf.setBackend(fused ? fusedBackend : 'cpu');
+      const m = build(fused);
+      if (init) m.setWeights(init);
+      const weights = m.getWeights().map((w) => w.clone());
+      const x = tf.tensor2d(tokens, [N, T]);
+      const y = tf.tensor2d(labels, [N, 1]);
+      const losses: number[] = [];
+      for (let step = 0; step < 40; step++) {
+        losses.push((await m.trainOnBatch(x, y)) as number);
+      }
+      return { losses, weights };
+    };
+    const ref = await curve(false, null);
+    const got = await curve(true, ref.weights);
+    let worst = 0;
+    ref.losses.forEach((l, i) => (worst = Math.max(worst, Math.abs(l - got.losses[i]))));
+    assert.ok(worst < 2e-3, `loss curves differ by ${worst}\nref ${ref.losses}\ngot ${got.losses}`);
+    assert.ok(got.losses[got.losses.length - 1] < got.losses[0] * 0.8, 'loss decreases');
+    assert.equal(pendingSlotCount(), 0);
+  });
+});

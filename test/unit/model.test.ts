@@ -1,0 +1,143 @@
+/**
+ * The tutorial's models as TensorFlow.js builds them, and their life on disk:
+ * parameter counts as Keras prints them, a save → load → predict round trip,
+ * and run folders checked file by file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describeArchitecture } from '../../src/core/architecture';
+import { initBackend } from '../../src/core/backend';
+import { buildModel, compileModel, serializeModel } from '../../src/core/model';
+import { PRESET_NAMES, resolveHyperparameters } from '../../src/core/presets';
+import { Predictor } from '../../src/core/predictor';
+import { RUN_FORMAT_VERSION, deleteRun, inspectRun, listRuns, newRunId, openRun, saveRun, vocabularyFile, type RunRecord } from '../../src/core/runs';
+import { TOKENIZER_VERSION } from '../../src/core/text';
+import { isLabError } from '../../src/core/errors';
+import { tempDir } from './helpers';
+
+// What Keras' model.summary() prints for the tutorial's code (num_words 10000, Embedding 32, units 32, maxlen 500).
+const KERAS_TOTALS = { 'simple-rnn': 322_113, lstm: 337_025, bilstm: 353_537 } as const;
+
+test('each preset has Keras\' parameter count, both by arithmetic and as TensorFlow.js builds it', async () => {
+  await initBackend('cpu');
+  for (const preset of PRESET_NAMES) {
+    const h = resolveHyperparameters(preset);
+    const summary = describeArchitecture(h);
+    assert.equal(summary.totalParams, KERAS_TOTALS[preset], preset);
+    const model = buildModel(h);
+    assert.equal(model.countParams(), KERAS_TOTALS[preset], preset);
+    assert.deepEqual(model.layers.map((l) => l.name), summary.layers.map((l) => l.name));
+    assert.deepEqual(model.layers.map((l) => l.outputShape), summary.layers.map((l) => l.outputShape));
+    assert.deepEqual(model.layers.map((l) => l.countParams()), summary.layers.map((l) => l.params));
+    model.dispose();
+  }
+});
+
+test('hyperparameters override the preset and bad values are refused with their name', () => {
+  const h = resolveHyperparameters('lstm', { units: 16, maxlen: 80, epochs: 2 });
+  assert.equal(h.optimizer, 'adam');
+  assert.equal(h.denseUnits, 256);
+  assert.equal(describeArchitecture(h).layers[1].params, 4 * 16 * (32 + 16 + 1));
+  assert.equal(resolveHyperparameters('simple-rnn').optimizer, 'rmsprop');
+  assert.throws(() => resolveHyperparameters('lstm', { units: 0 }), /units must be a whole number/);
+  assert.throws(() => resolveHyperparameters('lstm', { dropout: 1 }), /dropout/);
+  assert.throws(() => resolveHyperparameters('gru' as never), /Unknown preset "gru"/);
+});
+
+async function trainedRun(runsDir: string, preset: 'simple-rnn' | 'lstm' | 'bilstm' = 'lstm') {
+  await initBackend('cpu');
+  const h = resolveHyperparameters(preset, { numWords: 50, maxlen: 8, units: 4, denseUnits: 6, embeddingDim: 3 });
+  const model = buildModel(h);
+  compileModel(model, h);
+  const x = tf.tensor2d(Array.from({ length: 16 * 8 }, (_, i) => (i * 7) % 50), [16, 8], 'int32');
+  const y = tf.tensor2d(Array.from({ length: 16 }, (_, i) => i % 2), [16, 1]);
+  await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+  const words = Array.from({ length: 46 }, (_, i) => `w${i}`);
+  const record: RunRecord = {
+    formatVersion: RUN_FORMAT_VERSION,
+    id: newRunId(preset),
+    createdAt: new Date().toISOString(),
+    preset,
+    hyperparameters: h,
+    status: 'complete',
+    epochsCompleted: 2,
+    backend: 'cpu',
+    recurrentImplementation: 'tfjs-layers',
+    architecture: describeArchitecture(h),
+    dataset: { source: 'test', train: 16, validation: 0, test: 0 },
+    history: { batches: [], epochs: [] },
+    timings: { trainingSeconds: 1 },
+  };
+  const { modelJson, weights } = await serializeModel(model);
+  const dir = await saveRun(runsDir, { record, vocabulary: vocabularyFile(TOKENIZER_VERSION, h.numWords, h.maxlen, words), modelJson, weights });
+  x.dispose();
+  y.dispose();
+  return { dir, model, record };
+}
+
+test('save → load → predict gives identical probabilities, for every preset', async (t) => {
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  for (const preset of PRESET_NAMES) {
+    const { dir, model } = await trainedRun(tmp.dir, preset);
+    const texts = ['w1 w2 w3', 'w40 w41 unknownword w5 w6 w7 w8 w9 w10 w11', ''];
+    const predictor = await Predictor.load(dir);
+    const predictions = await predictor.predict(texts);
+    const direct = model.predict(tf.tensor2d(texts.flatMap((t) => Array.from(predictor.encoder.encode(t).ids)), [3, 8], 'int32')) as tf.Tensor;
+    assert.deepEqual(predictions.map((p) => p.probability), Array.from(await direct.data()), preset);
+    assert.ok(predictions.every((p) => p.label === (p.probability >= 0.5 ? 'positive' : 'negative')));
+    assert.equal(predictions[1].truncated, true);
+    assert.equal(predictions[1].tokenCount, 10);
+    // Plain TensorFlow.js loads the files as a standard layers model.
+    const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(json.format, 'layers-model');
+    assert.deepEqual(json.weightsManifest[0].paths, ['weights.bin']);
+    predictor.dispose();
+    model.dispose();
+  }
+});
+
+test('run folders: corrupt ones listed with what is wrong, deleted without traces', async (t) => {
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  const a = await trainedRun(tmp.dir, 'simple-rnn');
+  const b = await trainedRun(tmp.dir, 'lstm');
+  const c = await trainedRun(tmp.dir, 'lstm');
+  const d = await trainedRun(tmp.dir, 'lstm');
+  await truncate(path.join(b.dir, 'weights.bin'), 10);
+  await writeFile(path.join(c.dir, 'run.json'), '{"formatVersion": 1, "id": ');
+  await rm(path.join(d.dir, 'vocabulary.json'));
+
+  const listing = await listRuns(tmp.dir);
+  assert.equal(listing.length, 4);
+  const byId = new Map(listing.map((l) => [l.ok ? l.record.id : l.id, l]));
+  assert.equal(byId.get(a.record.id)?.ok, true);
+  const problems = (id: string) => {
+    const l = byId.get(id)!;
+    return l.ok ? [] : l.problems;
+  };
+  assert.match(problems(b.record.id).join(), /weights\.bin has 10 bytes, the manifest expects \d+/);
+  assert.match(problems(c.record.id).join(), /run\.json is not valid JSON/);
+  assert.match(problems(d.record.id).join(), /vocabulary\.json is missing/);
+  await assert.rejects(openRun(b.dir), (e: Error) => isLabError(e, 'corrupt-model') && e.message.includes('weights.bin'));
+  await assert.rejects(Predictor.load(c.dir), (e: Error) => isLabError(e, 'corrupt-model') && e.message.includes('run.json'));
+  await assert.rejects(openRun(path.join(tmp.dir, 'nope')), (e: Error) => isLabError(e, 'not-found'));
+
+  await deleteRun(tmp.dir, b.record.id);
+  assert.equal((await readdir(tmp.dir)).includes(b.record.id), false);
+  await assert.rejects(deleteRun(tmp.dir, '../etc'), (e: Error) => isLabError(e, 'bad-argument'));
+  assert.equal((await inspectRun(a.dir)).ok, true);
+});
+
+test('a half-written run (hidden temporary folder) is never listed', async (t) => {
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  await trainedRun(tmp.dir);
+  await writeFile(path.join(tmp.dir, 'stray-file.txt'), 'x');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(path.join(tmp.dir, '.lstm_x.partial'));
+  assert.equal((await listRuns(tmp.dir)).length, 1);
+});
