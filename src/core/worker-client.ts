@@ -4,6 +4,7 @@
  * pending request fails with 'worker-crashed' and the next request starts a
  * fresh one: a crash is reported, never inherited.
  */
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HostMethods, TrainingEvents, WorkerMethods } from '../protocol';
 import { RpcEndpoint, isWireMessage, type EventListener, type PendingRequest } from '../rpc';
@@ -39,7 +40,7 @@ export class WorkerClient {
 
   private start(): RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents> {
     if (this.endpoint) return this.endpoint;
-    const worker = new Worker(this.workerPath, { env: this.options.env ?? process.env, stderr: true, stdout: true });
+    const worker = new Worker(path.resolve(this.workerPath), { env: this.options.env ?? process.env, stderr: true, stdout: true });
     const endpoint = new RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents>((message) => worker.postMessage(message));
     // TensorFlow.js prints banners and warnings; keep the tail of stderr for crash reports only.
     worker.stdout.resume();

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Jobs } from '../core/jobs';
 import { initBackend } from '../core/backend';
-import { isLabError } from '../core/errors';
+import { LabError, isLabError } from '../core/errors';
 import type { HostMethods, TrainingEvents, WorkerMethods } from '../protocol';
 import { RpcEndpoint, isWireMessage, type WireError } from '../rpc';
 import { recurrentLayersFor } from './recurrent-layers';
@@ -27,7 +27,7 @@ let training = false;
 
 endpoint.handle('train', async (params, context) => {
   // One training per worker: two would share the CPU and the backend's memory.
-  if (training) throw Object.assign(new Error('A training is already running.'), { code: 'busy' });
+  if (training) throw new LabError('busy', 'A training is already running: cancel it or wait for it to finish.');
   training = true;
   try {
     return await jobs.train(params, context);

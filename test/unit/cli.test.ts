@@ -1,0 +1,138 @@
+/**
+ * The command line as a user runs it: a real process, real files, exit codes
+ * and what it prints. A wrong argument, a missing file or a corrupt archive or
+ * model gives one clear line on stderr and a non-zero exit.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { CLI_PATH, SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from './helpers';
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { input?: string; onStderr?(text: string, child: ReturnType<typeof spawn>): void } = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+function assertOneLineError(outcome: Outcome, pattern: RegExp): void {
+  assert.notEqual(outcome.code, 0);
+  const lines = outcome.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${outcome.stderr}`);
+  assert.match(lines[0], pattern);
+}
+
+describe('rnn-sentiment-lab CLI', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let runDir: string;
+
+  before(async () => {
+    requireBuilt();
+    ({ dir, cleanup } = await tempDir());
+  });
+  after(() => cleanup());
+
+  test('summary prints Keras\' table, and --json one object', async () => {
+    const table = await run(['summary', '--preset', 'simple-rnn']);
+    assert.equal(table.code, 0);
+    assert.match(table.stdout, /simple_rnn \(SimpleRNN\)\s+\(None, 32\)\s+2,080/);
+    assert.match(table.stdout, /Total params: 322,113/);
+    const json = await run(['summary', '--preset', 'bilstm', '--json']);
+    const parsed = JSON.parse(json.stdout);
+    assert.equal(parsed.preset, 'bilstm');
+    assert.equal(parsed.totalParams, 353_537);
+    assert.deepEqual(parsed.layers[1], { name: 'bidirectional', type: 'Bidirectional', outputShape: [null, 64], params: 16_640 });
+  });
+
+  test('wrong arguments: exit 2 and one line', async () => {
+    assertOneLineError(await run(['summary', '--preset', 'gru']), /argument 'gru' is invalid/);
+    assertOneLineError(await run(['train', '--preset', 'lstm', '--epochs', 'many']), /expected a whole number/);
+    assertOneLineError(await run(['frobnicate']), /unknown command 'frobnicate'/);
+    assert.equal((await run(['summary', '--preset', 'gru'])).code, 2);
+  });
+
+  test('a missing dataset, a corrupt archive, a missing or corrupt model: one line and a non-zero exit', async () => {
+    assertOneLineError(await run(['train', '--preset', 'lstm', '--data', path.join(dir, 'nope.tar.gz'), '--cache-dir', dir]), /No dataset at .*nope\.tar\.gz/);
+    const corrupt = path.join(dir, 'corrupt.tar.gz');
+    await writeFile(corrupt, Buffer.alloc(5000, 1));
+    assertOneLineError(await run(['train', '--preset', 'lstm', '--data', corrupt, '--cache-dir', dir, '--out', dir]), /corrupt\.tar\.gz is truncated or corrupt/);
+    assertOneLineError(await run(['predict', '--model', path.join(dir, 'no-model'), 'hello']), /No trained model at/);
+    const broken = path.join(dir, 'broken-run');
+    await mkdir(broken);
+    await writeFile(path.join(broken, 'run.json'), '{');
+    assertOneLineError(await run(['predict', '--model', broken, 'hello']), /unusable: run\.json is not valid JSON.*vocabulary\.json is missing/);
+  });
+
+  test('train → runs → predict (arguments and stdin) → evaluate, on the shared corpus', async () => {
+    const out = path.join(dir, 'runs');
+    const trained = await run(['train', '--preset', 'simple-rnn', '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--out', out, '--limit', '300', '--maxlen', '20', '--epochs', '1', '--no-evaluate']);
+    assert.equal(trained.code, 0, trained.stderr);
+    runDir = trained.stdout.trim();
+    assert.equal(path.dirname(runDir), out);
+    assert.match(trained.stderr, /Epoch 1\/1: loss \d\.\d{4} acc \d\.\d{4} val_loss \d\.\d{4} val_acc \d\.\d{4}/);
+
+    const runs = JSON.parse((await run(['runs', '--dir', out, '--json'])).stdout);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].preset, 'simple-rnn');
+    assert.equal(runs[0].status, 'complete');
+
+    const predicted = await run(['predict', '--model', runDir, '--json', 'What a great film', 'Dreadful']);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const lines = predicted.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 2);
+    for (const l of lines) {
+      assert.deepEqual(Object.keys(l), ['probability', 'label']);
+      assert.equal(l.label, l.probability >= 0.5 ? 'positive' : 'negative');
+    }
+    const fromStdin = await run(['predict', '--model', runDir, '--json'], { input: 'What a great film\n\nDreadful\n' });
+    assert.deepEqual(fromStdin.stdout.trim().split('\n').map((l) => JSON.parse(l)), lines);
+
+    const evaluated = await run(['evaluate', '--model', runDir, '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--limit', '200', '--json', '--save']);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const metrics = JSON.parse(evaluated.stdout);
+    assert.equal(metrics.count, 200);
+    const c = metrics.confusion;
+    assert.equal(metrics.accuracy, (c.truePositive + c.trueNegative) / 200);
+    const record = JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8'));
+    assert.equal(record.test.count, 200, '--save stores the metrics in the run');
+  });
+
+  test('Ctrl-C during training keeps the last finished epoch and exits 130', async () => {
+    const out = path.join(dir, 'cancelled-runs');
+    let sent = false;
+    const outcome = await run(
+      ['train', '--preset', 'simple-rnn', '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--out', out, '--limit', '400', '--maxlen', '20', '--batch-size', '16', '--epochs', '50', '--no-evaluate'],
+      {
+        onStderr(text, child) {
+          if (!sent && text.includes('Epoch 1/50')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    assert.equal(outcome.code, 130, outcome.stderr);
+    assert.match(outcome.stderr, /Cancelled: kept the checkpoint of epoch \d+/);
+    const record = JSON.parse(await readFile(path.join(outcome.stdout.trim(), 'run.json'), 'utf8'));
+    assert.equal(record.status, 'cancelled');
+    assert.ok(record.epochsCompleted >= 1 && record.epochsCompleted < 50);
+  });
+});
