@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:train`: trains each preset with the tutorial's settings on
+ * the full corpus and appends the figures to BENCHMARKS.md. A benchmark, not
+ * a test: it takes as long as training takes.
+ *
+ *   npm run bench:train -- [--presets simple-rnn,lstm,bilstm] [--epochs N] [--limit N]
+ *                          [--maxlen N] [--backend auto|tensorflow|wasm|cpu] [--data SRC]
+ *
+ * Each preset trains in its own child process so that its peak memory is its own.
+ */
+import { spawn } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDataSource } from '../src/core/dataset/source';
+import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '../src/core/presets';
+import type { BackendPreference } from '../src/core/backend-names';
+import { WorkerClient } from '../src/core/worker-client';
+import type { TrainResult } from '../src/protocol';
+
+const ROOT = path.resolve(__dirname, '..');
+const SHARED_ARCHIVE = path.resolve(ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
+/** Best validation accuracy of the tutorial's Keras models (Chollet, notebooks 6.2/6.3). */
+const KERAS_REFERENCE: Record<PresetName, number> = { 'simple-rnn': 0.846, lstm: 0.893, bilstm: 0.886 };
+
+const { values } = parseArgs({
+  options: {
+    presets: { type: 'string', default: PRESET_NAMES.join(',') },
+    epochs: { type: 'string' },
+    limit: { type: 'string' },
+    maxlen: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+    data: { type: 'string', default: SHARED_ARCHIVE },
+    one: { type: 'string' },
+  },
+});
+
+interface ChildReport {
+  result: TrainResult['record'];
+  maxRssMb: number;
+}
+
+async function trainOne(preset: PresetName): Promise<ChildReport> {
+  const h = resolveHyperparameters(preset, {
+    epochs: values.epochs ? Number(values.epochs) : undefined,
+    maxlen: values.maxlen ? Number(values.maxlen) : undefined,
+  });
+  const client = new WorkerClient(path.join(ROOT, 'dist', 'worker.js'));
+  try {
+    const { record } = await client.request(
+      'train',
+      {
+        hyperparameters: h,
+        data: await parseDataSource(values.data!),
+        limit: values.limit ? Number(values.limit) : undefined,
+        cacheDir: path.join(ROOT, '.cache', 'bench'),
+        runsDir: path.join(ROOT, '.cache', 'bench-runs'),
+        backend: values.backend as BackendPreference,
+        evaluate: true,
+      },
+      (event, data) => {
+        if (event === 'epoch') {
+          const e = data as { epoch: number; valAccuracy: number; seconds: number };
+          process.stderr.write(`  ${preset} epoch ${e.epoch}: val_acc ${e.valAccuracy.toFixed(4)} (${e.seconds.toFixed(0)} s)\n`);
+        }
+      },
+    ).result;
+    return { result: record, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await client.terminate();
+  }
+}
+
+function runChild(preset: PresetName): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2), '--one', preset], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildReport) : reject(new Error(`${preset} failed with exit code ${code}`))));
+  });
+}
+
+function machine(): string {
+  const cpu = os.cpus();
+  return `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  if (values.one) {
+    process.stdout.write(JSON.stringify(await trainOne(values.one as PresetName)));
+    return;
+  }
+  const presets = values.presets!.split(',') as PresetName[];
+  const rows: string[] = [];
+  for (const preset of presets) {
+    process.stderr.write(`Training ${preset}...\n`);
+    const { result: r, maxRssMb } = await runChild(preset);
+    const epochs = r.history.epochs;
+    const secondsPerEpoch = epochs.reduce((s, e) => s + e.seconds, 0) / epochs.length;
+    const best = Math.max(...epochs.map((e) => e.valAccuracy));
+    rows.push(
+      `| ${PRESETS[preset].title} | ${r.backend} | ${r.recurrentImplementation} | ${r.hyperparameters.maxlen} | ${r.dataset.train}/${r.dataset.validation}/${r.dataset.test} | ${secondsPerEpoch.toFixed(1)} | ${epochs.map((e) => e.valAccuracy.toFixed(3)).join(' ')} | ${best.toFixed(3)} (Keras ${KERAS_REFERENCE[preset]}) | ${r.test ? r.test.accuracy.toFixed(3) : '-'} | ${Math.round(maxRssMb)} MB |`,
+    );
+  }
+  const command = `npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim();
+  const section = [
+    '',
+    `## bench:train, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${machine()}. Command: \`${command}\`.`,
+    '',
+    '| preset | backend | recurrent layer | maxlen | train/val/test reviews | s per epoch | val acc per epoch | best val acc | test acc | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  process.stdout.write(section);
+  await appendFile(path.join(ROOT, 'BENCHMARKS.md'), section);
+}
+
+void main().catch((error) => {
+  process.stderr.write(`bench:train: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});
