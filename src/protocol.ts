@@ -85,3 +85,94 @@ export interface TrainingEvents {
 
 /** The host serves nothing to the worker. */
 export type HostMethods = Record<string, never>;
+
+// ---------------------------------------------------------------- host ↔ dashboard webview
+
+/** A saved run as the dashboard lists it; a folder that is not a readable run is listed too. */
+export type RunItem =
+  | { ok: true; id: string; record: RunRecord }
+  | { ok: false; id: string; problems: string[] };
+
+export interface PresetItem {
+  name: PresetName;
+  title: string;
+  description: string;
+  defaults: Hyperparameters;
+  architecture: ArchitectureSummary;
+}
+
+export type TrainingPhase = 'preparing' | 'training' | 'evaluating' | 'saving';
+
+/** The training in progress, as much of it as the host has seen (a reopened dashboard gets all of it). */
+export interface TrainingState {
+  preset: PresetName;
+  hyperparameters: Hyperparameters;
+  architecture: ArchitectureSummary;
+  phase: TrainingPhase;
+  startedAt: string;
+  progress?: TrainingEvents['progress'];
+  backend?: string;
+  recurrentImplementation?: string;
+  batches: BatchMetrics[];
+  epochs: EpochMetrics[];
+  cancelling: boolean;
+}
+
+export interface PredictionEntry {
+  id: string;
+  at: string;
+  /** The start of the analysed text (at most a few hundred characters). */
+  excerpt: string;
+  prediction: Prediction;
+  runId: string;
+  preset: PresetName;
+  maxlen: number;
+  backend: string;
+  milliseconds: number;
+  source: 'editor' | 'dashboard';
+}
+
+/** One event of the running training, as the worker streamed it, with the phase it put the training in. */
+export type TrainingUpdate = { phase: TrainingPhase } & (
+  | { event: 'progress'; data: TrainingEvents['progress'] }
+  | { event: 'started'; data: TrainingEvents['started'] }
+  | { event: 'batch'; data: BatchMetrics }
+  | { event: 'epoch'; data: EpochMetrics }
+);
+
+export interface DashboardState {
+  presets: PresetItem[];
+  runs: RunItem[];
+  activeRunId?: string;
+  training?: TrainingState;
+  predictions: PredictionEntry[];
+  /** The backend setting (the backend actually used is in each run and prediction). */
+  backendSetting: BackendPreference;
+}
+
+export type DashboardTab = 'architecture' | 'training' | 'runs' | 'predictions';
+
+/** What the dashboard asks of the host. Every payload is validated on arrival (src/dashboard/validation.ts). */
+export interface DashboardToHost {
+  [method: string]: { params: unknown; result: unknown };
+  /** The webview has loaded: the host answers with the whole state, then streams changes. */
+  ready: { params: Record<string, never>; result: DashboardState };
+  setActiveRun: { params: { runId: string }; result: void };
+  /** The host asks the user to confirm. */
+  deleteRun: { params: { runId: string }; result: { deleted: boolean } };
+  predict: { params: { runId: string; text: string }; result: PredictionEntry };
+  trainModel: { params: { preset?: PresetName }; result: void };
+  cancelTraining: { params: Record<string, never>; result: void };
+  evaluateRun: { params: { runId: string }; result: void };
+}
+
+/** What the host pushes to the dashboard (notifications: no answer). */
+export interface HostToDashboard {
+  [method: string]: { params: unknown; result: unknown };
+  /** Replaces the whole state (runs changed, training started or ended, ...). */
+  state: { params: DashboardState; result: void };
+  /** A training's new progress, batch or epoch, appended to state.training. */
+  training: { params: TrainingUpdate; result: void };
+  /** Bring a tab (and optionally a run or a prediction) to the front. */
+  reveal: { params: { tab: DashboardTab; runId?: string; predictionId?: string }; result: void };
+}

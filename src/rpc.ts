@@ -23,7 +23,9 @@ export type WireMessage =
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: WireError }
   | { kind: 'event'; requestId: number; event: string; data: unknown }
-  | { kind: 'cancel'; id: number };
+  | { kind: 'cancel'; id: number }
+  /** One-way: no id, no answer (state pushed to a view, say). */
+  | { kind: 'notification'; method: string; params: unknown };
 
 export class RpcError extends Error {
   constructor(
@@ -86,6 +88,11 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
     return { id, result, cancel: () => this.post({ kind: 'cancel', id }) };
   }
 
+  /** A one-way message to a method of the other side; nothing comes back. */
+  notify<K extends keyof Outgoing & string>(method: K, params: Outgoing[K]['params']): void {
+    this.post({ kind: 'notification', method, params });
+  }
+
   /** Feed every message received from the other side here. */
   receive(message: WireMessage): void {
     switch (message.kind) {
@@ -106,6 +113,12 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
       case 'cancel':
         this.running.get(message.id)?.abort();
         break;
+      case 'notification': {
+        const handler = this.handlers.get(message.method);
+        const noop = () => undefined;
+        if (handler) void Promise.resolve(handler(message.params, { signal: new AbortController().signal, emit: noop })).catch(noop);
+        break;
+      }
     }
   }
 
@@ -159,6 +172,8 @@ export function isWireMessage(value: unknown): value is WireMessage {
       return Number.isInteger(m.requestId) && typeof m.event === 'string';
     case 'cancel':
       return Number.isInteger(m.id);
+    case 'notification':
+      return typeof m.method === 'string';
     default:
       return false;
   }
