@@ -3,9 +3,9 @@
 # project's node_modules without Google Cloud Storage.
 #
 # tfjs-node's own installer (scripts/install.js in the package) normally
-# downloads libtensorflow 2.9.1 and a prebuilt addon from
-# storage.googleapis.com, which is unreachable here; npm then drops the
-# optional dependency silently. The same native TensorFlow C API ships inside
+# downloads libtensorflow 2.9.1 and a prebuilt addon from Google Cloud
+# Storage, which this network cannot reach; npm then drops the optional
+# dependency silently. The same native TensorFlow C API ships inside
 # the tensorflow-cpu wheel on PyPI: from 2.12 on, tensorflow/libtensorflow_cc.so.2
 # exports every TF_* / TFE_* function the addon calls (2.9-2.11 only have it
 # in _pywrap_tensorflow_internal.so, which cannot load without libpython).
@@ -22,8 +22,11 @@
 # Environment:
 #   TFJS_NODE_CACHE_DIR  cache folder (default: .cache/tfjs-node in the project)
 #
-# Everything downloaded or built is kept in the cache folder, so a later run
-# needs no network and takes seconds.
+# The wheel and the assembled archive are kept in the cache folder (about
+# 360 MB; the wheel may be deleted once the archive exists). A repeat run only
+# checks that the installed addon loads (about a second); reinstalling into a
+# fresh node_modules from the cache needs no PyPI access and takes about 20 s,
+# mostly compiling the addon.
 set -euo pipefail
 
 TFJS_NODE_VERSION=4.22.0
@@ -210,7 +213,7 @@ if [[ ! -f $ARCHIVE ]]; then
 import os, shutil, sys, zipfile
 wheel, stage = sys.argv[1], sys.argv[2]
 libs = {"tensorflow/libtensorflow_cc.so.2", "tensorflow/libtensorflow_framework.so.2"}
-# C API headers, plus the string helpers they include (header-only).
+# C API headers, plus the inline string functions they include.
 header_dirs = ("tensorflow/include/tensorflow/c/", "tensorflow/include/tensorflow/tsl/c/")
 string_headers = ("tensorflow/include/tensorflow/core/platform/ctstring",
                   "tensorflow/include/tensorflow/tsl/platform/ctstring")
