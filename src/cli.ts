@@ -11,6 +11,7 @@ import { describeArchitecture, formatArchitectureTable } from './core/architectu
 import { BACKEND_PREFERENCES, type BackendPreference } from './core/backend-names';
 import { parseDataSource } from './core/dataset/source';
 import { LabError, errorMessage } from './core/errors';
+import { formatDuration } from './core/format';
 import { defaultCacheDir, defaultRunsDir } from './core/paths';
 import { PRESET_NAMES, resolveHyperparameters, type Hyperparameters, type PresetName } from './core/presets';
 import { listRuns } from './core/runs';
@@ -92,7 +93,7 @@ function progressReporter(quiet: boolean) {
     } else if (event === 'batch') {
       const b = data as TrainingEvents['batch'];
       showBar(`epoch ${b.epoch}/${b.epochs}`, b.batchesPerEpoch, b.batch, {
-        info: `loss ${b.loss.toFixed(4)} acc ${b.accuracy.toFixed(4)} | ${Math.round(b.examplesPerSecond)} ex/s | ETA ${formatSeconds(b.etaSeconds)}`,
+        info: `loss ${b.loss.toFixed(4)} acc ${b.accuracy.toFixed(4)} | ${Math.round(b.examplesPerSecond)} ex/s | ETA ${formatDuration(b.etaSeconds)}`,
       });
     } else if (event === 'epoch') {
       const e = data as TrainingEvents['epoch'];
@@ -100,12 +101,6 @@ function progressReporter(quiet: boolean) {
     }
   };
   return { onEvent, done: stopBar, line };
-}
-
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 async function resolveModelDir(model: string, runsDir: string): Promise<string> {

@@ -31,6 +31,8 @@ let active: BackendInfo | undefined;
 async function tryTensorflow(): Promise<void> {
   // Loaded at run time, never bundled: the addon is native and optional.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // TensorFlow's C library logs CPU-feature notices at start-up; keep stderr for real problems.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   require('@tensorflow/tfjs-node');
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
 }

@@ -1,0 +1,13 @@
+/** What every command needs: the lab and where the extension lives. */
+import type * as vscode from 'vscode';
+import type { Lab } from '../lab/lab';
+import type { LabSettings } from '../lab/settings';
+
+export interface CommandContext {
+  lab: Lab;
+  extensionUri: vscode.Uri;
+  settings(): LabSettings;
+  /** Shows the dashboard (the editor panel if open, else the side panel) without taking focus from the editor. */
+  revealDashboard(): Promise<void>;
+  showResultInStatusBar(text: string, tooltip: string): void;
+}

@@ -1,0 +1,22 @@
+/** How a failed command tells the user: one message, with a way forward where there is one. */
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import { RpcError } from '../rpc';
+import { LabError } from '../core/errors';
+
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof LabError || error instanceof RpcError ? error.code : undefined;
+}
+
+export async function reportError(what: string, error: unknown): Promise<void> {
+  const code = errorCode(error);
+  if (code === 'cancelled') {
+    void vscode.window.showInformationMessage(`${what}: ${errorMessage(error)}`);
+    return;
+  }
+  // Data problems are fixed in the settings; say where.
+  const fixable = code === 'not-found' || code === 'corrupt-archive' || code === 'unsafe-archive' || code === 'checksum-mismatch' || code === 'download-failed';
+  const message = `${what} failed: ${errorMessage(error).split('\n')[0]}`;
+  const choice = fixable ? await vscode.window.showErrorMessage(message, 'Open Settings') : await vscode.window.showErrorMessage(message);
+  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'rnnSentimentLab');
+}

@@ -1,0 +1,36 @@
+/** Evaluate Model: test-set accuracy, loss and confusion counts of a run, stored in it. */
+import * as vscode from 'vscode';
+import { formatCount, formatProgressAmount } from '../core/format';
+import type { EvaluateResult, TrainingEvents } from '../protocol';
+import type { CommandContext } from './context';
+import { reportError } from './errors';
+import { pickRun } from './pick-run';
+
+export async function evaluateModel(ctx: CommandContext, runId?: string): Promise<EvaluateResult | undefined> {
+  const id = runId ?? (await pickRun(ctx.lab, 'Evaluate Model on the test reviews'));
+  if (!id) return undefined;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Evaluating', cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    try {
+      const result = await ctx.lab.evaluate(id, {
+        signal: controller.signal,
+        onEvent: (event, data) => {
+          if (event === 'progress') {
+            const p = data as TrainingEvents['progress'];
+            progress.report({ message: `${p.message}: ${formatProgressAmount(p.done, p.total, p.unit)}` });
+          }
+        },
+      });
+      const m = result.metrics;
+      void vscode.window.showInformationMessage(
+        `Test accuracy ${m.accuracy.toFixed(3)}, loss ${m.loss.toFixed(3)} on ${formatCount(m.count)} reviews (${m.confusion.truePositive} true positives, ${m.confusion.trueNegative} true negatives, ${m.confusion.falsePositive} false positives, ${m.confusion.falseNegative} false negatives).`,
+      );
+      ctx.lab.reveal('runs', { runId: id });
+      return result;
+    } catch (error) {
+      await reportError('Evaluation', error);
+      return undefined;
+    }
+  });
+}

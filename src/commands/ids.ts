@@ -1,0 +1,23 @@
+/** Command and view identifiers, as package.json contributes them. */
+export const COMMANDS = {
+  trainModel: 'rnnSentimentLab.trainModel',
+  analyzeSentiment: 'rnnSentimentLab.analyzeSentiment',
+  openDashboard: 'rnnSentimentLab.openDashboard',
+  cancelTraining: 'rnnSentimentLab.cancelTraining',
+  evaluateModel: 'rnnSentimentLab.evaluateModel',
+  selectActiveModel: 'rnnSentimentLab.selectActiveModel',
+  deleteModel: 'rnnSentimentLab.deleteModel',
+} as const;
+
+export const VIEWS = {
+  container: 'rnnSentimentLab',
+  dashboard: 'rnnSentimentLab.dashboard',
+} as const;
+
+export const PANEL_VIEW_TYPE = 'rnnSentimentLab.dashboardPanel';
+
+/** Context keys for `when` clauses. */
+export const CONTEXT_KEYS = {
+  training: 'rnnSentimentLab.training',
+  hasModel: 'rnnSentimentLab.hasModel',
+} as const;

@@ -1,0 +1,154 @@
+/**
+ * Train Model: pick a preset, keep the tutorial's settings or change the
+ * common ones, then train in the worker with a cancellable progress
+ * notification. Arguments skip the questions (the dashboard's buttons and
+ * tests pass them).
+ */
+import * as vscode from 'vscode';
+import { formatCount, formatDuration, formatProgressAmount } from '../core/format';
+import { PRESETS, PRESET_NAMES, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName } from '../core/presets';
+import { describeArchitecture } from '../core/architecture';
+import type { TrainResult, TrainingEvents } from '../protocol';
+import type { CommandContext } from './context';
+import { COMMANDS } from './ids';
+import { errorCode, reportError } from './errors';
+
+export interface TrainModelArgs {
+  preset?: PresetName;
+  /** Hyperparameters to change; given, no question is asked. */
+  hyperparameters?: Partial<Hyperparameters>;
+  /** Make the new run the active model (default true). */
+  activate?: boolean;
+}
+
+export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | PresetName): Promise<TrainResult | undefined> {
+  const options: TrainModelArgs = typeof args === 'string' ? { preset: args } : args ?? {};
+  const running = ctx.lab.trainingState;
+  if (running) {
+    const choice = await vscode.window.showInformationMessage(`A training is already running (${PRESETS[running.preset].title}). One training runs at a time.`, 'Show Training');
+    if (choice) {
+      await ctx.revealDashboard();
+      ctx.lab.reveal('training');
+    }
+    return undefined;
+  }
+
+  const settings = ctx.settings();
+  const preset = isPresetName(options.preset) ? options.preset : await pickPreset(settings.defaultPreset, settings.overrides);
+  if (!preset) return undefined;
+  let hyperparameters: Hyperparameters;
+  try {
+    const base = resolveHyperparameters(preset, settings.overrides);
+    const changes = options.hyperparameters ?? (await askForChanges(base));
+    if (!changes) return undefined;
+    hyperparameters = resolveHyperparameters(preset, { ...settings.overrides, ...changes });
+  } catch (error) {
+    await reportError('Train Model', error);
+    return undefined;
+  }
+
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Training ${PRESETS[preset].title}`, cancellable: true },
+    async (progress, token) => {
+      token.onCancellationRequested(() => ctx.lab.cancelTraining());
+      const reporter = progressReporter(progress, hyperparameters);
+      try {
+        const result = await ctx.lab.train({ hyperparameters, activate: options.activate }, reporter);
+        void announce(ctx, result);
+        return result;
+      } catch (error) {
+        if (errorCode(error) === 'cancelled') void vscode.window.showInformationMessage(`Training cancelled before its first epoch ended: nothing was saved.`);
+        else await reportError('Training', error);
+        return undefined;
+      }
+    },
+  );
+}
+
+async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperparameters>): Promise<PresetName | undefined> {
+  type Item = vscode.QuickPickItem & { preset: PresetName };
+  const items: Item[] = PRESET_NAMES.map((name) => {
+    const h = resolveHyperparameters(name, overrides);
+    return {
+      preset: name,
+      label: PRESETS[name].title,
+      description: `${formatCount(describeArchitecture(h).totalParams)} parameters · ${h.optimizer}`,
+      detail: PRESETS[name].description,
+    };
+  });
+  items.sort((a, b) => Number(b.preset === defaultPreset) - Number(a.preset === defaultPreset));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Train Model (1/2): choose a model', placeHolder: 'Which recurrent model of the tutorial?' });
+  return picked?.preset;
+}
+
+/** Undefined when the user backs out; {} to keep the tutorial's settings. */
+async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparameters> | undefined> {
+  const keep = `Train with these settings`;
+  const change = 'Change epochs, batch size, maxlen and units…';
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: keep, detail: `${base.epochs} epochs · batch ${base.batchSize} · maxlen ${base.maxlen} · ${base.units} units · ${base.optimizer} lr ${base.learningRate}` },
+      { label: change },
+    ],
+    { title: `Train Model (2/2): ${PRESETS[base.preset].title}`, placeHolder: 'Keep the tutorial\'s settings or change them' },
+  );
+  if (!choice) return undefined;
+  if (choice.label === keep) return {};
+  const changes: Partial<Hyperparameters> = {};
+  const questions: [keyof Hyperparameters, string, number, number][] = [
+    ['epochs', 'Epochs', 1, 1000],
+    ['batchSize', 'Batch size', 1, 65536],
+    ['maxlen', 'Words read per review (maxlen)', 1, 10000],
+    ['units', 'Recurrent units', 1, 4096],
+  ];
+  for (const [key, prompt, min, max] of questions) {
+    const value = await vscode.window.showInputBox({
+      title: `Train Model: ${PRESETS[base.preset].title}`,
+      prompt,
+      value: String(base[key]),
+      validateInput: (text) => {
+        const n = Number(text);
+        return Number.isInteger(n) && n >= min && n <= max ? undefined : `A whole number from ${min} to ${max}.`;
+      },
+    });
+    if (value === undefined) return undefined;
+    (changes as Record<string, number>)[key] = Number(value);
+  }
+  return changes;
+}
+
+/** Turns the worker's events into the notification's message and bar. */
+function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, h: Hyperparameters) {
+  let reported = 0;
+  return <E extends keyof TrainingEvents & string>(event: E, data: TrainingEvents[E]) => {
+    if (event === 'progress') {
+      const p = data as TrainingEvents['progress'];
+      progress.report({ message: `${p.message}: ${formatProgressAmount(p.done, p.total, p.unit)}` });
+    } else if (event === 'started') {
+      const s = data as TrainingEvents['started'];
+      progress.report({ message: `${formatCount(s.train)} reviews on ${s.backend}…` });
+    } else if (event === 'batch') {
+      const b = data as TrainingEvents['batch'];
+      const done = ((b.epoch - 1) * b.batchesPerEpoch + b.batch) / (h.epochs * b.batchesPerEpoch);
+      const increment = Math.max(0, done * 100 - reported);
+      reported += increment;
+      progress.report({
+        increment,
+        message: `epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batchesPerEpoch} · loss ${b.loss.toFixed(3)} · acc ${b.accuracy.toFixed(3)} · ${formatDuration(b.etaSeconds)} left`,
+      });
+    }
+  };
+}
+
+async function announce(ctx: CommandContext, result: TrainResult): Promise<void> {
+  const r = result.record;
+  const lastEpoch = r.history.epochs.at(-1);
+  const parts = [
+    result.cancelled ? `Training cancelled: kept epoch ${r.epochsCompleted} of ${r.hyperparameters.epochs} as a checkpoint (marked "cancelled").` : `${PRESETS[r.preset].title} trained in ${formatDuration(r.timings.trainingSeconds)}.`,
+    lastEpoch ? `Validation accuracy ${lastEpoch.valAccuracy.toFixed(3)}` : '',
+    r.test ? `test accuracy ${r.test.accuracy.toFixed(3)} on ${formatCount(r.test.count)} reviews.` : '',
+  ];
+  const choice = await vscode.window.showInformationMessage(parts.filter(Boolean).join(' ').replace(/(\d) test/, '$1, test'), 'Open Dashboard', 'Analyze Selection');
+  if (choice === 'Open Dashboard') await vscode.commands.executeCommand(COMMANDS.openDashboard);
+  else if (choice === 'Analyze Selection') await vscode.commands.executeCommand(COMMANDS.analyzeSentiment);
+}

@@ -1,0 +1,85 @@
+/**
+ * Activation: wiring only. Nothing here loads TensorFlow — the worker thread
+ * does, on the first training or prediction — so activating costs
+ * milliseconds.
+ */
+import * as vscode from 'vscode';
+import { analyzeSentiment } from './commands/analyze-sentiment';
+import { cancelTraining } from './commands/cancel-training';
+import type { CommandContext } from './commands/context';
+import { deleteModel } from './commands/delete-model';
+import { evaluateModel } from './commands/evaluate-model';
+import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
+import { openDashboard } from './commands/open-dashboard';
+import { selectActiveModel } from './commands/select-active-model';
+import { trainModel } from './commands/train-model';
+import { DashboardPanel } from './dashboard/panel';
+import { DashboardViewProvider } from './dashboard/view-provider';
+import { Lab } from './lab/lab';
+import { SETTINGS_SECTION, readSettings, type LabSettings } from './lab/settings';
+import { LabStatusBar } from './status-bar';
+
+export interface ExtensionApi {
+  /** For tests and other extensions: the lab behind the commands. */
+  lab: Lab;
+  settings(): LabSettings;
+}
+
+let lab: Lab | undefined;
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const settings = () =>
+    readSettings(
+      (key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key),
+      context.globalStorageUri.fsPath,
+      vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    );
+  lab = new Lab(context.asAbsolutePath('dist/worker.js'), context.globalState, settings);
+  const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
+  const statusBar = new LabStatusBar(lab);
+
+  const ctx: CommandContext = {
+    lab,
+    extensionUri: context.extensionUri,
+    settings,
+    async revealDashboard() {
+      if (DashboardPanel.isOpen()) DashboardPanel.show(context.extensionUri, ctx.lab);
+      else if (!viewProvider.visible) await vscode.commands.executeCommand(`${VIEWS.dashboard}.focus`, { preserveFocus: true });
+    },
+    showResultInStatusBar: (text, tooltip) => statusBar.showResult(text, tooltip),
+  };
+
+  const updateContextKeys = () => {
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.training, Boolean(ctx.lab.trainingState));
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasModel, ctx.lab.runListings.length > 0);
+  };
+
+  context.subscriptions.push(
+    vscode.window.registerWebviewViewProvider(VIEWS.dashboard, viewProvider),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, DashboardPanel.serializer(context.extensionUri, lab)),
+    viewProvider,
+    statusBar,
+    lab.onDidChange((change) => change.kind === 'state' && updateContextKeys()),
+    vscode.commands.registerCommand(COMMANDS.trainModel, (args) => trainModel(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.analyzeSentiment, (args) => analyzeSentiment(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.openDashboard, () => openDashboard(ctx)),
+    vscode.commands.registerCommand(COMMANDS.cancelTraining, () => cancelTraining(ctx)),
+    vscode.commands.registerCommand(COMMANDS.evaluateModel, (runId?: string) => evaluateModel(ctx, runId)),
+    vscode.commands.registerCommand(COMMANDS.selectActiveModel, (runId?: string) => selectActiveModel(ctx, runId)),
+    vscode.commands.registerCommand(COMMANDS.deleteModel, (runId?: string) => deleteModel(ctx, runId)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) void ctx.lab.restartWorkerWhenIdle();
+      void ctx.lab.refreshRuns();
+    }),
+  );
+  updateContextKeys();
+  // Listing runs reads a few small JSON files; it must not delay activation.
+  void lab.refreshRuns();
+  return { lab, settings };
+}
+
+export async function deactivate(): Promise<void> {
+  await lab?.dispose();
+  lab = undefined;
+}

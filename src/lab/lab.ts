@@ -1,0 +1,291 @@
+/**
+ * The extension host's model of the lab: saved runs, the active model, the
+ * training in progress, recent predictions. Commands and dashboards act
+ * through it and listen to it; it talks to the worker thread and never loads
+ * TensorFlow itself. No `vscode` import, so it is unit-tested directly.
+ */
+import { describeArchitecture } from '../core/architecture';
+import { parseDataSource } from '../core/dataset/source';
+import { LabError } from '../core/errors';
+import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
+import { deleteRun, listRuns, type RunListing } from '../core/runs';
+import { WorkerClient } from '../core/worker-client';
+import type {
+  DashboardState,
+  DashboardTab,
+  EvaluateResult,
+  PredictionEntry,
+  PresetItem,
+  RunItem,
+  TrainResult,
+  TrainingEvents,
+  TrainingState,
+  TrainingUpdate,
+} from '../protocol';
+import type { EventListener, PendingRequest } from '../rpc';
+import type { LabSettings } from './settings';
+
+/** What a Memento offers; the host passes the extension's global state. */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export type LabChange =
+  | { kind: 'state' }
+  | { kind: 'training'; update: TrainingUpdate }
+  | { kind: 'reveal'; tab: DashboardTab; runId?: string; predictionId?: string };
+
+export interface TrainingRequest {
+  hyperparameters: Hyperparameters;
+  /** Make the new run the active model when it completes (default true). */
+  activate?: boolean;
+}
+
+const ACTIVE_RUN_KEY = 'rnnSentimentLab.activeRunId';
+const PREDICTIONS_KEY = 'rnnSentimentLab.predictions';
+const MAX_PREDICTIONS = 50;
+const EXCERPT_LENGTH = 280;
+
+export class Lab {
+  private runs: RunListing[] = [];
+  private training: { state: TrainingState; request: PendingRequest<TrainResult> } | undefined;
+  private predictions: PredictionEntry[];
+  private readonly listeners = new Set<(change: LabChange) => void>();
+  private readonly worker: WorkerClient;
+  private predictionCounter = 0;
+
+  constructor(
+    workerPath: string,
+    private readonly store: KeyValueStore,
+    private readonly settings: () => LabSettings,
+  ) {
+    this.worker = new WorkerClient(workerPath);
+    this.predictions = store.get<PredictionEntry[]>(PREDICTIONS_KEY) ?? [];
+  }
+
+  onDidChange(listener: (change: LabChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(change: LabChange): void {
+    for (const listener of [...this.listeners]) listener(change);
+  }
+
+  reveal(tab: DashboardTab, ids: { runId?: string; predictionId?: string } = {}): void {
+    this.emit({ kind: 'reveal', tab, ...ids });
+  }
+
+  // ------------------------------------------------------------ runs
+
+  async refreshRuns(): Promise<RunListing[]> {
+    this.runs = await listRuns(this.settings().runsDir);
+    const active = this.activeRunId;
+    if (active && !this.runs.some((r) => r.ok && r.record.id === active)) await this.store.update(ACTIVE_RUN_KEY, undefined);
+    this.emit({ kind: 'state' });
+    return this.runs;
+  }
+
+  get runListings(): readonly RunListing[] {
+    return this.runs;
+  }
+
+  get activeRunId(): string | undefined {
+    return this.store.get<string>(ACTIVE_RUN_KEY);
+  }
+
+  /** The active run's folder, if it is still a readable run. */
+  activeRun(): Extract<RunListing, { ok: true }> | undefined {
+    const id = this.activeRunId;
+    return this.runs.find((r): r is Extract<RunListing, { ok: true }> => r.ok && r.record.id === id);
+  }
+
+  private findRun(runId: string): Extract<RunListing, { ok: true }> {
+    const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
+    if (!run) throw new LabError('not-found', `No run "${runId}" in ${this.settings().runsDir}.`);
+    if (!run.ok) throw new LabError('corrupt-model', `Run "${runId}" is unusable: ${run.problems.join('; ')}.`);
+    return run;
+  }
+
+  async setActiveRun(runId: string): Promise<void> {
+    this.findRun(runId);
+    await this.store.update(ACTIVE_RUN_KEY, runId);
+    this.emit({ kind: 'state' });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
+    if (!run) throw new LabError('not-found', `No run "${runId}".`);
+    await deleteRun(this.settings().runsDir, runId);
+    if (this.activeRunId === runId) await this.store.update(ACTIVE_RUN_KEY, undefined);
+    await this.refreshRuns();
+  }
+
+  // ------------------------------------------------------------ training
+
+  get trainingState(): TrainingState | undefined {
+    return this.training?.state;
+  }
+
+  /**
+   * Trains in the worker. One training at a time: a second call fails with
+   * 'busy'. Progress goes to listeners (dashboards) and to `onEvent` (the
+   * command's notification).
+   */
+  async train(request: TrainingRequest, onEvent?: EventListener<TrainingEvents>): Promise<TrainResult> {
+    if (this.training) {
+      const s = this.training.state;
+      throw new LabError('busy', `A training is already running (${PRESETS[s.preset].title}${s.epochs.length ? `, ${s.epochs.length}/${s.hyperparameters.epochs} epochs done` : ''}).`);
+    }
+    const settings = this.settings();
+    const h = request.hyperparameters;
+    const data = await parseDataSource(settings.dataSource);
+    const state: TrainingState = {
+      preset: h.preset,
+      hyperparameters: h,
+      architecture: describeArchitecture(h),
+      phase: 'preparing',
+      startedAt: new Date().toISOString(),
+      batches: [],
+      epochs: [],
+      cancelling: false,
+    };
+    const pending = this.worker.request(
+      'train',
+      { hyperparameters: h, data, limit: settings.limit, cacheDir: settings.cacheDir, runsDir: settings.runsDir, backend: settings.backend, evaluate: settings.evaluateAfterTraining },
+      (event, payload) => {
+        this.recordTrainingEvent(state, event, payload);
+        onEvent?.(event, payload);
+      },
+    );
+    this.training = { state, request: pending };
+    this.emit({ kind: 'state' });
+    try {
+      const result = await pending.result;
+      if (request.activate !== false) await this.store.update(ACTIVE_RUN_KEY, result.record.id);
+      return result;
+    } finally {
+      this.training = undefined;
+      await this.refreshRuns();
+    }
+  }
+
+  private recordTrainingEvent(state: TrainingState, event: keyof TrainingEvents & string, payload: unknown): void {
+    let update: TrainingUpdate;
+    switch (event) {
+      case 'progress': {
+        const data = payload as TrainingEvents['progress'];
+        state.progress = data;
+        if (data.phase === 'evaluate') state.phase = 'evaluating';
+        update = { event, data, phase: state.phase };
+        break;
+      }
+      case 'started': {
+        const data = payload as TrainingEvents['started'];
+        Object.assign(state, { phase: 'training', backend: data.backend, recurrentImplementation: data.recurrentImplementation, architecture: data.architecture, progress: undefined });
+        update = { event, data, phase: state.phase };
+        break;
+      }
+      case 'batch': {
+        const data = payload as TrainingEvents['batch'];
+        state.batches.push(data);
+        update = { event, data, phase: state.phase };
+        break;
+      }
+      case 'epoch': {
+        const data = payload as TrainingEvents['epoch'];
+        state.epochs.push(data);
+        update = { event, data, phase: state.phase };
+        break;
+      }
+      default:
+        return;
+    }
+    this.emit({ kind: 'training', update });
+  }
+
+  /** Stops the running training after its current batch; false if none runs. */
+  cancelTraining(): boolean {
+    if (!this.training) return false;
+    this.training.state.cancelling = true;
+    this.training.request.cancel();
+    this.emit({ kind: 'state' });
+    return true;
+  }
+
+  // ------------------------------------------------------------ prediction and evaluation
+
+  /** Sentiment of each text with a run (the active one by default); entries are kept and shown. */
+  async predict(texts: string[], options: { runId?: string; source: PredictionEntry['source'] }): Promise<PredictionEntry[]> {
+    const runId = options.runId ?? this.activeRunId;
+    if (!runId) throw new LabError('not-found', 'There is no trained model yet: train one first.');
+    const run = this.findRun(runId);
+    const result = await this.worker.request('predict', { runDir: run.dir, texts, backend: this.settings().backend }).result;
+    const at = new Date().toISOString();
+    const entries = result.predictions.map((prediction, i): PredictionEntry => ({
+      id: `${Date.now().toString(36)}-${(this.predictionCounter++).toString(36)}`,
+      at,
+      excerpt: texts[i].length > EXCERPT_LENGTH ? `${texts[i].slice(0, EXCERPT_LENGTH)}…` : texts[i],
+      prediction,
+      runId: result.runId,
+      preset: result.preset,
+      maxlen: result.maxlen,
+      backend: result.backend,
+      milliseconds: result.milliseconds / texts.length,
+      source: options.source,
+    }));
+    // Newest first, as the dashboard lists them.
+    this.predictions = [...[...entries].reverse(), ...this.predictions].slice(0, MAX_PREDICTIONS);
+    await this.store.update(PREDICTIONS_KEY, this.predictions);
+    this.emit({ kind: 'state' });
+    return entries;
+  }
+
+  /** Test-set metrics of a run, stored in it. Evaluates as many test reviews as the run was trained with (all, or its limit). */
+  async evaluate(runId: string, options: { onEvent?: EventListener<TrainingEvents>; signal?: AbortSignal } = {}): Promise<EvaluateResult> {
+    const run = this.findRun(runId);
+    const settings = this.settings();
+    const data = await parseDataSource(settings.dataSource);
+    const pending = this.worker.request(
+      'evaluate',
+      { runDir: run.dir, data, limit: run.record.dataset.limit, cacheDir: settings.cacheDir, backend: settings.backend, save: true },
+      options.onEvent,
+    );
+    options.signal?.addEventListener('abort', () => pending.cancel(), { once: true });
+    try {
+      return await pending.result;
+    } finally {
+      await this.refreshRuns();
+    }
+  }
+
+  // ------------------------------------------------------------ views
+
+  snapshot(): DashboardState {
+    const presets: PresetItem[] = PRESET_NAMES.map((name) => {
+      const defaults = resolveHyperparameters(name, this.settings().overrides);
+      return { name, title: PRESETS[name].title, description: PRESETS[name].description, defaults, architecture: describeArchitecture(defaults) };
+    });
+    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.record.id, record: r.record } : { ok: false, id: r.id, problems: r.problems }));
+    return {
+      presets,
+      runs,
+      activeRunId: this.activeRun()?.record.id,
+      training: this.training?.state,
+      predictions: this.predictions,
+      backendSetting: this.settings().backend,
+    };
+  }
+
+  /** The backend setting changed: the next request starts a worker with the new one (a running training keeps its own). */
+  async restartWorkerWhenIdle(): Promise<void> {
+    if (!this.training) await this.worker.terminate();
+  }
+
+  async dispose(): Promise<void> {
+    this.cancelTraining();
+    await this.worker.terminate();
+    this.listeners.clear();
+  }
+}
