@@ -5,7 +5,7 @@
  * fresh one: a crash is reported, never inherited.
  */
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { HostMethods, TrainingEvents, WorkerMethods } from '../protocol';
 import { RpcEndpoint, isWireMessage, type EventListener, type PendingRequest } from '../rpc';
 
@@ -16,7 +16,7 @@ export class WorkerClient {
 
   constructor(
     private readonly workerPath: string,
-    private readonly options: { env?: NodeJS.ProcessEnv; onExit?(code: number): void } = {},
+    private readonly options: { onExit?(code: number): void } = {},
   ) {}
 
   get running(): boolean {
@@ -40,7 +40,8 @@ export class WorkerClient {
 
   private start(): RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents> {
     if (this.endpoint) return this.endpoint;
-    const worker = new Worker(path.resolve(this.workerPath), { env: this.options.env ?? process.env, stderr: true, stdout: true });
+    // SHARE_ENV: the native TensorFlow library reads the real process environment (its log level), not a copy.
+    const worker = new Worker(path.resolve(this.workerPath), { env: SHARE_ENV, stderr: true, stdout: true });
     const endpoint = new RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents>((message) => worker.postMessage(message));
     // TensorFlow.js prints banners and warnings; keep the tail of stderr for crash reports only.
     worker.stdout.resume();

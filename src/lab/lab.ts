@@ -6,7 +6,7 @@
  */
 import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
-import { LabError } from '../core/errors';
+import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
 import { deleteRun, listRuns, type RunListing } from '../core/runs';
 import { WorkerClient } from '../core/worker-client';
@@ -49,7 +49,7 @@ const EXCERPT_LENGTH = 280;
 
 export class Lab {
   private runs: RunListing[] = [];
-  private training: { state: TrainingState; request: PendingRequest<TrainResult> } | undefined;
+  private training: { state: TrainingState; request?: PendingRequest<TrainResult> } | undefined;
   private predictions: PredictionEntry[];
   private readonly listeners = new Set<(change: LabChange) => void>();
   private readonly worker: WorkerClient;
@@ -140,7 +140,6 @@ export class Lab {
     }
     const settings = this.settings();
     const h = request.hyperparameters;
-    const data = await parseDataSource(settings.dataSource);
     const state: TrainingState = {
       preset: h.preset,
       hyperparameters: h,
@@ -151,18 +150,22 @@ export class Lab {
       epochs: [],
       cancelling: false,
     };
-    const pending = this.worker.request(
-      'train',
-      { hyperparameters: h, data, limit: settings.limit, cacheDir: settings.cacheDir, runsDir: settings.runsDir, backend: settings.backend, evaluate: settings.evaluateAfterTraining },
-      (event, payload) => {
-        this.recordTrainingEvent(state, event, payload);
-        onEvent?.(event, payload);
-      },
-    );
-    this.training = { state, request: pending };
+    // Taken before the first await, so two quick calls cannot both start.
+    const training: { state: TrainingState; request?: PendingRequest<TrainResult> } = { state };
+    this.training = training;
     this.emit({ kind: 'state' });
     try {
-      const result = await pending.result;
+      const data = await parseDataSource(settings.dataSource);
+      if (state.cancelling) throw cancelledError('Training');
+      training.request = this.worker.request(
+        'train',
+        { hyperparameters: h, data, limit: settings.limit, cacheDir: settings.cacheDir, runsDir: settings.runsDir, backend: settings.backend, evaluate: settings.evaluateAfterTraining },
+        (event, payload) => {
+          this.recordTrainingEvent(state, event, payload);
+          onEvent?.(event, payload);
+        },
+      );
+      const result = await training.request.result;
       if (request.activate !== false) await this.store.update(ACTIVE_RUN_KEY, result.record.id);
       return result;
     } finally {
@@ -209,7 +212,7 @@ export class Lab {
   cancelTraining(): boolean {
     if (!this.training) return false;
     this.training.state.cancelling = true;
-    this.training.request.cancel();
+    this.training.request?.cancel();
     this.emit({ kind: 'state' });
     return true;
   }

@@ -1,0 +1,109 @@
+/**
+ * The extension host's logic without VS Code: settings, the checks on every
+ * dashboard message, and the RPC mechanism both channels run on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { readSettings } from '../../src/lab/settings';
+import { MAX_PREDICTION_TEXT, validateDashboardRequest } from '../../src/dashboard/validation';
+import { RpcEndpoint, RpcError, isWireMessage, type WireMessage } from '../../src/rpc';
+
+test('settings: defaults point into the extension storage and keep the tutorial\'s hyperparameters', () => {
+  const s = readSettings(() => undefined, '/storage');
+  assert.equal(s.dataSource, 'official');
+  assert.equal(s.cacheDir, path.join('/storage', 'cache'));
+  assert.equal(s.runsDir, path.join('/storage', 'runs'));
+  assert.equal(s.defaultPreset, 'lstm');
+  assert.equal(s.backend, 'auto');
+  assert.deepEqual(s.overrides, {});
+  assert.equal(s.limit, undefined);
+  assert.equal(s.evaluateAfterTraining, true);
+});
+
+test('settings: relative paths resolve against the workspace, URLs stay, wrong kinds are ignored', () => {
+  const values: Record<string, unknown> = {
+    'data.source': 'data/aclImdb.tar.gz',
+    runsFolder: 'models',
+    'training.epochs': 2,
+    'training.maxlen': 'lots',
+    'training.limit': 300,
+    defaultPreset: 'gru',
+    backend: 'wasm',
+    evaluateAfterTraining: false,
+  };
+  const s = readSettings((k) => values[k], '/storage', '/work/space');
+  assert.equal(s.dataSource, path.resolve('/work/space/data/aclImdb.tar.gz'));
+  assert.equal(s.runsDir, path.resolve('/work/space/models'));
+  assert.deepEqual(s.overrides, { epochs: 2 });
+  assert.equal(s.limit, 300);
+  assert.equal(s.defaultPreset, 'lstm');
+  assert.equal(s.backend, 'wasm');
+  assert.equal(s.evaluateAfterTraining, false);
+  assert.equal(readSettings((k) => (k === 'data.source' ? 'https://example.org/a.tar.gz' : undefined), '/s').dataSource, 'https://example.org/a.tar.gz');
+});
+
+test('dashboard messages: well-formed requests pass, anything else is refused with the reason', () => {
+  assert.deepEqual(validateDashboardRequest('ready', {}), {});
+  assert.deepEqual(validateDashboardRequest('predict', { runId: 'lstm_2026', text: 'great' }), { runId: 'lstm_2026', text: 'great' });
+  assert.deepEqual(validateDashboardRequest('trainModel', { preset: 'bilstm' }), { preset: 'bilstm' });
+  assert.deepEqual(validateDashboardRequest('trainModel', {}), {});
+  const refused = (method: string, params: unknown, pattern: RegExp) =>
+    assert.throws(() => validateDashboardRequest(method as never, params), (e: Error & { code?: string }) => e.code === 'bad-argument' && pattern.test(e.message));
+  refused('deleteRun', { runId: '../../etc' }, /path separators/);
+  refused('deleteRun', { runId: '.hidden' }, /dot/);
+  refused('deleteRun', { runId: 42 }, /runId/);
+  refused('setActiveRun', {}, /runId/);
+  refused('predict', { runId: 'a', text: 'x', extra: true }, /Unrecognized key/);
+  refused('predict', { runId: 'a', text: 'x'.repeat(MAX_PREDICTION_TEXT + 1) }, /text/);
+  refused('trainModel', { preset: 'gru' }, /preset/);
+  refused('ready', null, /Invalid "ready"/);
+  refused('runShellCommand', { command: 'rm -rf /' }, /Unknown dashboard request/);
+});
+
+function pair() {
+  let a!: RpcEndpoint<{ add: { params: { x: number; y: number }; result: number } }, { echo: { params: string; result: string } }, { tick: number }>;
+  let b!: RpcEndpoint<{ echo: { params: string; result: string } }, { add: { params: { x: number; y: number }; result: number } }, { tick: number }>;
+  const deliver = (to: () => { receive(m: WireMessage): void }) => (m: WireMessage) => queueMicrotask(() => to().receive(structuredClone(m)));
+  a = new RpcEndpoint(deliver(() => b));
+  b = new RpcEndpoint(deliver(() => a));
+  return { a, b };
+}
+
+test('rpc: requests resolve by id, stream events, cancel, notify, and fail cleanly', async () => {
+  const { a, b } = pair();
+  a.handle('add', async ({ x, y }, { emit, signal }) => {
+    for (let i = 1; i <= 3; i++) emit('tick', i);
+    if (x < 0) throw Object.assign(new Error('negative'), { code: 'bad-argument' });
+    if (x === 0) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      throw Object.assign(new Error('stopped'), { code: 'cancelled' });
+    }
+    return x + y;
+  });
+  const ticks: number[] = [];
+  const [r1, r2] = await Promise.all([b.request('add', { x: 2, y: 3 }, (_e, n) => ticks.push(n as number)).result, b.request('add', { x: 10, y: 1 }).result]);
+  assert.equal(r1, 5);
+  assert.equal(r2, 11);
+  assert.deepEqual(ticks, [1, 2, 3]);
+  await assert.rejects(b.request('add', { x: -1, y: 0 }).result, (e: Error) => e instanceof RpcError && e.code === 'bad-argument' && e.message === 'negative');
+  const slow = b.request('add', { x: 0, y: 0 });
+  slow.cancel();
+  await assert.rejects(slow.result, (e: Error) => e instanceof RpcError && e.code === 'cancelled');
+  await assert.rejects(a.request('echo', 'hi').result, (e: Error) => e instanceof RpcError && e.code === 'unknown-method');
+
+  const seen: string[] = [];
+  b.handle('echo', (text) => {
+    seen.push(text);
+    return text;
+  });
+  a.notify('echo', 'one-way');
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(seen, ['one-way']);
+
+  const hanging = a.request('echo', 'x');
+  a.failAll('worker-crashed', 'gone');
+  await assert.rejects(hanging.result, (e: Error) => e instanceof RpcError && e.code === 'worker-crashed');
+  assert.equal(isWireMessage({ kind: 'request', id: 'x', method: 'add' }), false);
+  assert.equal(isWireMessage({ kind: 'notification', method: 'state', params: {} }), true);
+});

@@ -1,0 +1,125 @@
+/**
+ * The extension host's lab (what commands and dashboards act through) with
+ * the real worker thread, real files and the shared corpus. VS Code's
+ * Memento cannot exist outside VS Code: a Map stands in for it here; the
+ * real one is exercised by the tests inside VS Code.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Lab, type KeyValueStore, type LabChange } from '../../src/lab/lab';
+import { readSettings } from '../../src/lab/settings';
+import { resolveHyperparameters } from '../../src/core/presets';
+import { RpcError } from '../../src/rpc';
+import { LabError } from '../../src/core/errors';
+import { SHARED_ARCHIVE, TEST_CACHE_DIR, WORKER_PATH, requireBuilt, tempDir } from './helpers';
+
+class MapStore implements KeyValueStore {
+  readonly map = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.map.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.map.delete(key);
+    else this.map.set(key, value);
+  }
+}
+
+describe('the lab behind the commands and dashboards', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let lab: Lab;
+  let store: MapStore;
+  const changes: LabChange[] = [];
+  const tiny = () => resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 2, batchSize: 32 });
+
+  before(async () => {
+    requireBuilt();
+    ({ dir, cleanup } = await tempDir());
+    store = new MapStore();
+    const values: Record<string, unknown> = { 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 };
+    lab = new Lab(WORKER_PATH, store, () => readSettings((k) => values[k], dir));
+    lab.onDidChange((c) => changes.push(c));
+  });
+  after(async () => {
+    await lab.dispose();
+    await cleanup();
+  });
+
+  test('before any training: no runs, no active model, prediction says to train first', async () => {
+    await lab.refreshRuns();
+    const state = lab.snapshot();
+    assert.deepEqual(state.runs, []);
+    assert.equal(state.activeRunId, undefined);
+    assert.deepEqual(state.presets.map((p) => [p.name, p.architecture.totalParams]), [['simple-rnn', 322_113], ['lstm', 337_025], ['bilstm', 353_537]]);
+    await assert.rejects(lab.predict(['good'], { source: 'editor' }), (e: Error) => e instanceof LabError && e.code === 'not-found' && /train one first/.test(e.message));
+  });
+
+  test('a training streams into the state, refuses a second one, and ends as the active run', async () => {
+    changes.length = 0;
+    let sawTrainingState = false;
+    let refusal: Promise<void> | undefined;
+    const training = lab.train({ hyperparameters: tiny() }, (event) => {
+      if (event === 'batch' && !refusal) {
+        const state = lab.snapshot().training!;
+        sawTrainingState = state.phase === 'training' && state.batches.length >= 1 && state.preset === 'simple-rnn';
+        refusal = assert.rejects(lab.train({ hyperparameters: tiny() }), (e: Error) => e instanceof LabError && e.code === 'busy' && /already running/.test(e.message));
+      }
+    });
+    const result = await training;
+    await refusal;
+    assert.ok(sawTrainingState, 'the snapshot showed the training while it ran');
+    assert.equal(lab.snapshot().training, undefined);
+    assert.equal(lab.snapshot().activeRunId, result.record.id);
+    assert.equal(lab.snapshot().runs.length, 1);
+    const updates = changes.filter((c): c is Extract<LabChange, { kind: 'training' }> => c.kind === 'training');
+    assert.deepEqual([...new Set(updates.map((u) => u.update.event))].sort(), ['batch', 'epoch', 'progress', 'started'].filter((e) => updates.some((u) => u.update.event === e)).sort());
+    assert.equal(updates.filter((u) => u.update.event === 'epoch').length, 2);
+    assert.ok(result.record.test, 'evaluated after training, as the setting says');
+  });
+
+  test('predictions use the active run, are kept newest first, and survive a new lab (persisted)', async () => {
+    const [a, b] = await lab.predict(['An excellent film', 'A dull, awful film'], { source: 'editor' });
+    assert.equal(a.runId, lab.activeRunId);
+    assert.equal(lab.snapshot().predictions[0].id, b.id);
+    assert.equal(lab.snapshot().predictions[1].id, a.id);
+    assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 2);
+    const reopened = new Lab(WORKER_PATH, store, () => readSettings(() => undefined, dir));
+    assert.equal(reopened.snapshot().predictions.length, 2);
+    await reopened.dispose();
+  });
+
+  test('cancelling keeps a checkpoint; a corrupt folder is listed as corrupt; deleting the active run clears it', async () => {
+    const training = lab.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 20, batchSize: 16 }), activate: false }, (event) => {
+      if (event === 'epoch') lab.cancelTraining();
+    });
+    assert.equal(lab.snapshot().training?.cancelling, false);
+    const result = await training;
+    assert.equal(result.cancelled, true);
+    assert.equal(result.record.status, 'cancelled');
+    assert.notEqual(lab.activeRunId, result.record.id, 'activate: false keeps the active model');
+
+    const broken = path.join(dir, 'runs', 'broken-run');
+    await mkdir(broken);
+    await writeFile(path.join(broken, 'run.json'), 'not json');
+    await lab.refreshRuns();
+    const corrupt = lab.snapshot().runs.find((r) => r.id === 'broken-run');
+    assert.ok(corrupt && !corrupt.ok && corrupt.problems.some((p) => p.includes('run.json is not valid JSON')));
+    await assert.rejects(lab.setActiveRun('broken-run'), (e: Error) => e instanceof LabError && e.code === 'corrupt-model');
+
+    const active = lab.activeRunId!;
+    await lab.deleteRun(active);
+    assert.equal(lab.activeRunId, undefined);
+    assert.equal(lab.snapshot().runs.some((r) => r.id === active), false);
+  });
+
+  test('evaluating a run stores its test metrics', async () => {
+    const run = lab.snapshot().runs.find((r) => r.ok)!;
+    const result = await lab.evaluate(run.id);
+    assert.equal(result.metrics.count, 300);
+    const stored = lab.snapshot().runs.find((r) => r.id === run.id);
+    assert.ok(stored?.ok && stored.record.test?.count === 300);
+    await assert.rejects(lab.evaluate('no-such-run'), (e: Error) => (e instanceof LabError || e instanceof RpcError) && e.code === 'not-found');
+  });
+});
