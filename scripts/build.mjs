@@ -40,6 +40,13 @@ if (existsSync(path.join(root, 'webview/main.ts'))) {
   builds.push({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' });
 }
 
+// The in-VS-Code tests: one bundle per file, `vscode` and mocha's globals from the host.
+if (process.argv.includes('--tests')) {
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(path.join(root, 'test/integration'))).filter((f) => f.endsWith('.test.ts'));
+  builds.push({ ...nodeCommon, sourcemap: 'inline', entryPoints: files.map((f) => `test/integration/${f}`), outdir: 'dist-test/integration' });
+}
+
 await mkdir(dist, { recursive: true });
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
