@@ -13,6 +13,8 @@ import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
 import { openDashboard } from './commands/open-dashboard';
 import { selectActiveModel } from './commands/select-active-model';
 import { trainModel } from './commands/train-model';
+import { installNativeBackendCommand } from './commands/install-native-backend';
+import { nativeModulesDir } from './lab/native-backend';
 import { DashboardPanel } from './dashboard/panel';
 import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
@@ -28,13 +30,14 @@ export interface ExtensionApi {
 let lab: Lab | undefined;
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const storageDir = context.globalStorageUri.fsPath;
   const settings = () =>
     readSettings(
       (key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key),
-      context.globalStorageUri.fsPath,
+      storageDir,
       vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     );
-  lab = new Lab(context.asAbsolutePath('dist/worker.js'), context.globalState, settings);
+  lab = new Lab(context.asAbsolutePath('dist/worker.js'), context.globalState, settings, { nativeModulesDir: nativeModulesDir(storageDir) });
   const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
   const statusBar = new LabStatusBar(lab);
 
@@ -67,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.evaluateModel, (runId?: string) => evaluateModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.selectActiveModel, (runId?: string) => selectActiveModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.deleteModel, (runId?: string) => deleteModel(ctx, runId)),
+    vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) void ctx.lab.restartWorkerWhenIdle();

@@ -83,6 +83,12 @@ export interface TrainingEvents {
   epoch: EpochMetrics;
 }
 
+/** Given to the worker when it starts. */
+export interface WorkerSettings {
+  /** Where an on-demand install of @tensorflow/tfjs-node lives (see BackendOptions). */
+  nativeModulesDir?: string;
+}
+
 /** The host serves nothing to the worker. */
 export type HostMethods = Record<string, never>;
 

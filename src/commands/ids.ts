@@ -7,6 +7,7 @@ export const COMMANDS = {
   evaluateModel: 'rnnSentimentLab.evaluateModel',
   selectActiveModel: 'rnnSentimentLab.selectActiveModel',
   deleteModel: 'rnnSentimentLab.deleteModel',
+  installNativeBackend: 'rnnSentimentLab.installNativeBackend',
 } as const;
 
 export const VIEWS = {

@@ -24,16 +24,31 @@ export interface BackendInfo {
 export interface BackendOptions {
   /** Folder with tfjs-backend-wasm's .wasm files (the bundle copies them beside itself). */
   wasmDir?: string;
+  /**
+   * A folder whose node_modules holds @tensorflow/tfjs-node, installed apart
+   * from the extension (its native library is far too large for a VSIX).
+   * Looked at before the usual module resolution.
+   */
+  nativeModulesDir?: string;
 }
 
 let active: BackendInfo | undefined;
 
-async function tryTensorflow(): Promise<void> {
-  // Loaded at run time, never bundled: the addon is native and optional.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+async function tryTensorflow(options: BackendOptions): Promise<void> {
   // TensorFlow's C library logs CPU-feature notices at start-up; keep stderr for real problems.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  require('@tensorflow/tfjs-node');
+  // Loaded at run time, never bundled: the addon is native and optional.
+  const requireFrom = options.nativeModulesDir ? createRequire(path.join(options.nativeModulesDir, 'package.json')) : undefined;
+  let loaded = false;
+  if (requireFrom) {
+    try {
+      requireFrom('@tensorflow/tfjs-node');
+      loaded = true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    }
+  }
+  if (!loaded) require('@tensorflow/tfjs-node');
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
 }
 
@@ -61,7 +76,7 @@ export async function initBackend(preference: BackendPreference = 'auto', option
   const notes: string[] = [];
   for (const name of order) {
     try {
-      if (name === 'tensorflow') await tryTensorflow();
+      if (name === 'tensorflow') await tryTensorflow(options);
       else if (name === 'wasm') await tryWasm(options);
       else await tryCpu();
       active = { name, notes };

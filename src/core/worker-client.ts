@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import type { HostMethods, TrainingEvents, WorkerMethods } from '../protocol';
+import type { HostMethods, TrainingEvents, WorkerMethods, WorkerSettings } from '../protocol';
 import { RpcEndpoint, isWireMessage, type EventListener, type PendingRequest } from '../rpc';
 
 export class WorkerClient {
@@ -16,7 +16,7 @@ export class WorkerClient {
 
   constructor(
     private readonly workerPath: string,
-    private readonly options: { onExit?(code: number): void } = {},
+    private readonly options: { onExit?(code: number): void; workerData?: WorkerSettings } = {},
   ) {}
 
   get running(): boolean {
@@ -41,7 +41,7 @@ export class WorkerClient {
   private start(): RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents> {
     if (this.endpoint) return this.endpoint;
     // SHARE_ENV: the native TensorFlow library reads the real process environment (its log level), not a copy.
-    const worker = new Worker(path.resolve(this.workerPath), { env: SHARE_ENV, stderr: true, stdout: true });
+    const worker = new Worker(path.resolve(this.workerPath), { env: SHARE_ENV, stderr: true, stdout: true, workerData: this.options.workerData ?? {} });
     const endpoint = new RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents>((message) => worker.postMessage(message));
     // TensorFlow.js prints banners and warnings; keep the tail of stderr for crash reports only.
     worker.stdout.resume();

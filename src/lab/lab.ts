@@ -21,6 +21,7 @@ import type {
   TrainingEvents,
   TrainingState,
   TrainingUpdate,
+  WorkerSettings,
 } from '../protocol';
 import type { EventListener, PendingRequest } from '../rpc';
 import type { LabSettings } from './settings';
@@ -59,8 +60,9 @@ export class Lab {
     workerPath: string,
     private readonly store: KeyValueStore,
     private readonly settings: () => LabSettings,
+    workerSettings: WorkerSettings = {},
   ) {
-    this.worker = new WorkerClient(workerPath);
+    this.worker = new WorkerClient(workerPath, { workerData: workerSettings });
     this.predictions = store.get<PredictionEntry[]>(PREDICTIONS_KEY) ?? [];
   }
 
@@ -279,6 +281,11 @@ export class Lab {
       predictions: this.predictions,
       backendSetting: this.settings().backend,
     };
+  }
+
+  /** The backend the worker starts with a given preference (loads it if needed). */
+  async backendInfo(): Promise<{ name: string; notes: string[] }> {
+    return this.worker.request('backend', { preference: this.settings().backend }).result;
   }
 
   /** The backend setting changed: the next request starts a worker with the new one (a running training keeps its own). */

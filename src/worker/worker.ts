@@ -3,11 +3,11 @@
  * addon, which one thread per process may load), and serves the jobs over the
  * protocol. Errors travel back as messages; nothing here can crash the caller.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { Jobs } from '../core/jobs';
 import { initBackend } from '../core/backend';
 import { LabError, isLabError } from '../core/errors';
-import type { HostMethods, TrainingEvents, WorkerMethods } from '../protocol';
+import type { HostMethods, TrainingEvents, WorkerMethods, WorkerSettings } from '../protocol';
 import { RpcEndpoint, isWireMessage, type WireError } from '../rpc';
 import { recurrentLayersFor } from './recurrent-layers';
 
@@ -22,7 +22,8 @@ function describeError(error: unknown): WireError {
 
 const endpoint = new RpcEndpoint<WorkerMethods, HostMethods, TrainingEvents>((message) => port.postMessage(message), describeError);
 // The bundle keeps tfjs-backend-wasm's .wasm files beside itself.
-const jobs = new Jobs({ wasmDir: __dirname, recurrentLayers: recurrentLayersFor });
+const backendOptions = { wasmDir: __dirname, nativeModulesDir: (workerData as WorkerSettings | undefined)?.nativeModulesDir };
+const jobs = new Jobs({ ...backendOptions, recurrentLayers: recurrentLayersFor });
 let training = false;
 
 endpoint.handle('train', async (params, context) => {
@@ -37,7 +38,7 @@ endpoint.handle('train', async (params, context) => {
 });
 endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context));
 endpoint.handle('predict', (params) => jobs.predict(params));
-endpoint.handle('backend', ({ preference }) => initBackend(preference, { wasmDir: __dirname }));
+endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {
   if (isWireMessage(message)) endpoint.receive(message);

@@ -8,6 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { WorkerClient } from '../../src/core/worker-client';
@@ -67,4 +68,20 @@ describe('backends', { skip: nativeInstalled ? false : 'tfjs-node is not install
   test('the native addon is loaded in the worker threads only, never in the calling thread', () => {
     assert.equal(Object.keys(require.cache).some((file) => file.includes(`${path.sep}tfjs-node${path.sep}`)), false);
   });
+});
+
+test('the worker looks for an on-demand install of tfjs-node before its own node_modules', async (t) => {
+  requireBuilt();
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  // A stand-in package where the real addon would be installed: loading it proves where the worker looked.
+  const fake = path.join(tmp.dir, 'node_modules', '@tensorflow', 'tfjs-node');
+  await mkdir(fake, { recursive: true });
+  await writeFile(path.join(fake, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '4.22.0', main: 'index.js' }));
+  await writeFile(path.join(fake, 'index.js'), "throw new Error('loaded from the on-demand folder');");
+  const client = new WorkerClient(WORKER_PATH, { workerData: { nativeModulesDir: tmp.dir } });
+  t.after(() => client.terminate());
+  const info = await client.request('backend', { preference: 'auto' }).result;
+  assert.equal(info.name, 'wasm');
+  assert.match(info.notes.join(), /tensorflow unavailable: loaded from the on-demand folder/);
 });

@@ -1,0 +1,38 @@
+/**
+ * Install Native Backend: @tensorflow/tfjs-node into the extension's storage,
+ * where the training worker finds it. Until then (or if it fails) training
+ * runs on WebAssembly.
+ */
+import * as vscode from 'vscode';
+import { installNativeBackend, nativeBackendInstalled, nativeModulesDir } from '../lab/native-backend';
+import type { CommandContext } from './context';
+import { reportError } from './errors';
+
+export async function installNativeBackendCommand(ctx: CommandContext & { storageDir: string }): Promise<boolean> {
+  const dir = nativeModulesDir(ctx.storageDir);
+  if (nativeBackendInstalled(dir)) {
+    const info = await ctx.lab.backendInfo().catch(() => undefined);
+    void vscode.window.showInformationMessage(`The native TensorFlow backend is installed${info ? `; the worker uses "${info.name}"` : ''}.`);
+    return true;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    'Install the native TensorFlow backend? npm downloads @tensorflow/tfjs-node and TensorFlow\'s library for this platform (about 150 MB) into the extension\'s storage. Training then runs several times faster than on WebAssembly.',
+    { modal: true },
+    'Install',
+  );
+  if (choice !== 'Install') return false;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Installing the native TensorFlow backend', cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    try {
+      await installNativeBackend(dir, (line) => progress.report({ message: line.slice(0, 100) }), controller.signal);
+      await ctx.lab.restartWorkerWhenIdle();
+      const info = await ctx.lab.backendInfo();
+      void vscode.window.showInformationMessage(`Native backend installed: the worker now uses "${info.name}".${info.notes.length ? ` (${info.notes.join('; ')})` : ''}`);
+      return true;
+    } catch (error) {
+      await reportError('Installing the native backend (training keeps using WebAssembly)', error);
+      return false;
+    }
+  });
+}
