@@ -107,23 +107,27 @@ async function waitFor(predicate, { timeoutMs, intervalMs = 100, what }) {
   }
 }
 
-// Process groups started here and not yet stopped; ended on exit and on
-// SIGINT/SIGTERM so an interrupted run leaves no server behind.
-const liveGroups = new Set();
+// Process groups started here and not yet stopped, with the temporary folder
+// to remove (or null); ended on exit and on SIGINT/SIGTERM/SIGHUP so an
+// interrupted run leaves no server behind.
+const liveGroups = new Map();
 let exitHooksInstalled = false;
+function killAllNow() {
+  for (const [pgid, dir] of liveGroups) {
+    try { process.kill(-pgid, 'SIGKILL'); } catch { /* already gone */ }
+    if (dir) {
+      try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+    }
+  }
+  liveGroups.clear();
+}
 function installExitHooks() {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) {
-      try { process.kill(-pgid, 'SIGKILL'); } catch { /* already gone */ }
-    }
-  });
+  process.on('exit', killAllNow);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => {
-      for (const pgid of liveGroups) {
-        try { process.kill(-pgid, 'SIGKILL'); } catch { /* already gone */ }
-      }
+      killAllNow();
       process.exit(128 + (os.constants.signals[sig] || 1));
     });
   }
@@ -209,18 +213,28 @@ export async function startCodeServer(options = {}) {
   await fsp.writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   const env = { ...process.env, ...(options.env || {}) };
-  // The extension host and code-server's own helpers must run on the Node that
-  // code-server was built for (its native modules are compiled against it).
-  env.PATH = `${path.dirname(tools.node24)}${path.delimiter}${env.PATH || ''}`;
+  // NODE_OPTIONS of the calling test runner (e.g. a TypeScript loader) would
+  // be applied to code-server's Node 24 and the extension host too; and a
+  // VS Code terminal's IPC hook would send CLI calls to that other VS Code.
   delete env.NODE_OPTIONS;
   delete env.VSCODE_IPC_HOOK_CLI;
   // No extension marketplace: without this code-server queries open-vsx.org
   // on start, which only produces DNS errors on a machine without internet.
   if (env.EXTENSIONS_GALLERY === undefined) env.EXTENSIONS_GALLERY = '{}';
+  // code-server keeps a heartbeat file and its own logs under
+  // $XDG_DATA_HOME/code-server; point that into the temporary folder so runs
+  // leave nothing in the home directory.
+  if (env.XDG_DATA_HOME === undefined) env.XDG_DATA_HOME = path.join(tempDir, 'xdg-data');
 
-  const installed = await installExtensions({
-    extensions: options.extensions || [], extensionsDir, userDataDir, configFile, env,
-  });
+  let installed;
+  try {
+    installed = await installExtensions({
+      extensions: options.extensions || [], extensionsDir, userDataDir, configFile, env,
+    });
+  } catch (err) {
+    if (!options.keepTemp) await fsp.rm(tempDir, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
 
   const folder = options.folder ? path.resolve(options.folder) : undefined;
   let lastError;
@@ -246,13 +260,13 @@ export async function startCodeServer(options = {}) {
     const child = spawn(tools.node24, args, { env, detached: true, stdio: ['ignore', logFd, logFd] });
     fs.closeSync(logFd);
     const pgid = child.pid;
-    liveGroups.add(pgid);
+    liveGroups.set(pgid, options.keepTemp ? null : tempDir);
     let exited = null;
     child.on('exit', (code, signal) => { exited = { code, signal }; });
 
     const url = `http://127.0.0.1:${port}/`;
     const workbenchUrl = folder ? `${url}?folder=${encodeURIComponent(folder)}` : url;
-    const stop = async ({ timeoutMs = 10000 } = {}) => {
+    const stop = async ({ timeoutMs = 5000 } = {}) => {
       if (isAlive(pgid)) {
         try { process.kill(-pgid, 'SIGTERM'); } catch { /* already gone */ }
         try {

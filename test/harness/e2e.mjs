@@ -1,4 +1,4 @@
-// Browser-side helpers for end-to-end flows against a workbench served by
+// Browser-side functions for end-to-end flows against a workbench served by
 // code-server.mjs: Debian's chromium driven by playwright-core (both installed
 // by scripts/setup-vscode-test-env.sh; playwright-core never downloads a
 // browser here).
@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 import { REPO_ROOT, toolPaths } from './code-server.mjs';
 
 export const SCREENSHOT_DIR = process.env.VSCODE_TEST_SCREENSHOT_DIR || path.join(REPO_ROOT, 'test-results', 'screenshots');
@@ -56,6 +57,26 @@ export async function launchBrowser(options = {}) {
   return { browser, context, page };
 }
 
+/**
+ * Call `cb(type, text)` for each console message of the extension host (tests'
+ * and extensions' console.log and friends). The extension host forwards them
+ * to the workbench, which prints them as '%c[Extension Host] %c<first arg>',
+ * '<css>', '<css>', ...rest; this undoes that decoration. Messages are passed
+ * on in the order they arrived.
+ */
+export function onExtensionHostConsole(page, cb) {
+  let chain = Promise.resolve();
+  page.on('console', (msg) => {
+    if (!msg.text().startsWith('%c[Extension Host]')) return;
+    const handles = msg.args();
+    const values = Promise.all(handles.map((h) => h.jsonValue().catch(() => '[unserializable]')));
+    chain = chain.then(async () => {
+      const [first, , , ...rest] = await values;
+      cb(msg.type(), format(String(first).replace(/^%c\[Extension Host\] %c/, ''), ...rest));
+    }).catch(() => {});
+  });
+}
+
 /** Open the workbench and wait until it has rendered. */
 export async function openWorkbench(page, url, { timeoutMs = 60000 } = {}) {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
@@ -65,9 +86,10 @@ export async function openWorkbench(page, url, { timeoutMs = 60000 } = {}) {
 }
 
 /**
- * Wait until the extension host has started and registered the given
- * commands, by looking for their titles in the command palette. Useful before
- * driving an extension's UI.
+ * Wait until a command title shows in the command palette, i.e. the workbench
+ * has read the contributions of the extension that declares it (the extension
+ * itself activates when the command runs). Polls, reopening the palette,
+ * because the palette does not refresh an open list when extensions arrive.
  */
 export async function waitForCommand(page, title, { timeoutMs = 60000 } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -150,7 +172,8 @@ export async function waitForNotification(page, text, { timeoutMs = 15000 } = {}
 export async function screenshot(page, name) {
   await fsp.mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-  await page.screenshot({ path: file });
+  // Finish CSS transitions first so toasts and panels are not caught mid-fade.
+  await page.screenshot({ path: file, animations: 'disabled' });
   return file;
 }
 

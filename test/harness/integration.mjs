@@ -7,16 +7,27 @@
 //     --workspace <folder> \
 //     [--mocha <path of the mocha package>] [--ui bdd|tdd] [--grep <re>] \
 //     [--pattern <re on file names>] [--test-timeout <ms>] [--timeout <ms>] \
-//     [--setting key=<json value>]... [--results-dir <dir>] [--keep]
+//     [--setting key=<json value>]... [--results-dir <dir>] [--keep] \
+//     [--mode runner|dev] [--quiet-console]
 //
-// How: the extension(s) under test and runner-extension/ are installed into a
-// fresh code-server profile; a run description (mocha path, test files, result
-// file) is handed to the runner through VSCODE_TEST_RUNNER_CONFIG, which the
-// extension host inherits from code-server. code-server starts an extension
-// host only for a connected window, so chromium opens the workbench; the
-// runner activates on startup, runs mocha and writes the result file this
-// script waits for. The last line printed is "N passed, N failed"; the exit
-// code is 0 only if at least one test ran and none failed.
+// How: a run description (mocha path, test files, result file) is handed to
+// the extension host through VSCODE_TEST_RUNNER_CONFIG, which it inherits from
+// code-server. code-server starts an extension host only for a connected
+// window, so chromium opens the workbench. The suite then runs in one of two
+// ways, both in the real extension host with the real `vscode` API:
+//   runner (default): the extension(s) under test and runner-extension/ are
+//     installed into a fresh profile; the runner activates on startup ("*").
+//   dev: extension folders are loaded as development extensions and
+//     runner-extension/tests-entry.js as extensionTestsPath, through the
+//     workbench's `payload` URL parameter, the way VS Code's own test tooling
+//     does it. The built workbench honours that parameter only when the
+//     server runs with enable-smoke-test-driver.
+// The result file is what this script waits for; mocha's report and the
+// extension host's console output are printed as they come (the extension
+// host has no terminal of its own). Logs stay in --results-dir (default
+// test-results/integration). The last line printed is
+// "N passed, N failed"; the exit code is 0 only if at least one test ran and
+// none failed.
 
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -25,7 +36,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, startCodeServer } from './code-server.mjs';
-import { launchBrowser, openWorkbench, closeBrowser, screenshot } from './e2e.mjs';
+import { launchBrowser, openWorkbench, closeBrowser, screenshot, onExtensionHostConsole } from './e2e.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const RUNNER_EXTENSION_DIR = path.join(HERE, 'runner-extension');
@@ -130,6 +141,9 @@ export async function runIntegration(opts) {
   const files = await collectTestFiles(opts.tests, pattern);
   if (!files.length) throw new Error(`no test files matching ${pattern} under ${opts.tests.join(', ')}`);
   const extensionFolders = extensions.filter((e) => fs.statSync(e).isDirectory());
+  const mode = opts.mode || 'runner';
+  if (mode !== 'runner' && mode !== 'dev') throw new Error(`unknown --mode ${mode} (runner or dev)`);
+  if (mode === 'dev' && !extensionFolders.length) throw new Error('--mode dev loads extension folders; none given');
   const mochaPath = resolveMocha(opts.mocha, [process.cwd(), ...extensionFolders, REPO_ROOT]);
 
   const resultsDir = path.resolve(opts.resultsDir || path.join(REPO_ROOT, 'test-results', 'integration'));
@@ -151,17 +165,28 @@ export async function runIntegration(opts) {
     grep: opts.grep,
   }, null, 2));
 
-  write(`integration: ${files.length} test file(s), mocha from ${mochaPath}\n`);
+  write(`integration: ${files.length} test file(s), mocha from ${mochaPath}, mode ${mode}\n`);
   const cs = await startCodeServer({
     folder: opts.workspace,
-    extensions: [...extensions, RUNNER_EXTENSION_DIR],
+    extensions: mode === 'runner' ? [...extensions, RUNNER_EXTENSION_DIR] : extensions.filter((e) => !extensionFolders.includes(e)),
     settings: opts.settings,
     env: { ...(opts.env || {}), VSCODE_TEST_RUNNER_CONFIG: runDescription },
     logFile: path.join(resultsDir, 'code-server.log'),
     keepTemp: opts.keep,
+    extraArgs: mode === 'dev' ? ['--vscode-option', 'enable-smoke-test-driver'] : [],
   });
   const tServer = Date.now();
-  write(`integration: code-server ${cs.url} ready in ${tServer - t0} ms (installed: ${cs.installed.join(', ')})\n`);
+  write(`integration: code-server ${cs.url} ready in ${tServer - t0} ms (installed: ${cs.installed.join(', ') || 'none'}${mode === 'dev' ? `; development: ${extensionFolders.join(', ')}` : ''})\n`);
+  let url = cs.workbenchUrl;
+  if (mode === 'dev') {
+    // Locations in the payload are URIs on the server side of the window.
+    const remote = (p) => `vscode-remote://127.0.0.1:${cs.port}${p}`;
+    const payload = [
+      ...extensionFolders.map((f) => ['extensionDevelopmentPath', remote(f)]),
+      ['extensionTestsPath', remote(path.join(RUNNER_EXTENSION_DIR, 'tests-entry.js'))],
+    ];
+    url += `${url.includes('?') ? '&' : '?'}payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  }
 
   let browser;
   let timedOut = false;
@@ -169,7 +194,18 @@ export async function runIntegration(opts) {
   const browserLog = fs.createWriteStream(path.join(resultsDir, 'browser-console.log'));
   try {
     browser = await launchBrowser({ consoleLog: (line) => browserLog.write(line + '\n') });
-    await openWorkbench(browser.page, cs.workbenchUrl);
+    // console output of the tests and of the extension under test; the
+    // extension host itself has no terminal to print to.
+    if (!opts.quietConsole) {
+      onExtensionHostConsole(browser.page, (type, text) => {
+        write(text.split('\n').map((l) => `[extension host ${type}] ${l}`).join('\n') + '\n');
+      });
+    }
+    // In dev mode the workbench reports the end of the test run by calling
+    // this function; a call without a result file means the run never began.
+    let automationExit;
+    await browser.page.exposeFunction('codeAutomationExit', (code) => { automationExit = code; });
+    await openWorkbench(browser.page, url);
     write(`integration: workbench ready in ${Date.now() - tServer} ms\n`);
 
     const follow = makeLogFollower(`${resultFile}.log`, write);
@@ -184,6 +220,14 @@ export async function runIntegration(opts) {
       } catch {
         serverDied = true;
       }
+      // run() writes the result before it returns, so by the time the
+      // workbench reports the end there is a result unless the run failed to
+      // start.
+      if (automationExit !== undefined) {
+        write(`\nintegration: the workbench ended the test run (exit code ${automationExit}) without a result\n`);
+        timedOut = true;
+        break;
+      }
       if (serverDied || Date.now() > deadline) {
         timedOut = true;
         break;
@@ -191,6 +235,7 @@ export async function runIntegration(opts) {
       await sleep(200);
     }
     follow();
+    if (result) write(`integration: suite finished ${Date.now() - tServer} ms after code-server was up\n`);
     if (timedOut) {
       const started = fs.existsSync(`${resultFile}.started`);
       const why = serverDied
@@ -202,6 +247,7 @@ export async function runIntegration(opts) {
       await screenshot(browser.page, 'integration-timeout').then((f) => write(`integration: screenshot ${f}\n`)).catch(() => {});
     }
   } finally {
+    const tStop = Date.now();
     await closeBrowser(browser);
     browserLog.end();
     if (timedOut || !result || result.failed) {
@@ -213,6 +259,7 @@ export async function runIntegration(opts) {
       }
     }
     await cs.stop();
+    write(`integration: browser and code-server stopped in ${Date.now() - tStop} ms\n`);
   }
 
   const progress = readJson(`${resultFile}.progress`) || { passed: 0, failed: 0, pending: 0 };
@@ -256,11 +303,16 @@ async function main() {
       'settings-file': { type: 'string' },
       'results-dir': { type: 'string' },
       keep: { type: 'boolean' },
+      mode: { type: 'string' },
+      'quiet-console': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 11).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    // The usage is the file's opening comment up to its second blank line.
+    const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+    const usage = lines.slice(0, lines.findIndex((l, i) => i > 1 && l.trim() === '//'));
+    process.stdout.write(usage.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     return 0;
   }
   const summary = await runIntegration({
@@ -276,6 +328,8 @@ async function main() {
     settings: parseSettings(values.setting, values['settings-file']),
     resultsDir: values['results-dir'],
     keep: values.keep,
+    mode: values.mode,
+    quietConsole: values['quiet-console'],
   });
   const skipped = summary.pending ? `, ${summary.pending} skipped` : '';
   process.stdout.write(`${summary.passed} passed, ${summary.failed} failed${skipped}\n`);
