@@ -32,8 +32,9 @@ export async function analyzeSentiment(ctx: CommandContext, args?: AnalyzeArgs):
     return undefined;
   }
   if (!ctx.lab.activeRun()) {
-    const choice = await vscode.window.showInformationMessage('There is no trained model yet. Train one (a few minutes for a short run) to analyse sentiment.', 'Train Model');
-    if (choice) await vscode.commands.executeCommand(COMMANDS.trainModel);
+    void vscode.window.showInformationMessage('There is no trained model yet. Train one (a few minutes for a short run) to analyse sentiment.', 'Train Model').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(COMMANDS.trainModel);
+    });
     return undefined;
   }
   const clipped = nonEmpty.map((t) => (t.length > MAX_ANALYZED_CHARACTERS ? t.slice(-MAX_ANALYZED_CHARACTERS) : t));
@@ -41,7 +42,7 @@ export async function analyzeSentiment(ctx: CommandContext, args?: AnalyzeArgs):
   try {
     entries = await ctx.lab.predict(clipped, { source: 'editor' });
   } catch (error) {
-    await reportError('Analyze Sentiment', error);
+    reportError('Analyze Sentiment', error);
     return undefined;
   }
   void show(ctx, entries, nonEmpty);

@@ -14,7 +14,7 @@ export async function deleteModel(ctx: CommandContext, runId?: string): Promise<
     await ctx.lab.deleteRun(id);
     return true;
   } catch (error) {
-    await reportError('Delete Model', error);
+    reportError('Delete Model', error);
     return false;
   }
 }

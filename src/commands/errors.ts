@@ -8,7 +8,11 @@ export function errorCode(error: unknown): string | undefined {
   return error instanceof LabError || error instanceof RpcError ? error.code : undefined;
 }
 
-export async function reportError(what: string, error: unknown): Promise<void> {
+/**
+ * Shows the message and returns at once: a command must finish when its work
+ * does, not when the user dismisses a notification.
+ */
+export function reportError(what: string, error: unknown): void {
   const code = errorCode(error);
   if (code === 'cancelled') {
     void vscode.window.showInformationMessage(`${what}: ${errorMessage(error)}`);
@@ -17,6 +21,11 @@ export async function reportError(what: string, error: unknown): Promise<void> {
   // Data problems are fixed in the settings; say where.
   const fixable = code === 'not-found' || code === 'corrupt-archive' || code === 'unsafe-archive' || code === 'checksum-mismatch' || code === 'download-failed';
   const message = `${what} failed: ${errorMessage(error).split('\n')[0]}`;
-  const choice = fixable ? await vscode.window.showErrorMessage(message, 'Open Settings') : await vscode.window.showErrorMessage(message);
-  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'rnnSentimentLab');
+  if (!fixable) {
+    void vscode.window.showErrorMessage(message);
+    return;
+  }
+  void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'rnnSentimentLab');
+  });
 }

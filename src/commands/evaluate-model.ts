@@ -29,7 +29,7 @@ export async function evaluateModel(ctx: CommandContext, runId?: string): Promis
       ctx.lab.reveal('runs', { runId: id });
       return result;
     } catch (error) {
-      await reportError('Evaluation', error);
+      reportError('Evaluation', error);
       return undefined;
     }
   });

@@ -31,7 +31,7 @@ export async function installNativeBackendCommand(ctx: CommandContext & { storag
       void vscode.window.showInformationMessage(`Native backend installed: the worker now uses "${info.name}".${info.notes.length ? ` (${info.notes.join('; ')})` : ''}`);
       return true;
     } catch (error) {
-      await reportError('Installing the native backend (training keeps using WebAssembly)', error);
+      reportError('Installing the native backend (training keeps using WebAssembly)', error);
       return false;
     }
   });

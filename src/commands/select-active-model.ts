@@ -12,7 +12,7 @@ export async function selectActiveModel(ctx: CommandContext, runId?: string): Pr
     void vscode.window.setStatusBarMessage(`RNN Sentiment Lab: ${id} is the active model`, 4000);
     return id;
   } catch (error) {
-    await reportError('Select Active Model', error);
+    reportError('Select Active Model', error);
     return undefined;
   }
 }

@@ -25,11 +25,11 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
   const options: TrainModelArgs = typeof args === 'string' ? { preset: args } : args ?? {};
   const running = ctx.lab.trainingState;
   if (running) {
-    const choice = await vscode.window.showInformationMessage(`A training is already running (${PRESETS[running.preset].title}). One training runs at a time.`, 'Show Training');
-    if (choice) {
+    void vscode.window.showInformationMessage(`A training is already running (${PRESETS[running.preset].title}). One training runs at a time.`, 'Show Training').then(async (choice) => {
+      if (!choice) return;
       await ctx.revealDashboard();
       ctx.lab.reveal('training');
-    }
+    });
     return undefined;
   }
 
@@ -43,7 +43,7 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
     if (!changes) return undefined;
     hyperparameters = resolveHyperparameters(preset, { ...settings.overrides, ...changes });
   } catch (error) {
-    await reportError('Train Model', error);
+    reportError('Train Model', error);
     return undefined;
   }
 
@@ -58,7 +58,7 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
         return result;
       } catch (error) {
         if (errorCode(error) === 'cancelled') void vscode.window.showInformationMessage(`Training cancelled before its first epoch ended: nothing was saved.`);
-        else await reportError('Training', error);
+        else reportError('Training', error);
         return undefined;
       }
     },

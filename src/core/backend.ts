@@ -34,9 +34,29 @@ export interface BackendOptions {
 
 let active: BackendInfo | undefined;
 
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined`, which Node 23 removed (VS
+ * Code's and code-server's extension hosts run on such Nodes). Restoring that
+ * one deprecated helper, with its documented meaning, is all it needs.
+ */
+function restoreRemovedNodeUtilities(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('node:util') as Record<string, unknown>;
+  if (typeof util.isNullOrUndefined !== 'function') {
+    Object.defineProperty(util, 'isNullOrUndefined', { value: (value: unknown) => value === null || value === undefined, configurable: true, writable: true });
+  }
+}
+
+/** A backend that starts can still fail on its first kernel; one small op proves it works. */
+function smokeTest(): void {
+  const values = tf.tidy(() => tf.matMul(tf.reshape(tf.tensor1d([1, 2, 3, 4]), [2, 2]), tf.eye(2)).dataSync());
+  if (Array.from(values).join() !== '1,2,3,4') throw new Error(`a 2×2 product gave ${Array.from(values).join()}`);
+}
+
 async function tryTensorflow(options: BackendOptions): Promise<void> {
   // TensorFlow's C library logs CPU-feature notices at start-up; keep stderr for real problems.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  restoreRemovedNodeUtilities();
   // Loaded at run time, never bundled: the addon is native and optional.
   const requireFrom = options.nativeModulesDir ? createRequire(path.join(options.nativeModulesDir, 'package.json')) : undefined;
   let loaded = false;
@@ -79,6 +99,7 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       if (name === 'tensorflow') await tryTensorflow(options);
       else if (name === 'wasm') await tryWasm(options);
       else await tryCpu();
+      smokeTest();
       active = { name, notes };
       return active;
     } catch (error) {

@@ -22,6 +22,12 @@ async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('rnnSentimentLab').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
+/** Closes the editors the test opened, discarding their (untitled) text: a save prompt would block the run. */
+async function closeEditors(): Promise<void> {
+  while (vscode.window.activeTextEditor) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
 async function until<T>(condition: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -84,7 +90,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
 
     editor.selection = new vscode.Selection(0, 0, 0, 0);
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment'), undefined, 'an empty selection is refused');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeEditors();
   });
 
   it('a long selection is analysed from its last maxlen words', async () => {
@@ -96,7 +102,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.equal(entry.prediction.truncated, true);
     assert.equal(entry.prediction.tokenCount, 60);
     assert.equal(entry.maxlen, TINY.maxlen);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeEditors();
   });
 
   it('settings take effect: the runs folder and the hyperparameters', async () => {
@@ -129,7 +135,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.cancelTraining'), false, 'nothing left to cancel');
   });
 
-  it('a corrupt run folder is listed as corrupt, and Select Active Model / Delete Model work by id', async () => {
+  it('a corrupt run folder is listed as corrupt, and Select Active Model works by id', async () => {
     const broken = path.join(runsDir, 'broken-run');
     await mkdir(broken, { recursive: true });
     await writeFile(path.join(broken, 'run.json'), '{ truncated');

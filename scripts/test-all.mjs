@@ -1,0 +1,50 @@
+// Runs every test stage in order — unit (node:test), integration inside VS
+// Code (mocha in code-server), end to end in the browser (Playwright) — and
+// ends with one line that counts them all: "N passed, N failed".
+// Each stage's own output streams through unchanged.
+import { spawn } from 'node:child_process';
+
+const stages = [
+  { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'] },
+  { name: 'integration', command: 'npm', args: ['run', '--silent', 'test:integration'] },
+  { name: 'e2e', command: 'npm', args: ['run', '--silent', 'test:e2e'] },
+].filter((s) => !process.env.RSL_TEST_STAGES || process.env.RSL_TEST_STAGES.split(',').includes(s.name));
+
+/** node:test's TAP summary ("# pass N" / "# fail N") or the harness' "N passed, N failed". */
+function count(output) {
+  const tapPass = [...output.matchAll(/^# pass (\d+)$/gm)].at(-1);
+  const tapFail = [...output.matchAll(/^# fail (\d+)$/gm)].at(-1);
+  if (tapPass && tapFail) return { passed: Number(tapPass[1]), failed: Number(tapFail[1]) };
+  const plain = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
+  if (plain) return { passed: Number(plain[1]), failed: Number(plain[2]) };
+  return undefined;
+}
+
+function run(stage) {
+  return new Promise((resolve) => {
+    const child = spawn(stage.command, stage.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+    child.on('close', (code) => resolve({ code, counted: count(output) }));
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const stage of stages) {
+  process.stdout.write(`\n===== ${stage.name} tests =====\n`);
+  const { code, counted } = await run(stage);
+  // A stage that failed without reporting a failed test (it crashed) counts as one failure.
+  const stageFailed = counted?.failed ?? 0;
+  const extra = code !== 0 && stageFailed === 0 ? 1 : 0;
+  passed += counted?.passed ?? 0;
+  failed += stageFailed + extra;
+  summary.push(`${stage.name}: ${counted ? `${counted.passed} passed, ${counted.failed} failed` : 'no count'}${code !== 0 ? ` (exit ${code})` : ''}`);
+}
+process.stdout.write(`\n${summary.join('\n')}\n${passed} passed, ${failed} failed\n`);
+process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
