@@ -38,7 +38,7 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 <title>RNN Sentiment Lab</title>
 </head>
 <body data-view="${view}">
-<div id="app" aria-live="polite"></div>
+<div id="app"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

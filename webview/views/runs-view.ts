@@ -1,0 +1,185 @@
+/**
+ * Runs tab: every run folder with its status, settings and results, the
+ * active one marked, actions per row, and the comparison of the runs ticked.
+ * A folder that is not a readable run is listed too, with what is wrong, so
+ * the user can delete it.
+ */
+import type { DashboardState, RunItem } from '../../src/protocol.js';
+import type { RunRecord } from '../../src/core/runs.js';
+import { bestValidationAccuracy, okRuns, presetTitle, type OkRun } from '../state/selectors.js';
+import type { ChartTheme } from '../theme/theme.js';
+import { h, replaceChildren, ui } from '../util/dom.js';
+import { formatDate, formatDuration, formatFraction, formatInteger, shortRunId } from '../util/format.js';
+import { RunComparison } from './run-comparison.js';
+import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
+import { InlineError, button, runAction } from './widgets.js';
+
+const COLUMNS = ['Compare', 'Model', 'Status', 'Epochs', 'maxlen', 'Units', 'Batch', 'Best val acc', 'Test acc', 'Time', 'Backend', 'Date', 'Actions'] as const;
+
+export class RunsView implements DashboardView {
+  readonly element: HTMLElement;
+  private readonly body = h('div', { class: 'runs-body' });
+  private readonly comparison: RunComparison;
+  private readonly errors = new InlineError();
+  private state: DashboardState | undefined;
+  /** Evaluations this view started, so their buttons stay busy across state pushes. */
+  private readonly evaluating = new Set<string>();
+
+  constructor(private readonly context: ViewContext) {
+    this.comparison = new RunComparison(context.theme());
+    this.element = h('section', { class: 'view runs-view', 'aria-label': 'Runs' }, this.errors.element, this.body, this.comparison.element);
+  }
+
+  render(state: DashboardState): void {
+    this.state = state;
+    // Forget ticks of runs that no longer exist (deleted, or now unreadable).
+    const compare = this.context.ui.current.compare.filter((id) => okRuns(state).some((r) => r.id === id));
+    if (compare.length !== this.context.ui.current.compare.length) this.context.ui.update({ compare });
+
+    if (state.runs.length === 0) {
+      this.comparison.element.hidden = true;
+      replaceChildren(
+        this.body,
+        h(
+          'div',
+          { class: 'empty-state' },
+          h('p', undefined, 'No runs yet. Train a model and every run — complete or cancelled — is listed here with its settings and results.'),
+          button('Train Model', () => void this.trainModel(), { name: 'train-model' }),
+        ),
+      );
+      return;
+    }
+    this.comparison.element.hidden = false;
+    replaceChildren(this.body, this.table(state, compare));
+    this.comparison.render(state, compare.map((id) => okRuns(state).find((r) => r.id === id)).filter((r): r is OkRun => r !== undefined));
+  }
+
+  setTheme(theme: ChartTheme): void {
+    this.comparison.setTheme(theme);
+  }
+
+  reveal(target: RevealTarget): void {
+    if (!target.runId) return;
+    const row = this.body.querySelector<HTMLElement>(`tr[data-run-id="${CSS.escape(target.runId)}"]`);
+    if (row) highlight(row);
+  }
+
+  private table(state: DashboardState, compare: string[]): HTMLElement {
+    return h(
+      'table',
+      { class: 'runs-table' },
+      h('caption', { class: 'visually-hidden' }, 'Trained runs, newest first'),
+      h('thead', undefined, h('tr', undefined, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', undefined, state.runs.map((run) => (run.ok ? this.runRow(state, run, compare) : this.corruptRow(run)))),
+    );
+  }
+
+  private runRow(state: DashboardState, run: OkRun, compare: string[]): HTMLElement {
+    const r = run.record;
+    const active = run.id === state.activeRunId;
+    const name = `${presetTitle(state, r.preset)} #${shortRunId(run.id)}`;
+    const best = bestValidationAccuracy(r);
+    const rowErrors = new InlineError();
+    const cell = (column: (typeof COLUMNS)[number], ...content: Parameters<typeof h>[2][]) => h('td', { 'data-label': column }, ...content);
+
+    const compareBox = ui('vscode-checkbox', { checked: compare.includes(run.id), 'aria-label': `Compare ${name}`, 'data-action': 'compare' });
+    compareBox.addEventListener('change', (event) => {
+      if (event.target !== compareBox) return;
+      event.stopPropagation();
+      const checked = (compareBox as HTMLElement & { checked: boolean }).checked;
+      const current = this.context.ui.current.compare.filter((id) => id !== run.id);
+      this.context.ui.update({ compare: checked ? [...current, run.id] : current });
+      if (this.state) this.comparison.render(this.state, this.context.ui.current.compare.map((id) => okRuns(this.state as DashboardState).find((x) => x.id === id)).filter((x): x is OkRun => x !== undefined));
+    });
+
+    const setActive = button('Set active', () => void runAction(setActive, rowErrors, () => this.context.host.request('setActiveRun', { runId: run.id }).result), {
+      appearance: 'secondary',
+      ariaLabel: `Set ${name} as the active run`,
+      disabled: active,
+      name: 'set-active',
+    });
+    const remove = button('Delete', () => void runAction(remove, rowErrors, () => this.context.host.request('deleteRun', { runId: run.id }).result), {
+      appearance: 'secondary',
+      ariaLabel: `Delete run ${name}`,
+      name: 'delete',
+    });
+
+    return h(
+      'tr',
+      { 'data-run-id': run.id, class: active ? 'active-run' : undefined, 'aria-current': active ? 'true' : undefined },
+      h('td', { 'data-label': 'Compare', class: 'compare' }, compareBox),
+      cell(
+        'Model',
+        h('span', { class: 'run-name' }, presetTitle(state, r.preset)),
+        ' ',
+        h('span', { class: 'muted run-id', title: run.id }, `#${shortRunId(run.id)}`),
+        active ? h('span', { class: 'tag active-tag' }, 'active') : null,
+      ),
+      cell('Status', statusText(r)),
+      cell('Epochs', `${r.epochsCompleted}/${r.hyperparameters.epochs}`),
+      cell('maxlen', formatInteger(r.hyperparameters.maxlen)),
+      cell('Units', r.preset === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
+      cell('Batch', String(r.hyperparameters.batchSize)),
+      cell('Best val acc', best ? h('span', { class: 'number', title: `epoch ${best.epoch}` }, formatFraction(best.value)) : '—'),
+      cell('Test acc', r.test ? h('span', { class: 'number' }, formatFraction(r.test.accuracy)) : this.evaluateButton(run, name, rowErrors)),
+      cell('Time', formatDuration(r.timings.trainingSeconds)),
+      cell('Backend', r.backend),
+      cell('Date', h('time', { datetime: r.createdAt }, formatDate(r.createdAt))),
+      h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'row-actions' }, setActive, remove), rowErrors.element),
+    );
+  }
+
+  private evaluateButton(run: OkRun, name: string, errors: InlineError): HTMLElement {
+    const evaluate = button(
+      'Evaluate',
+      () => {
+        this.evaluating.add(run.id);
+        void runAction(evaluate, errors, () => this.context.host.request('evaluateRun', { runId: run.id }).result).finally(() => this.evaluating.delete(run.id));
+      },
+      { appearance: 'secondary', ariaLabel: `Evaluate ${name} on the test set`, name: 'evaluate' },
+    );
+    if (this.evaluating.has(run.id)) {
+      evaluate.setAttribute('disabled', '');
+      evaluate.textContent = 'Evaluating…';
+    }
+    return evaluate;
+  }
+
+  private corruptRow(run: Extract<RunItem, { ok: false }>): HTMLElement {
+    const rowErrors = new InlineError();
+    const remove = button('Delete', () => void runAction(remove, rowErrors, () => this.context.host.request('deleteRun', { runId: run.id }).result), {
+      appearance: 'secondary',
+      ariaLabel: `Delete corrupt run folder ${run.id}`,
+      name: 'delete',
+    });
+    return h(
+      'tr',
+      { 'data-run-id': run.id, class: 'corrupt-run' },
+      h('td', { class: 'compare' }),
+      h('td', { 'data-label': 'Model', class: 'corrupt-name' }, h('span', { class: 'run-name' }, run.id)),
+      h(
+        'td',
+        { 'data-label': 'Status', colspan: COLUMNS.length - 3, class: 'corrupt-status' },
+        h('strong', { class: 'corrupt-label' }, 'CORRUPT'),
+        h('ul', { class: 'problems' }, run.problems.map((p) => h('li', undefined, p))),
+      ),
+      h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'row-actions' }, remove), rowErrors.element),
+    );
+  }
+
+  private async trainModel(): Promise<void> {
+    const trigger = this.body.querySelector<HTMLElement>('[data-action="train-model"]');
+    if (!trigger) return;
+    await runAction(trigger, this.errors, () => this.context.host.request('trainModel', {}).result);
+  }
+}
+
+function statusText(r: RunRecord): HTMLElement {
+  if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete');
+  return h(
+    'span',
+    { class: 'status status-cancelled', title: 'Stopped early: the run is the checkpoint of the last finished epoch.' },
+    h('span', { class: 'status-icon', 'aria-hidden': 'true' }, '◼'),
+    ` cancelled after ${r.epochsCompleted}/${r.hyperparameters.epochs}`,
+  );
+}
