@@ -46,6 +46,7 @@ export interface PredictResult {
   preset: PresetName;
   maxlen: number;
   backend: string;
+  recurrentImplementation: string;
   milliseconds: number;
 }
 

@@ -20,13 +20,15 @@ export type JobContext = HandlerContext<TrainingEvents>;
 
 export interface JobEnvironment extends BackendOptions {
   /** Picks the recurrent layers (fused kernels where they apply); standard layers otherwise. */
-  recurrentLayers?(backend: string): Promise<RecurrentLayerFactory>;
+  recurrentLayers?(): Promise<RecurrentLayerFactory>;
 }
 
 export class Jobs {
-  private readonly predictors = new PredictorCache();
+  private readonly predictors: PredictorCache;
 
-  constructor(private readonly environment: JobEnvironment = {}) {}
+  constructor(private readonly environment: JobEnvironment = {}) {
+    this.predictors = new PredictorCache(async () => (await environment.recurrentLayers?.()) ?? standardRecurrentLayers);
+  }
 
   async train(params: TrainParams, context: JobContext): Promise<TrainResult> {
     const { signal, emit } = context;
@@ -42,7 +44,7 @@ export class Jobs {
     }
     if (signal.aborted) throw cancelledError('Training');
 
-    const recurrent = (await this.environment.recurrentLayers?.(backend.name)) ?? standardRecurrentLayers;
+    const recurrent = (await this.environment.recurrentLayers?.()) ?? standardRecurrentLayers;
     const architecture = describeArchitecture(h);
     const model = buildModel(h, recurrent);
     try {
@@ -128,6 +130,7 @@ export class Jobs {
     const predictions = await predictor.predict(params.texts);
     return {
       predictions,
+      recurrentImplementation: predictor.recurrentImplementation,
       runId: predictor.record.id,
       preset: predictor.record.preset,
       maxlen: predictor.maxlen,

@@ -18,20 +18,23 @@ export interface RecurrentLayerFactory {
 /** Keras' defaults, spelled out where TensorFlow.js' differ (recurrent activation, forget bias). */
 export const standardRecurrentLayers: RecurrentLayerFactory = {
   name: 'tfjs-layers',
-  simpleRNN: ({ units, name, seed }) =>
-    tf.layers.simpleRNN({
-      units,
-      name,
-      activation: 'tanh',
-      kernelInitializer: tf.initializers.glorotUniform({ seed }),
-      recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
-    }),
+  simpleRNN: ({ units, name, seed }) => tf.layers.simpleRNN(simpleRNNConfig(units, name, seed)),
   lstm: ({ units, name, seed }) => tf.layers.lstm(lstmConfig(units, name, seed)),
   bidirectionalLSTM: ({ units, name, seed }) =>
     tf.layers.bidirectional({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) as tf.RNN }),
 };
 
-function lstmConfig(units: number, name: string, seed: number) {
+export function simpleRNNConfig(units: number, name: string, seed: number) {
+  return {
+    units,
+    name,
+    activation: 'tanh' as const,
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+  };
+}
+
+export function lstmConfig(units: number, name: string, seed: number) {
   return {
     units,
     name,

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { labelOf, type Prediction } from './metrics';
-import { deserializeModel } from './model';
+import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { openRun, type RunRecord } from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { LabError } from './errors';
@@ -16,9 +16,15 @@ export class Predictor {
     readonly record: RunRecord,
     readonly model: tf.LayersModel,
     readonly encoder: TextEncoder,
+    /** 'tfjs-layers' or the fused kernels in use. */
+    readonly recurrentImplementation: string,
   ) {}
 
-  static async load(runDir: string): Promise<Predictor> {
+  /**
+   * With a factory other than the standard one (the fused kernels), the saved
+   * weights are moved into a model built with its layers: same weights, faster.
+   */
+  static async load(runDir: string, layers: RecurrentLayerFactory = standardRecurrentLayers): Promise<Predictor> {
     const run = await openRun(runDir);
     if (run.vocabulary.tokenizer !== TOKENIZER_VERSION) {
       throw new LabError('corrupt-model', `The model in ${runDir} was trained with tokenizer "${run.vocabulary.tokenizer}", this version has "${TOKENIZER_VERSION}".`);
@@ -26,11 +32,17 @@ export class Predictor {
     let model: tf.LayersModel;
     try {
       model = await deserializeModel(run.modelJson, run.weights);
+      if (layers !== standardRecurrentLayers) {
+        const fast = buildModel(run.record.hyperparameters, layers);
+        fast.setWeights(model.getWeights());
+        model.dispose();
+        model = fast;
+      }
     } catch (error) {
       throw new LabError('corrupt-model', `The model in ${runDir} could not be loaded: ${(error as Error).message}`);
     }
     const { numWords, maxlen, words } = run.vocabulary;
-    return new Predictor(run.record, model, new TextEncoder(new Vocabulary(words), numWords, maxlen));
+    return new Predictor(run.record, model, new TextEncoder(new Vocabulary(words), numWords, maxlen), layers.name);
   }
 
   get maxlen(): number {
@@ -61,7 +73,10 @@ export class Predictor {
 export class PredictorCache {
   private readonly entries = new Map<string, Promise<Predictor>>();
 
-  constructor(private readonly capacity = 3) {}
+  constructor(
+    private readonly layers: () => Promise<RecurrentLayerFactory> = async () => standardRecurrentLayers,
+    private readonly capacity = 3,
+  ) {}
 
   get(runDir: string): Promise<Predictor> {
     const hit = this.entries.get(runDir);
@@ -70,7 +85,7 @@ export class PredictorCache {
       this.entries.set(runDir, hit);
       return hit;
     }
-    const loading = Predictor.load(runDir);
+    const loading = this.layers().then((layers) => Predictor.load(runDir, layers));
     loading.catch(() => this.entries.delete(runDir));
     this.entries.set(runDir, loading);
     while (this.entries.size > this.capacity) {

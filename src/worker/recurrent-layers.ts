@@ -1,6 +1,28 @@
-/** Which recurrent layers training uses: the fused kernels where they load, else TensorFlow.js' own. */
-import { standardRecurrentLayers, type RecurrentLayerFactory } from '../core/model';
+/**
+ * Which recurrent layers the worker builds: the fused WebAssembly kernels
+ * (src/core/fused) where they load, else TensorFlow.js' own layers. Both
+ * hold the same weights in the same layout, and runs are always saved as
+ * standard layers, so the choice changes speed only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fusedBidirectionalLSTM, fusedKernelsDescription, fusedLSTM, fusedSimpleRNN, loadFusedKernels } from '../core/fused';
+import { lstmConfig, simpleRNNConfig, standardRecurrentLayers, type RecurrentLayerFactory } from '../core/model';
 
-export async function recurrentLayersFor(_backend: string): Promise<RecurrentLayerFactory> {
-  return standardRecurrentLayers;
+let chosen: Promise<RecurrentLayerFactory> | undefined;
+
+async function choose(): Promise<RecurrentLayerFactory> {
+  // RNN_SENTIMENT_LAB_FUSED=0 forces the standard layers (for comparisons).
+  if (process.env.RNN_SENTIMENT_LAB_FUSED === '0' || !(await loadFusedKernels())) return standardRecurrentLayers;
+  return {
+    name: fusedKernelsDescription(),
+    simpleRNN: ({ units, name, seed }) => fusedSimpleRNN(simpleRNNConfig(units, name, seed)),
+    lstm: ({ units, name, seed }) => fusedLSTM(lstmConfig(units, name, seed)),
+    bidirectionalLSTM: ({ units, name, seed }) =>
+      fusedBidirectionalLSTM({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) as tf.RNN }),
+  };
+}
+
+export function recurrentLayersFor(): Promise<RecurrentLayerFactory> {
+  chosen ??= choose();
+  return chosen;
 }

@@ -1,14 +1,21 @@
 // Fused recurrent layers for TensorFlow.js: SimpleRNN, LSTM and
 // Bidirectional(LSTM) whose whole time loop (forward and backpropagation
-// through time) runs in one WebAssembly SIMD kernel call per layer.
+// through time) runs in one WebAssembly SIMD kernel call per layer, instead
+// of the thousands of small per-step ops TensorFlow.js' own layers run.
 //
 // Usage:
-//   if (await loadFusedKernels()) {
-//     model.add(fusedLSTM({ units: 32 }));          // else tf.layers.lstm(...)
-//   }
+//   if (await loadFusedKernels()) model.add(fusedLSTM({ units: 32 }));
+//   else model.add(tf.layers.lstm({ units: 32, recurrentActivation: 'sigmoid', unitForgetBias: true }));
+//
 // The layers are TensorFlow.js' own classes with call() replaced, so they
-// train with model.fit / optimizer.minimize, save as standard layers and
-// exchange weights with standard models via getWeights()/setWeights().
+// train with model.fit / trainOnBatch / optimizer.minimize, serialize as
+// the standard 'SimpleRNN' / 'LSTM' / 'Bidirectional' layers, and exchange
+// weights with standard models via getWeights()/setWeights(). They run on
+// any backend; on 'wasm' the large tensors move directly between the
+// backend's heap and the kernel memory. The factories default to Keras'
+// settings (glorotUniform kernels, orthogonal recurrent kernels, zero bias,
+// sigmoid gates and unit forget bias for the LSTM); any tfjs layer config
+// field overrides them.
 
 import { getRuntime, lastLoadError, loadRuntime, unloadRuntime } from './runtime';
 
@@ -17,7 +24,6 @@ export type { SimpleRNNConfig, LSTMConfig, BidirectionalLSTMConfig } from './lay
 export { fusedRecurrence, pendingSlotCount } from './ops';
 export type { CellKind } from './ops';
 export { defaultWasmPath } from './runtime';
-export { registerMissingWasmKernels } from './wasm-backend-kernels';
 
 export interface LoadFusedKernelsOptions {
   /** Path of recurrent-kernels.wasm; default: beside the bundled JavaScript (dist/). */

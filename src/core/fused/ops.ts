@@ -1,11 +1,12 @@
 // The fused recurrence as a TensorFlow.js op with a custom gradient.
 //
-//   fusedRecurrence(kind, Z, R, reverse) -> h_T
-//     Z  [B, T, D*G*U]  input pre-activations x.W + b of all steps, the D
-//                       directions side by side (G = 1 SimpleRNN, 4 LSTM)
-//     R  [D, U, G*U]    recurrent kernels
-//     h_T [B, D*U]      last hidden state of each direction, concatenated
-//   gradient: dh_T -> (dZ [B, T, D*G*U], dR [D, U, G*U])
+//   fusedRecurrence(kind, Z, bias, R, reverse) -> h_T
+//     Z    [B, T, D*G*U] input products x.W of all steps, the D directions
+//                        side by side (G = 1 SimpleRNN, 4 LSTM)
+//     bias [D, G*U]      added inside the kernel (see assembly/recurrent.ts)
+//     R    [D, U, G*U]   recurrent kernels
+//     h_T  [B, D*U]      last hidden state of each direction, concatenated
+//   gradient: dh_T -> (dZ [B, T, D*G*U], dbias [D, G*U], dR [D, U, G*U])
 //
 // Forward keeps per-step gates and states in kernel memory (a "slot") when
 // TensorFlow.js is recording a gradient tape; backward consumes and frees
@@ -18,8 +19,12 @@ export type CellKind = 'rnn' | 'lstm';
 
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
 
-/** Below this many multiply-adds per call a thread hand-off costs more than it saves. */
-const DEFAULT_MIN_SPLIT_WORK = 1 << 18;
+/**
+ * Below this much work (B*T*Up*G*Up, about the multiply-adds of one pass) a
+ * thread hand-off (waking the worker costs tens of microseconds) is not
+ * worth it; a single 500-token review (2M for an LSTM(32)) stays on one thread.
+ */
+const DEFAULT_MIN_SPLIT_WORK = 1 << 22;
 let MIN_SPLIT_WORK = DEFAULT_MIN_SPLIT_WORK;
 
 /** Override the two-thread work threshold (null restores the default); for tests and benchmarks. */
@@ -28,6 +33,7 @@ export function setMinSplitWork(work: number | null): void {
 }
 
 interface DirBuffers {
+  bias: number;
   r: number;
   rt: number;
   h: number;
@@ -38,6 +44,8 @@ interface DirBuffers {
 }
 
 interface Slot {
+  /** The runtime whose memory holds the buffers (kernels may be reloaded meanwhile). */
+  rt: KernelRuntime;
   kind: CellKind;
   B: number;
   T: number;
@@ -64,23 +72,61 @@ function engine(): EngineInternals {
   return tf.engine() as unknown as EngineInternals;
 }
 
-function freeSlot(rt: KernelRuntime, slot: Slot): void {
+// Moving Z in and dZ out are the only large copies (32 MB each for the
+// tutorial's LSTM batch). On the wasm backend they go straight between the
+// backend's heap and the kernel memory; dataSync() / tf.tensor() would copy
+// twice and allocate a fresh 32 MB JavaScript array per call for the
+// garbage collector. Other backends take the generic path.
+interface WasmBackendIO {
+  dataIdMap: { has(dataId: unknown): boolean };
+  typedArrayFromHeap(info: { shape: number[]; dtype: tf.DataType; dataId: unknown }): tf.TypedArray;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+function wasmBackendIO(): WasmBackendIO | null {
+  const be = tf.backend() as unknown as Partial<WasmBackendIO>;
+  if (typeof be.typedArrayFromHeap !== 'function' || typeof be.makeOutput !== 'function' || !be.dataIdMap) return null;
+  return be as WasmBackendIO;
+}
+
+function readTensorInto(t: tf.Tensor, dst: Float32Array, offset: number): void {
+  const io = wasmBackendIO();
+  if (io && t.dtype === 'float32' && io.dataIdMap.has(t.dataId)) {
+    dst.set(io.typedArrayFromHeap({ shape: t.shape, dtype: 'float32', dataId: t.dataId }) as Float32Array, offset);
+  } else {
+    dst.set(t.dataSync() as Float32Array, offset);
+  }
+}
+
+function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): tf.Tensor {
+  const io = wasmBackendIO();
+  if (io) {
+    const info = io.makeOutput(shape, 'float32');
+    fill(io.typedArrayFromHeap(info as tf.TensorInfo & { shape: number[] }) as Float32Array);
+    return (tf.engine() as unknown as { makeTensorFromTensorInfo(i: tf.TensorInfo): tf.Tensor }).makeTensorFromTensorInfo(info);
+  }
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(data);
+  return tf.tensor(data, shape);
+}
+
+function freeSlot(slot: Slot): void {
   if (!slot.live) return;
   slot.live = false;
   liveSlots.delete(slot);
   for (const d of slot.dirs) {
-    for (const p of [d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch]) if (p) rt.free(p);
+    for (const p of [d.bias, d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch]) if (p) slot.rt.free(p);
   }
 }
 
 /** Drop saved activations of gradient tapes that finished without running our backward. */
-function dropStaleSlots(rt: KernelRuntime, currentTape: unknown): void {
+function dropStaleSlots(currentTape: unknown): void {
   for (const slot of liveSlots) {
-    if (slot.tape !== currentTape) freeSlot(rt, slot);
+    if (slot.tape !== currentTape) freeSlot(slot);
   }
 }
 
-/** Kernel memory held for pending backward passes (bytes). */
+/** Forward passes whose saved state still awaits their backward pass. */
 export function pendingSlotCount(): number {
   return liveSlots.size;
 }
@@ -142,6 +188,8 @@ function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): 
     dhT: 0,
     dR: 0,
     scratch: buf.scratch,
+    bias: buf.bias,
+    dB: 0,
   };
 }
 
@@ -162,7 +210,8 @@ function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: J
 function forward(
   rt: KernelRuntime,
   kind: CellKind,
-  zData: Float32Array,
+  zIn: tf.Tensor,
+  biasData: Float32Array,
   rData: Float32Array,
   B: number,
   T: number,
@@ -176,6 +225,7 @@ function forward(
   const Up = (U + 3) & ~3;
   const GUp = G * Up;
   const slot: Slot = {
+    rt,
     kind,
     B,
     T,
@@ -195,8 +245,15 @@ function forward(
     const stepsT = keep ? T : 1;
     for (let d = 0; d < D; d++) {
       const { r, rt: rtp } = packRecurrent(rt, rData, d, U, Up, G);
-      const buf: DirBuffers = { r, rt: rtp, h: 0, c: 0, tc: 0, g: 0, scratch: 0 };
+      const buf: DirBuffers = { bias: 0, r, rt: rtp, h: 0, c: 0, tc: 0, g: 0, scratch: 0 };
       slot.dirs.push(buf);
+      buf.bias = rt.alloc(GUp * 4);
+      const fb = rt.f32;
+      fb.fill(0, buf.bias >> 2, (buf.bias >> 2) + GUp);
+      for (let g = 0; g < G; g++) {
+        const src = d * G * U + g * U;
+        fb.set(biasData.subarray(src, src + U), (buf.bias >> 2) + g * Up);
+      }
       buf.h = rt.alloc(steps * B * Up * 4);
       if (kind === 'lstm') {
         buf.c = rt.alloc(steps * B * Up * 4);
@@ -207,8 +264,8 @@ function forward(
         buf.scratch = rt.alloc(2 * B * Up * 4);
       }
     }
-    zPtr = rt.alloc(zData.length * 4);
-    rt.f32.set(zData, zPtr >> 2);
+    zPtr = rt.alloc(zIn.size * 4);
+    readTensorInto(zIn, rt.f32, zPtr >> 2);
     const zStride = D * G * U;
     const op = kind === 'lstm' ? JobOp.LstmForward : JobOp.RnnForward;
     const jobs: JobRecord[] = [];
@@ -231,18 +288,22 @@ function forward(
       }
     }
     if (!keep) {
-      freeSlot(rt, slot);
+      freeSlot(slot);
       return { hT, slot: null };
     }
     return { hT, slot };
   } catch (e) {
     if (zPtr) rt.free(zPtr);
-    freeSlot(rt, slot);
+    freeSlot(slot);
     throw e;
   }
 }
 
-function backward(rt: KernelRuntime, slot: Slot, dy: Float32Array): { dZ: Float32Array; dR: Float32Array } {
+function backward(
+  rt: KernelRuntime,
+  slot: Slot,
+  dy: Float32Array,
+): { dZ: tf.Tensor; dBias: Float32Array; dR: Float32Array } {
   if (!slot.live) throw new Error('fused recurrence: backward ran twice or after its state was dropped');
   const { kind, B, T, U, Up, D } = slot;
   const G = GATES[kind];
@@ -275,15 +336,23 @@ function backward(rt: KernelRuntime, slot: Slot, dy: Float32Array): { dZ: Float3
     const { mine, other } = distribute(rt, slot, jobs);
     for (const j of [...mine, ...other]) {
       j.dR = alloc(Up * GUp * 4);
+      j.dB = alloc(GUp * 4);
       f = rt.f32;
       f.fill(0, j.dR >> 2, (j.dR >> 2) + Up * GUp);
+      f.fill(0, j.dB >> 2, (j.dB >> 2) + GUp);
     }
     rt.dispatch(mine, other);
+    const dZ = tensorFrom([B, T, zStride], (dst) => dst.set(rt.f32.subarray(dzPtr >> 2, (dzPtr >> 2) + B * T * zStride)));
     f = rt.f32;
-    const dZ = f.slice(dzPtr >> 2, (dzPtr >> 2) + B * T * zStride);
     const dR = new Float32Array(D * U * G * U);
+    const dBias = new Float32Array(D * G * U);
     for (const j of [...mine, ...other]) {
       const d = jobs.findIndex((x) => x.z === j.z);
+      for (let g = 0; g < G; g++) {
+        const src = (j.dB >> 2) + g * Up;
+        const dst = d * G * U + g * U;
+        for (let q = 0; q < U; q++) dBias[dst + q] += f[src + q];
+      }
       const base = j.dR >> 2;
       for (let k = 0; k < U; k++) {
         for (let g = 0; g < G; g++) {
@@ -293,10 +362,10 @@ function backward(rt: KernelRuntime, slot: Slot, dy: Float32Array): { dZ: Float3
         }
       }
     }
-    return { dZ, dR };
+    return { dZ, dBias, dR };
   } finally {
     for (const p of allocated) rt.free(p);
-    freeSlot(rt, slot);
+    freeSlot(slot);
   }
 }
 
@@ -305,31 +374,37 @@ function backward(rt: KernelRuntime, slot: Slot, dy: Float32Array): { dZ: Float3
  * of this file for shapes). `reverse[d]` processes direction d from the last
  * time step to the first (Keras goBackwards). Differentiable wrt Z and R.
  */
-export function fusedRecurrence(kind: CellKind, z: tf.Tensor3D, r: tf.Tensor3D, reverse: boolean[]): tf.Tensor2D {
+export function fusedRecurrence(
+  kind: CellKind,
+  z: tf.Tensor3D,
+  bias: tf.Tensor2D,
+  r: tf.Tensor3D,
+  reverse: boolean[],
+): tf.Tensor2D {
   const rt = getRuntime();
   if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
   const [B, T, width] = z.shape;
   const [D, U, GU] = r.shape;
   const G = GATES[kind];
-  if (GU !== G * U || width !== D * G * U || reverse.length !== D) {
-    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes Z ${z.shape} R ${r.shape}`);
+  if (GU !== G * U || width !== D * G * U || reverse.length !== D || bias.shape[0] !== D || bias.shape[1] !== GU) {
+    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes Z ${z.shape} bias ${bias.shape} R ${r.shape}`);
   }
   const eng = engine();
   const keep = eng.isTapeOn();
   const tape = eng.state.activeTape;
-  if (keep) dropStaleSlots(rt, tape);
-  else if (tape == null) dropStaleSlots(rt, Symbol('none'));
-  const op = tf.customGrad(((zIn: tf.Tensor, rIn: tf.Tensor) => {
-    const zData = zIn.dataSync() as Float32Array;
+  if (keep) dropStaleSlots(tape);
+  else if (tape == null) dropStaleSlots(Symbol('none'));
+  const op = tf.customGrad(((zIn: tf.Tensor, bIn: tf.Tensor, rIn: tf.Tensor) => {
     const rData = rIn.dataSync() as Float32Array;
-    const { hT, slot } = forward(rt, kind, zData, rData, B, T, U, D, reverse, keep, tape);
+    const bData = bIn.dataSync() as Float32Array;
+    const { hT, slot } = forward(rt, kind, zIn, bData, rData, B, T, U, D, reverse, keep, tape);
     const value = tf.tensor2d(hT, [B, D * U]);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
       if (!slot) throw new Error('fused recurrence: no saved state for the gradient');
-      const { dZ, dR } = backward(rt, slot, dy.dataSync() as Float32Array);
-      return [tf.tensor3d(dZ, [B, T, width]), tf.tensor3d(dR, [D, U, GU])];
+      const { dZ, dBias, dR } = backward(slot.rt, slot, dy.dataSync() as Float32Array);
+      return [dZ, tf.tensor2d(dBias, [D, GU]), tf.tensor3d(dR, [D, U, GU])];
     };
     return { value, gradFunc };
-  }) as unknown as tf.CustomGradientFunc<tf.Tensor2D>);
-  return op(z, r);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(z, bias, r) as tf.Tensor2D;
 }

@@ -17,7 +17,7 @@ import * as wt from 'node:worker_threads';
 
 /** Words per job record; must match JOB_WORDS in assembly/recurrent.ts. */
 export const JOB_WORDS = 24;
-export const KERNEL_ABI_VERSION = 1;
+export const KERNEL_ABI_VERSION = 2;
 
 export const enum JobOp {
   RnnForward = 1,
@@ -48,11 +48,12 @@ export interface JobRecord {
   dhT: number;
   dR: number;
   scratch: number;
+  bias: number;
+  dB: number;
 }
 
 interface KernelExports {
   runJobs(jobs: number, count: number): void;
-  matmul(a: number, m: number, c: number, rows: number, k: number, n: number): void;
   abiVersion(): number;
 }
 
@@ -74,6 +75,9 @@ const CTL_JOBS = 2;
 const CTL_COUNT = 3;
 const CTL_STOP = 4;
 const CTL_ERROR = 5;
+const CTL_CLAIM = 6; // 0 = posted, 1 = taken by the worker, 2 = taken back by the caller
+/** How long the caller lets posted work sit unclaimed before running it itself. */
+const CLAIM_TIMEOUT_MS = 2000;
 
 // Source of the second kernel thread. Kept inline (eval worker) so bundling
 // the extension needs no extra file next to the bundle besides the .wasm.
@@ -90,6 +94,8 @@ for (;;) {
   if (cur === seen) continue;
   seen = cur;
   if (Atomics.load(ctl, ${CTL_STOP}) !== 0) break;
+  // the caller may have taken the work back after waiting too long
+  if (Atomics.compareExchange(ctl, ${CTL_CLAIM}, 0, 1) !== 0) continue;
   let failed = 0;
   try {
     instance.exports.runJobs(Atomics.load(ctl, ${CTL_JOBS}), Atomics.load(ctl, ${CTL_COUNT}));
@@ -115,7 +121,6 @@ export class KernelRuntime {
   private freeList: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
   private heapEnd: number;
-  private seq = 0;
   private bytesInUse = 0;
   private peakBytes = 0;
   private ctl!: Int32Array;
@@ -133,7 +138,7 @@ export class KernelRuntime {
   }
 
   static async create(wasmBytes: Uint8Array, threads: 1 | 2): Promise<KernelRuntime> {
-    const module = await WebAssembly.compile(wasmBytes);
+    const module = await WebAssembly.compile(new Uint8Array(wasmBytes));
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const rt = new KernelRuntime(module, memory, instance);
@@ -183,10 +188,7 @@ export class KernelRuntime {
     worker.removeAllListeners('exit');
     // A worker that dies later would leave callers waiting forever; record it
     // so dispatch() stops handing work to it.
-    worker.on('error', () => {
-      this.threads = 1;
-      this.threadNote = 'kernel worker failed';
-    });
+    worker.on('error', () => this.abandonWorker('kernel worker failed'));
     worker.on('exit', () => {
       if (this.worker === worker) {
         this.worker = null;
@@ -196,6 +198,14 @@ export class KernelRuntime {
     worker.unref();
     this.worker = worker;
     this.threads = 2;
+  }
+
+  private abandonWorker(note: string): void {
+    const worker = this.worker;
+    this.worker = null;
+    this.threads = 1;
+    this.threadNote = note;
+    if (worker) void worker.terminate();
   }
 
   /** Stop the second thread (if any). The runtime keeps working on one thread. */
@@ -278,7 +288,11 @@ export class KernelRuntime {
     if (pages <= 0 || pages * PAGE < need) {
       throw new RangeError(`fused recurrent kernels: out of kernel memory (need ${minBytes} bytes)`);
     }
-    this.memory.grow(pages);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      throw new RangeError(`fused recurrent kernels: out of kernel memory (could not grow by ${pages * PAGE} bytes)`);
+    }
     const oldEnd = this.heapEnd;
     this.heapEnd = this.memory.buffer.byteLength;
     if (tailFree > 0) last.size += this.heapEnd - oldEnd;
@@ -311,6 +325,8 @@ export class KernelRuntime {
       w[o + 17] = j.dhT;
       w[o + 18] = j.dR;
       w[o + 19] = j.scratch;
+      w[o + 20] = j.bias;
+      w[o + 21] = j.dB;
     });
   }
 
@@ -332,10 +348,11 @@ export class KernelRuntime {
       return;
     }
     const ctl = this.ctl;
-    const seq = (this.seq = (this.seq + 1) | 0);
     Atomics.store(ctl, CTL_JOBS, base1);
     Atomics.store(ctl, CTL_COUNT, other.length);
-    Atomics.store(ctl, CTL_SEQ, seq);
+    Atomics.store(ctl, CTL_CLAIM, 0);
+    // the sequence word is the only wake-up signal; it always changes
+    const seq = (Atomics.add(ctl, CTL_SEQ, 1) + 1) | 0;
     Atomics.notify(ctl, CTL_SEQ);
     let ownError: unknown = null;
     try {
@@ -343,11 +360,20 @@ export class KernelRuntime {
     } catch (e) {
       ownError = e;
     }
+    const start = Date.now();
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
       if (done === seq) break;
-      Atomics.wait(ctl, CTL_DONE, done, 50);
-      if (this.worker === null) throw new Error('kernel worker stopped during a call');
+      // A worker that never picked the work up (stalled or gone: its exit
+      // event cannot arrive while this thread blocks) must not hang
+      // training: take the work back, finish it here, go single-threaded.
+      if (Date.now() - start > CLAIM_TIMEOUT_MS && Atomics.compareExchange(ctl, CTL_CLAIM, 0, 2) === 0) {
+        this.abandonWorker('kernel worker did not respond');
+        this.exports.runJobs(base1, other.length);
+        if (ownError) throw ownError;
+        return;
+      }
+      Atomics.wait(ctl, CTL_DONE, done, 20);
     }
     if (ownError) throw ownError;
     if (Atomics.load(ctl, CTL_ERROR) !== 0) throw new Error('fused recurrent kernel failed on the worker thread');

@@ -8,9 +8,10 @@
 // so the whole time loop lives here and TensorFlow.js sees one op per layer.
 //
 // Division of labour with the JavaScript side:
-//   * The input projection Z = x . W + b for all time steps is one big matrix
-//     product done by TensorFlow.js; this module only runs the recurrence
-//     (h_{t-1} . R plus the gate arithmetic) and its gradient.
+//   * The input projection Z = x . W for all time steps is one big matrix
+//     product done by TensorFlow.js (and so is its gradient wrt x and W);
+//     this module runs the recurrence (bias + h_{t-1} . R plus the gate
+//     arithmetic) and its gradient wrt Z, the bias and R.
 //   * Memory is owned by the JavaScript side (a simple allocator over the
 //     linear memory); this module has no runtime, no static data and no
 //     stack, so two instances on two threads can share one memory safely.
@@ -23,7 +24,11 @@
 // Layouts (floats, row-major). U = units, Up = U rounded up to a multiple of
 // 4 so every vector touches one gate only; padded lanes stay exactly zero
 // (their pre-activations are zero, hence c = 0 and h = 0.5 * tanh(0) = 0).
-//   Z   [B, T, zRowStride]  this direction's G*U pre-activations start at zPtr
+//   Z   [B, T, zRowStride]  this direction's G*U input products x.W start at zPtr
+//   b   [G*Up]              bias, zero padded (added here, not by TensorFlow.js:
+//                           its gradient, the column sums of dZ, is then a
+//                           by-product of this loop instead of a 40-300 ms
+//                           reduction of a [B*T, G*U] matrix on the wasm backend)
 //   R   [Up, G*Up]          recurrent kernel, zero padded
 //   RT  [G*Up, Up]          its transpose (used by the backward pass)
 //   h   [T+1, B, Up]        h[0] = 0, h[s+1] = output of step s
@@ -55,6 +60,8 @@ const J_REVERSE: i32 = 16;
 const J_DHT: i32 = 17;
 const J_DR: i32 = 18;
 const J_SCRATCH: i32 = 19;
+const J_BIAS: i32 = 20;
+const J_DB: i32 = 21;
 export const JOB_WORDS: i32 = 24;
 
 const OP_RNN_FORWARD: i32 = 1;
@@ -95,6 +102,17 @@ const OP_LSTM_BACKWARD: i32 = 4;
   const one = f32x4.splat(1.0);
   const two = f32x4.splat(2.0);
   return f32x4.sub(one, f32x4.div(two, f32x4.add(one, vexp(f32x4.add(x, x)))));
+}
+
+// Gradients that vanish through hundreds of steps end up subnormal, and
+// x86 processes subnormal floats (in this kernel and in every later product
+// TensorFlow.js runs on dZ) 30-100x slower: one LSTM step went from 30 ms to
+// 900 ms in the dZ . W^T product. Backward values below 1e-30 in magnitude
+// are therefore flushed to zero. They cannot change any float32 sum they
+// take part in next to ordinary gradients (~1e-8 and up); TensorFlow's own
+// CPU kernels flush subnormals as well.
+@inline function flushTiny(x: v128): v128 {
+  return v128.and(x, f32x4.ge(f32x4.abs(x), f32x4.splat(1e-30)));
 }
 
 // ---- small dense products ----
@@ -244,19 +262,39 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
   }
 }
 
-// Copy the G gate blocks of U floats from one (b, t) row of Z into a padded
-// gate row (G blocks of Up floats), zero-filling the padding lanes.
-@inline function loadGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32): void {
+// Copy the G gate blocks of U floats from one (b, t) row of Z, plus the
+// bias, into a padded gate row (G blocks of Up floats); padding lanes get
+// the bias padding, which is zero.
+@inline function loadGateRow(src: usize, bias: usize, dst: usize, G: i32, U: i32, Up: i32): void {
   if (U == Up) {
     const n = G * U;
-    for (let j = 0; j < n; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(src + o), v128.load(bias + o)));
+    }
   } else {
     for (let g = 0; g < G; g++) {
       const s = src + (<usize>(g * U) << 2);
       const d = dst + (<usize>(g * Up) << 2);
-      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+      const bb = bias + (<usize>(g * Up) << 2);
+      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)) + load<f32>(bb + (<usize>j << 2)));
       for (let j = U; j < Up; j++) store<f32>(d + (<usize>j << 2), 0);
     }
+  }
+}
+
+// db[0:n] += sum of `rows` gate-gradient rows (row stride n floats).
+@inline function accumulateRows(g: usize, rows: i32, n: i32, db: usize): void {
+  const rowBytes = <usize>n << 2;
+  for (let j = 0; j < n; j += 4) {
+    const o = <usize>j << 2;
+    let acc = v128.load(db + o);
+    let p = g + o;
+    for (let r = 0; r < rows; r++) {
+      acc = f32x4.add(acc, v128.load(p));
+      p += rowBytes;
+    }
+    v128.store(db + o, acc);
   }
 }
 
@@ -294,6 +332,7 @@ function rnnForward(job: usize): void {
   const store = load<i32>(job + (J_STORE << 2)) != 0;
   const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
   const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
+  const bias = <usize>load<i32>(job + (J_BIAS << 2));
   const rows = b1 - b0;
   if (rows <= 0) return;
   const rowBytes = <usize>Up << 2;
@@ -306,7 +345,7 @@ function rnnForward(job: usize): void {
     const hNext = hPrev + hStep;
     for (let r = 0; r < rows; r++) {
       const src = z + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
-      loadGateRow(src, pre + <usize>r * rowBytes, 1, U, Up);
+      loadGateRow(src, bias, pre + <usize>r * rowBytes, 1, U, Up);
     }
     gemm(hPrev, Up, rk, Up, Up, pre, Up, rows, true);
     const n = rows * Up;
@@ -332,6 +371,7 @@ function rnnBackward(job: usize): void {
   const dhT = <usize>load<i32>(job + (J_DHT << 2));
   const dR = <usize>load<i32>(job + (J_DR << 2));
   const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
+  const db = <usize>load<i32>(job + (J_DB << 2));
   const rows = b1 - b0;
   if (rows <= 0) return;
   const rowBytes = <usize>Up << 2;
@@ -348,12 +388,13 @@ function rnnBackward(job: usize): void {
     for (let j = 0; j < n; j += 4) {
       const o = <usize>j << 2;
       const h = v128.load(hCur + o);
-      v128.store(dg + o, f32x4.mul(v128.load(dh + o), f32x4.sub(one, f32x4.mul(h, h))));
+      v128.store(dg + o, flushTiny(f32x4.mul(v128.load(dh + o), f32x4.sub(one, f32x4.mul(h, h)))));
     }
     for (let r = 0; r < rows; r++) {
       const dst = dz + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
       storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
     }
+    accumulateRows(dg, rows, Up, db);
     if (s > 0) {
       gemm(dg, Up, rt, Up, Up, dh, Up, rows, false);
       gemmTransAcc(hPrev, Up, dg, Up, Up, Up, dR, rows);
@@ -379,6 +420,7 @@ function lstmForward(job: usize): void {
   const gBase = <usize>load<i32>(job + (J_G << 2));
   const store = load<i32>(job + (J_STORE << 2)) != 0;
   const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
+  const bias = <usize>load<i32>(job + (J_BIAS << 2));
   const rows = b1 - b0;
   if (rows <= 0) return;
   const GUp = 4 * Up;
@@ -399,7 +441,7 @@ function lstmForward(job: usize): void {
     const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
     for (let r = 0; r < rows; r++) {
       const src = z + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
-      loadGateRow(src, gates + <usize>r * gRowBytes, 4, U, Up);
+      loadGateRow(src, bias, gates + <usize>r * gRowBytes, 4, U, Up);
     }
     gemm(hPrev, Up, rk, GUp, Up, gates, GUp, rows, true);
     for (let r = 0; r < rows; r++) {
@@ -443,6 +485,7 @@ function lstmBackward(job: usize): void {
   const dhT = <usize>load<i32>(job + (J_DHT << 2));
   const dR = <usize>load<i32>(job + (J_DR << 2));
   const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
+  const db = <usize>load<i32>(job + (J_DB << 2));
   const rows = b1 - b0;
   if (rows <= 0) return;
   const GUp = 4 * Up;
@@ -475,7 +518,7 @@ function lstmBackward(job: usize): void {
         const gc = v128.load(gr + jo + 2 * upBytes);
         const go = v128.load(gr + jo + 3 * upBytes);
         const tch = v128.load(tc + ro + jo);
-        const dhv = v128.load(dh + ro + jo);
+        const dhv = flushTiny(v128.load(dh + ro + jo));
         // dc_t = dc_{t+1} * f_{t+1} (carried) + dh_t * o_t * (1 - tanh^2 c_t)
         const dcv = f32x4.add(v128.load(dc + ro + jo),
           f32x4.mul(f32x4.mul(dhv, go), f32x4.sub(one, f32x4.mul(tch, tch))));
@@ -483,15 +526,16 @@ function lstmBackward(job: usize): void {
         const dgi = f32x4.mul(f32x4.mul(dcv, gc), f32x4.mul(gi, f32x4.sub(one, gi)));
         const dgf = f32x4.mul(f32x4.mul(dcv, v128.load(cPrev + ro + jo)), f32x4.mul(gf, f32x4.sub(one, gf)));
         const dgc = f32x4.mul(f32x4.mul(dcv, gi), f32x4.sub(one, f32x4.mul(gc, gc)));
-        v128.store(dc + ro + jo, f32x4.mul(dcv, gf));
-        v128.store(dgr + jo, dgi);
-        v128.store(dgr + jo + upBytes, dgf);
-        v128.store(dgr + jo + 2 * upBytes, dgc);
-        v128.store(dgr + jo + 3 * upBytes, dgo);
+        v128.store(dc + ro + jo, flushTiny(f32x4.mul(dcv, gf)));
+        v128.store(dgr + jo, flushTiny(dgi));
+        v128.store(dgr + jo + upBytes, flushTiny(dgf));
+        v128.store(dgr + jo + 2 * upBytes, flushTiny(dgc));
+        v128.store(dgr + jo + 3 * upBytes, flushTiny(dgo));
       }
       const dst = dz + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
       storeGateRow(dgr, dst, 4, U, Up);
     }
+    accumulateRows(dg, rows, GUp, db);
     if (s > 0) {
       // dh_{t-1} = dgates . R^T ; dR += h_{t-1}^T . dgates
       gemm(dg, GUp, rt, Up, GUp, dh, Up, rows, false);
@@ -512,12 +556,7 @@ export function runJobs(jobs: usize, count: i32): void {
   }
 }
 
-// Benchmark/diagnostic entry: C = A[rows, k] . M[k, n] (n multiple of 4).
-export function matmul(a: usize, m: usize, c: usize, rows: i32, k: i32, n: i32): void {
-  gemm(a, k, m, n, k, c, n, rows, false);
-}
-
 // Marker of the kernel ABI, checked by the loader.
 export function abiVersion(): i32 {
-  return 1;
+  return 2;
 }
