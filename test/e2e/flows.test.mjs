@@ -1,0 +1,207 @@
+// A user's clicks in a real VS Code (code-server's workbench in Chromium),
+// with the packaged VSIX installed as a user installs it. Each flow saves
+// screenshots to test-results/screenshots/ (git-ignored): look at them when
+// the UI changes. Everything waits on conditions, never on fixed sleeps.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
+import { closeBrowser, launchBrowser, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
+
+const VSIX = path.join(REPO_ROOT, 'rnn-sentiment-lab.vsix');
+const SHARED_ARCHIVE = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
+const CACHE = path.join(REPO_ROOT, '.cache', 'test');
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+
+/** The dashboard's document inside the side panel's webview. */
+function dashboard(page) {
+  return page.locator('iframe.webview.ready').first().contentFrame().locator('#active-frame').contentFrame();
+}
+
+async function openLabView(page) {
+  await page.locator('.activitybar .action-item a[aria-label^="RNN Sentiment Lab"]').first().click();
+  const frame = dashboard(page);
+  await frame.locator('vscode-panel-tab[data-tab="architecture"]').waitFor({ state: 'visible', timeout: 30_000 });
+  return frame;
+}
+
+async function showTab(frame, tab) {
+  await frame.locator(`vscode-panel-tab[data-tab="${tab}"]`).click();
+  await frame.locator(`vscode-panel-tab[data-tab="${tab}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
+}
+
+async function paletteCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}
+
+async function pick(page, label) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+}
+
+/** Points of the first series (per batch) of a training chart. */
+async function chartPoints(frame, chart) {
+  const counts = await frame.locator(`[data-chart="${chart}"]`).first().getAttribute('data-point-counts');
+  return Number((counts ?? '0').split(',')[0]) || 0;
+}
+
+async function until(condition, what, timeoutMs = 60_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function session(theme, extraSettings, workspace) {
+  const server = await startCodeServer({
+    folder: workspace,
+    extensions: [VSIX],
+    settings: {
+      'workbench.colorTheme': THEMES[theme],
+      'rnnSentimentLab.data.source': SHARED_ARCHIVE,
+      'rnnSentimentLab.cacheFolder': CACHE,
+      'rnnSentimentLab.defaultPreset': 'simple-rnn',
+      ...extraSettings,
+    },
+  });
+  const browser = await launchBrowser();
+  await openWorkbench(browser.page, server.workbenchUrl);
+  return {
+    ...browser,
+    server,
+    async close() {
+      await closeBrowser(browser);
+      await server.stop();
+    },
+  };
+}
+
+describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
+  let workspace;
+  let runsDir;
+
+  before(async () => {
+    assert.ok(fs.existsSync(VSIX), 'npm run package made the VSIX');
+    const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'rsl-e2e-'));
+    workspace = path.join(scratch, 'workspace');
+    runsDir = path.join(scratch, 'runs');
+    await fsp.cp(path.join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  });
+
+  for (const theme of ['light', 'dark']) {
+    test(`1. the activity bar view renders the dashboard in the ${theme} theme`, async () => {
+      const s = await session(theme, { 'rnnSentimentLab.runsFolder': runsDir }, workspace);
+      try {
+        const frame = await openLabView(s.page);
+        const text = await until(async () => {
+          const body = await frame.locator('body').innerText();
+          return body.includes('Total params') && body;
+        }, 'the architecture to be drawn');
+        assert.match(text, /layers/i);
+        assert.match(text, /322,113/, 'the SimpleRNN preset is drawn with its parameter count');
+        // The webview takes the theme's colours: dark text on light, light text on dark.
+        const [background, foreground] = await frame.locator('body').evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
+        const luminance = (css) => {
+          const [r, g, b] = css.match(/\d+/g).map(Number);
+          return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        };
+        if (theme === 'light') assert.ok(luminance(foreground) < luminance(background), `${foreground} on ${background}`);
+        else assert.ok(luminance(foreground) > luminance(background), `${foreground} on ${background}`);
+        await screenshot(s.page, `e2e-1-dashboard-${theme}`);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
+  test('2–3. Train Model from the palette with live charts and status bar, then Analyze Sentiment from the context menu', async () => {
+    const s = await session('dark', {
+      'rnnSentimentLab.runsFolder': runsDir,
+      'rnnSentimentLab.training.limit': 3000,
+      'rnnSentimentLab.training.maxlen': 100,
+      'rnnSentimentLab.training.epochs': 2,
+      'rnnSentimentLab.training.batchSize': 16,
+      'rnnSentimentLab.evaluateAfterTraining': false,
+    }, workspace);
+    try {
+      const frame = await openLabView(s.page);
+      await showTab(frame, 'training');
+      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await pick(s.page, 'SimpleRNN');
+      await pick(s.page, 'Train with these settings');
+
+      const statusItem = s.page.locator('.statusbar-item', { hasText: /SimpleRNN \d\/2/ }).first();
+      await statusItem.waitFor({ timeout: 120_000 });
+      const first = await until(() => chartPoints(frame, 'loss'), 'the loss chart to get its first points', 120_000);
+      await until(async () => (await chartPoints(frame, 'loss')) > first + 5, 'the loss chart to gain points while training runs');
+      await screenshot(s.page, 'e2e-2-training-live');
+
+      await until(async () => (await frame.locator('.live-training:visible').count()) === 0, 'the training to end', 300_000);
+      await showTab(frame, 'runs');
+      await frame.locator('tr[data-run-id^="simple-rnn_"]').first().waitFor({ timeout: 30_000 });
+      await screenshot(s.page, 'e2e-2-new-run');
+
+      // 3. Open a file, select a sentence, right-click → Analyze Sentiment.
+      await s.page.keyboard.press('Control+P');
+      await s.page.locator('.quick-input-widget input').fill('review.txt');
+      await pick(s.page, 'review.txt');
+      const editor = s.page.locator('.editor-instance .monaco-editor .view-lines').first();
+      await editor.click();
+      await s.page.keyboard.press('Control+A');
+      await editor.click({ button: 'right' });
+      await s.page.locator('.context-view .action-label', { hasText: 'Analyze Sentiment' }).first().click();
+      const message = await waitForNotification(s.page, /(Positive|Negative) \(0\.\d{3}\)/, { timeoutMs: 60_000 });
+      assert.match(message, /by the SimpleRNN model simple-rnn_/);
+      const card = frame.locator('[data-prediction-id]').first();
+      await card.waitFor({ timeout: 30_000 });
+      assert.match(await card.innerText(), /wonderful surprise/);
+      assert.match(await card.innerText(), /0\.\d{3}/);
+      await screenshot(s.page, 'e2e-3-analyze');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('4. reloading the window during a training brings the dashboard back with the training', { todo: 'the training must outlive the extension host, which a window reload restarts' }, async () => {
+    const s = await session('dark', {
+      'rnnSentimentLab.runsFolder': runsDir,
+      'rnnSentimentLab.training.limit': 3000,
+      'rnnSentimentLab.training.maxlen': 100,
+      'rnnSentimentLab.training.epochs': 50,
+      'rnnSentimentLab.training.batchSize': 16,
+    }, workspace);
+    try {
+      let frame = await openLabView(s.page);
+      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await pick(s.page, 'SimpleRNN');
+      await pick(s.page, 'Train with these settings');
+      await showTab(frame, 'training');
+      await until(() => chartPoints(frame, 'loss'), 'the first batches', 120_000);
+
+      await s.page.reload();
+      await openWorkbench(s.page, s.page.url());
+      frame = await openLabView(s.page);
+      await showTab(frame, 'training');
+      await frame.locator('.live-training:visible').waitFor({ timeout: 30_000 });
+      const after = await until(() => chartPoints(frame, 'loss'), 'the chart to come back with the points so far');
+      await until(async () => (await chartPoints(frame, 'loss')) > after, 'the training to keep streaming after the reload');
+      await screenshot(s.page, 'e2e-4-after-reload');
+
+      await frame.locator('.live-training vscode-button', { hasText: 'Cancel' }).click();
+      await until(async () => (await frame.locator('.live-training:visible').count()) === 0, 'the cancelled training to end', 120_000);
+    } finally {
+      await s.close();
+    }
+  });
+});
