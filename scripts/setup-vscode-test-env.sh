@@ -111,6 +111,10 @@ else
 EOF
   (
     cd "$CS_PREFIX"
+    # Run from an npm script (npm test), the outer npm's npm_* variables
+    # (npm_node_execpath, npm_config_*) would make this install's lifecycle
+    # scripts run on the outer Node 20; code-server's need Node 24.
+    for var in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$var"; done
     export PATH="$NODE24_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE24_DIR"
     export JOBS=max

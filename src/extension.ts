@@ -15,6 +15,8 @@ import { selectActiveModel } from './commands/select-active-model';
 import { trainModel } from './commands/train-model';
 import { installNativeBackendCommand } from './commands/install-native-backend';
 import { nativeModulesDir } from './lab/native-backend';
+import { ServiceClient } from './lab/service-client';
+import { serviceAddress } from './service/address';
 import { DashboardPanel } from './dashboard/panel';
 import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
@@ -37,7 +39,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       storageDir,
       vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     );
-  lab = new Lab(context.asAbsolutePath('dist/worker.js'), context.globalState, settings, { nativeModulesDir: nativeModulesDir(storageDir) });
+  const service = new ServiceClient({
+    address: serviceAddress(storageDir, String(context.extension.packageJSON.version)),
+    servicePath: context.asAbsolutePath('dist/service.js'),
+    nativeModulesDir: nativeModulesDir(storageDir),
+  });
+  lab = new Lab(service, context.globalState, settings);
   const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
   const statusBar = new LabStatusBar(lab);
 
@@ -79,7 +86,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   updateContextKeys();
   // Listing runs reads a few small JSON files; it must not delay activation.
-  void lab.refreshRuns();
+  // Then, after a window reload, pick up a training the service is still running.
+  void lab.refreshRuns().then(() => ctx.lab.reattach());
   return { lab, settings };
 }
 

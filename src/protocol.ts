@@ -183,3 +183,21 @@ export interface HostToDashboard {
   /** Bring a tab (and optionally a run or a prediction) to the front. */
   reveal: { params: { tab: DashboardTab; runId?: string; predictionId?: string }; result: void };
 }
+
+// ---------------------------------------------------------------- host ↔ training service
+
+/**
+ * The training service is a process of its own that owns the worker thread,
+ * so a training outlives a window reload (which restarts the extension host).
+ * It serves the worker's methods plus these.
+ */
+export interface ServiceMethods extends WorkerMethods {
+  /** Train, and make the run the active model when done (remembered for a host that reattaches). */
+  train: { params: TrainParams & { activate?: boolean }; result: TrainResult };
+  /** The training in progress, if any, with everything it has reported so far. */
+  status: { params: Record<string, never>; result: { training?: { state: TrainingState; activate: boolean } } };
+  /** Follow the training in progress: its events stream to the caller, the answer is its result. Cancelling this request cancels the training. */
+  attach: { params: Record<string, never>; result: TrainResult };
+  /** Start a fresh worker thread on the next request (after the native backend was installed, say). */
+  restartWorker: { params: Record<string, never>; result: void };
+}

@@ -9,7 +9,7 @@ import { parseDataSource } from '../core/dataset/source';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
 import { deleteRun, listRuns, type RunListing } from '../core/runs';
-import { WorkerClient } from '../core/worker-client';
+import { applyTrainingEvent, newTrainingState } from '../core/training-state';
 import type {
   DashboardState,
   DashboardTab,
@@ -21,8 +21,8 @@ import type {
   TrainingEvents,
   TrainingState,
   TrainingUpdate,
-  WorkerSettings,
 } from '../protocol';
+import type { ServiceClient } from './service-client';
 import type { EventListener, PendingRequest } from '../rpc';
 import type { LabSettings } from './settings';
 
@@ -53,16 +53,14 @@ export class Lab {
   private training: { state: TrainingState; request?: PendingRequest<TrainResult> } | undefined;
   private predictions: PredictionEntry[];
   private readonly listeners = new Set<(change: LabChange) => void>();
-  private readonly worker: WorkerClient;
   private predictionCounter = 0;
 
   constructor(
-    workerPath: string,
+    /** The training service: it owns the worker thread and outlives window reloads. */
+    private readonly service: ServiceClient,
     private readonly store: KeyValueStore,
     private readonly settings: () => LabSettings,
-    workerSettings: WorkerSettings = {},
   ) {
-    this.worker = new WorkerClient(workerPath, { workerData: workerSettings });
     this.predictions = store.get<PredictionEntry[]>(PREDICTIONS_KEY) ?? [];
   }
 
@@ -142,16 +140,7 @@ export class Lab {
     }
     const settings = this.settings();
     const h = request.hyperparameters;
-    const state: TrainingState = {
-      preset: h.preset,
-      hyperparameters: h,
-      architecture: describeArchitecture(h),
-      phase: 'preparing',
-      startedAt: new Date().toISOString(),
-      batches: [],
-      epochs: [],
-      cancelling: false,
-    };
+    const state = newTrainingState(h);
     // Taken before the first await, so two quick calls cannot both start.
     const training: { state: TrainingState; request?: PendingRequest<TrainResult> } = { state };
     this.training = training;
@@ -159,55 +148,60 @@ export class Lab {
     try {
       const data = await parseDataSource(settings.dataSource);
       if (state.cancelling) throw cancelledError('Training');
-      training.request = this.worker.request(
+      training.request = this.service.request(
         'train',
-        { hyperparameters: h, data, limit: settings.limit, cacheDir: settings.cacheDir, runsDir: settings.runsDir, backend: settings.backend, evaluate: settings.evaluateAfterTraining },
-        (event, payload) => {
-          this.recordTrainingEvent(state, event, payload);
-          onEvent?.(event, payload);
+        {
+          hyperparameters: h,
+          data,
+          limit: settings.limit,
+          cacheDir: settings.cacheDir,
+          runsDir: settings.runsDir,
+          backend: settings.backend,
+          evaluate: settings.evaluateAfterTraining,
+          activate: request.activate !== false,
         },
+        (event, payload) => this.follow(state, event, payload, onEvent),
       );
-      const result = await training.request.result;
-      if (request.activate !== false) await this.store.update(ACTIVE_RUN_KEY, result.record.id);
-      return result;
+      return await this.finish(training.request, request.activate !== false);
     } finally {
       this.training = undefined;
       await this.refreshRuns();
     }
   }
 
-  private recordTrainingEvent(state: TrainingState, event: keyof TrainingEvents & string, payload: unknown): void {
-    let update: TrainingUpdate;
-    switch (event) {
-      case 'progress': {
-        const data = payload as TrainingEvents['progress'];
-        state.progress = data;
-        if (data.phase === 'evaluate') state.phase = 'evaluating';
-        update = { event, data, phase: state.phase };
-        break;
-      }
-      case 'started': {
-        const data = payload as TrainingEvents['started'];
-        Object.assign(state, { phase: 'training', backend: data.backend, recurrentImplementation: data.recurrentImplementation, architecture: data.architecture, progress: undefined });
-        update = { event, data, phase: state.phase };
-        break;
-      }
-      case 'batch': {
-        const data = payload as TrainingEvents['batch'];
-        state.batches.push(data);
-        update = { event, data, phase: state.phase };
-        break;
-      }
-      case 'epoch': {
-        const data = payload as TrainingEvents['epoch'];
-        state.epochs.push(data);
-        update = { event, data, phase: state.phase };
-        break;
-      }
-      default:
-        return;
+  /**
+   * After a window reload: if the training service is running a training,
+   * show it again and follow it to its end, as if this window had started it.
+   */
+  async reattach(): Promise<void> {
+    if (this.training || !(await this.service.connectIfRunning())) return;
+    const { training: running } = await this.service.request('status', {}).result.catch(() => ({ training: undefined }));
+    if (!running || this.training) return;
+    const state = running.state;
+    const training: { state: TrainingState; request?: PendingRequest<TrainResult> } = { state };
+    training.request = this.service.request('attach', {}, (event, payload) => this.follow(state, event, payload));
+    this.training = training;
+    this.emit({ kind: 'state' });
+    try {
+      await this.finish(training.request, running.activate);
+    } catch {
+      // A failed or cancelled training is reported where it was started.
+    } finally {
+      this.training = undefined;
+      await this.refreshRuns();
     }
-    this.emit({ kind: 'training', update });
+  }
+
+  private follow(state: TrainingState, event: keyof TrainingEvents & string, payload: unknown, onEvent?: EventListener<TrainingEvents>): void {
+    const update = applyTrainingEvent(state, event, payload);
+    if (update) this.emit({ kind: 'training', update });
+    onEvent?.(event, payload as never);
+  }
+
+  private async finish(pending: PendingRequest<TrainResult>, activate: boolean): Promise<TrainResult> {
+    const result = await pending.result;
+    if (activate) await this.store.update(ACTIVE_RUN_KEY, result.record.id);
+    return result;
   }
 
   /** Stops the running training after its current batch; false if none runs. */
@@ -226,7 +220,7 @@ export class Lab {
     const runId = options.runId ?? this.activeRunId;
     if (!runId) throw new LabError('not-found', 'There is no trained model yet: train one first.');
     const run = this.findRun(runId);
-    const result = await this.worker.request('predict', { runDir: run.dir, texts, backend: this.settings().backend }).result;
+    const result = await this.service.request('predict', { runDir: run.dir, texts, backend: this.settings().backend }).result;
     const at = new Date().toISOString();
     const entries = result.predictions.map((prediction, i): PredictionEntry => ({
       id: `${Date.now().toString(36)}-${(this.predictionCounter++).toString(36)}`,
@@ -252,7 +246,7 @@ export class Lab {
     const run = this.findRun(runId);
     const settings = this.settings();
     const data = await parseDataSource(settings.dataSource);
-    const pending = this.worker.request(
+    const pending = this.service.request(
       'evaluate',
       { runDir: run.dir, data, limit: run.record.dataset.limit, cacheDir: settings.cacheDir, backend: settings.backend, save: true },
       options.onEvent,
@@ -285,17 +279,17 @@ export class Lab {
 
   /** The backend the worker starts with a given preference (loads it if needed). */
   async backendInfo(): Promise<{ name: string; notes: string[] }> {
-    return this.worker.request('backend', { preference: this.settings().backend }).result;
+    return this.service.request('backend', { preference: this.settings().backend }).result;
   }
 
   /** The backend setting changed: the next request starts a worker with the new one (a running training keeps its own). */
   async restartWorkerWhenIdle(): Promise<void> {
-    if (!this.training) await this.worker.terminate();
+    if (!this.training && (await this.service.connectIfRunning())) await this.service.request('restartWorker', {}).result;
   }
 
   async dispose(): Promise<void> {
-    this.cancelTraining();
-    await this.worker.terminate();
+    // The training service keeps a training going across reloads: only this window's connection closes.
+    await this.service.terminate();
     this.listeners.clear();
   }
 }

@@ -168,12 +168,19 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       assert.match(await card.innerText(), /wonderful surprise/);
       assert.match(await card.innerText(), /0\.\d{3}/);
       await screenshot(s.page, 'e2e-3-analyze');
+
+      // The same dashboard as an editor tab.
+      await paletteCommand(s.page, 'RNN Sentiment Lab: Open Dashboard');
+      const panel = s.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+      await panel.locator('vscode-panel-tab[data-tab="runs"]').click();
+      await panel.locator('tr[data-run-id^="simple-rnn_"]').first().waitFor({ timeout: 30_000 });
+      await screenshot(s.page, 'e2e-3-dashboard-panel');
     } finally {
       await s.close();
     }
   });
 
-  test('4. reloading the window during a training brings the dashboard back with the training', { todo: 'the training must outlive the extension host, which a window reload restarts' }, async () => {
+  test('4. reloading the window during a training brings the dashboard back with the training', async () => {
     const s = await session('dark', {
       'rnnSentimentLab.runsFolder': runsDir,
       'rnnSentimentLab.training.limit': 3000,

@@ -9,11 +9,16 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Lab, type KeyValueStore, type LabChange } from '../../src/lab/lab';
+import { ServiceClient } from '../../src/lab/service-client';
 import { readSettings } from '../../src/lab/settings';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { RpcError } from '../../src/rpc';
 import { LabError } from '../../src/core/errors';
-import { SHARED_ARCHIVE, TEST_CACHE_DIR, WORKER_PATH, requireBuilt, tempDir } from './helpers';
+import { REPO_ROOT, SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from './helpers';
+
+// The service exits soon after its last window disconnects, so tests leave no process behind.
+process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '1500';
+const serviceAt = (dir: string) => new ServiceClient({ address: path.join(dir, 'service.sock'), servicePath: path.join(REPO_ROOT, 'dist', 'service.js'), nodePath: process.execPath });
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, unknown>();
@@ -39,7 +44,7 @@ describe('the lab behind the commands and dashboards', () => {
     ({ dir, cleanup } = await tempDir());
     store = new MapStore();
     const values: Record<string, unknown> = { 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 };
-    lab = new Lab(WORKER_PATH, store, () => readSettings((k) => values[k], dir));
+    lab = new Lab(serviceAt(dir), store, () => readSettings((k) => values[k], dir));
     lab.onDidChange((c) => changes.push(c));
   });
   after(async () => {
@@ -85,7 +90,7 @@ describe('the lab behind the commands and dashboards', () => {
     assert.equal(lab.snapshot().predictions[0].id, b.id);
     assert.equal(lab.snapshot().predictions[1].id, a.id);
     assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 2);
-    const reopened = new Lab(WORKER_PATH, store, () => readSettings(() => undefined, dir));
+    const reopened = new Lab(serviceAt(dir), store, () => readSettings(() => undefined, dir));
     assert.equal(reopened.snapshot().predictions.length, 2);
     await reopened.dispose();
   });
@@ -112,6 +117,47 @@ describe('the lab behind the commands and dashboards', () => {
     await lab.deleteRun(active);
     assert.equal(lab.activeRunId, undefined);
     assert.equal(lab.snapshot().runs.some((r) => r.id === active), false);
+  });
+
+  test('a window reload: the training goes on in the service, and the new window follows it and can cancel it', async () => {
+    const settings = () => readSettings((k) => ({ 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 })[k], dir);
+    const before = new Lab(serviceAt(dir), new MapStore(), settings);
+    let batches = 0;
+    const first = before.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 40, batchSize: 16 }) }, (event) => {
+      if (event === 'batch') batches++;
+    });
+    const lost = assert.rejects(first, (e: Error) => e instanceof RpcError && e.code === 'worker-crashed');
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (before.snapshot().training?.epochs.length) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    await before.dispose(); // What a reload does to the old extension host.
+    await lost;
+
+    const after = new Lab(serviceAt(dir), new MapStore(), settings);
+    const following = after.reattach();
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const state = after.snapshot().training;
+        if (state && state.batches.length > batches) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    const state = after.snapshot().training!;
+    assert.equal(state.preset, 'simple-rnn');
+    assert.ok(state.epochs.length >= 1, 'the new window sees the epochs finished before the reload');
+    assert.equal(after.cancelTraining(), true);
+    await following;
+    assert.equal(after.snapshot().training, undefined);
+    const cancelled = after.snapshot().runs.find((r) => r.ok && r.record.status === 'cancelled' && r.record.hyperparameters.epochs === 40);
+    assert.ok(cancelled, 'the cancelled training was saved as a checkpoint');
+    await after.dispose();
   });
 
   test('evaluating a run stores its test metrics', async () => {

@@ -1,0 +1,50 @@
+/**
+ * A training's state as the dashboards show it, rebuilt from the worker's
+ * events. One reducer, used by whoever holds the state (the training service
+ * that outlives window reloads, and the extension host that mirrors it).
+ */
+import { describeArchitecture } from './architecture';
+import type { Hyperparameters } from './presets';
+import type { TrainingEvents, TrainingState, TrainingUpdate } from '../protocol';
+
+export function newTrainingState(h: Hyperparameters): TrainingState {
+  return {
+    preset: h.preset,
+    hyperparameters: h,
+    architecture: describeArchitecture(h),
+    phase: 'preparing',
+    startedAt: new Date().toISOString(),
+    batches: [],
+    epochs: [],
+    cancelling: false,
+  };
+}
+
+/** Applies one worker event to the state; the update to forward, or undefined for events the state ignores. */
+export function applyTrainingEvent(state: TrainingState, event: string, payload: unknown): TrainingUpdate | undefined {
+  switch (event) {
+    case 'progress': {
+      const data = payload as TrainingEvents['progress'];
+      state.progress = data;
+      if (data.phase === 'evaluate') state.phase = 'evaluating';
+      return { event, data, phase: state.phase };
+    }
+    case 'started': {
+      const data = payload as TrainingEvents['started'];
+      Object.assign(state, { phase: 'training', backend: data.backend, recurrentImplementation: data.recurrentImplementation, architecture: data.architecture, progress: undefined });
+      return { event, data, phase: state.phase };
+    }
+    case 'batch': {
+      const data = payload as TrainingEvents['batch'];
+      state.batches.push(data);
+      return { event, data, phase: state.phase };
+    }
+    case 'epoch': {
+      const data = payload as TrainingEvents['epoch'];
+      state.epochs.push(data);
+      return { event, data, phase: state.phase };
+    }
+    default:
+      return undefined;
+  }
+}
