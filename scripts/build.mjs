@@ -46,6 +46,7 @@ if (process.argv.includes('--tests')) {
   const { readdir } = await import('node:fs/promises');
   const files = (await readdir(path.join(root, 'test/integration'))).filter((f) => f.endsWith('.test.ts'));
   builds.push({ ...nodeCommon, sourcemap: 'inline', entryPoints: files.map((f) => `test/integration/${f}`), outdir: 'dist-test/integration' });
+  builds.push({ ...nodeCommon, sourcemap: false, entryPoints: ['test/bench/budgets.test.ts'], outdir: 'dist-test/bench' });
 }
 
 await mkdir(dist, { recursive: true });

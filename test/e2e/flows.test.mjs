@@ -111,9 +111,13 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
         assert.match(text, /layers/i);
         assert.match(text, /322,113/, 'the SimpleRNN preset is drawn with its parameter count');
         // The webview takes the theme's colours: dark text on light, light text on dark.
-        const [background, foreground] = await frame.locator('body').evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
+        // The webview is transparent over the side bar: its background is the theme's side-bar colour.
+        const [background, foreground] = await frame.locator('body').evaluate((b) => [
+          getComputedStyle(document.documentElement).getPropertyValue('--vscode-sideBar-background').trim(),
+          getComputedStyle(b).color,
+        ]);
         const luminance = (css) => {
-          const [r, g, b] = css.match(/\d+/g).map(Number);
+          const [r, g, b] = css.startsWith('#') ? [1, 3, 5].map((i) => parseInt(css.slice(i, i + 2), 16)) : css.match(/\d+/g).map(Number);
           return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
         };
         if (theme === 'light') assert.ok(luminance(foreground) < luminance(background), `${foreground} on ${background}`);
@@ -171,7 +175,12 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
 
       // The same dashboard as an editor tab.
       await paletteCommand(s.page, 'RNN Sentiment Lab: Open Dashboard');
-      const panel = s.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+      const panel = await until(async () => {
+        for (const f of s.page.frames()) {
+          if ((await f.evaluate(() => document.body?.dataset.view).catch(() => undefined)) === 'panel') return f;
+        }
+        return undefined;
+      }, 'the dashboard editor tab');
       await panel.locator('vscode-panel-tab[data-tab="runs"]').click();
       await panel.locator('tr[data-run-id^="simple-rnn_"]').first().waitFor({ timeout: 30_000 });
       await screenshot(s.page, 'e2e-3-dashboard-panel');

@@ -1,0 +1,69 @@
+/**
+ * Figures for the extension's budgets, measured inside a real VS Code by
+ * scripts/bench-extension.mjs (not part of `npm test`: timings depend on the
+ * machine's load). Writes them as JSON to $RSL_BENCH_OUT.
+ */
+import { writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import type { PredictionEntry, TrainResult } from '../../src/protocol';
+
+const ARCHIVE = process.env.RSL_TEST_ARCHIVE!;
+const figures: Record<string, unknown> = {};
+
+describe('budgets', function () {
+  this.timeout(900_000);
+  let api: ExtensionApi;
+
+  it('activation', async () => {
+    const extension = vscode.extensions.getExtension<ExtensionApi>('rnn-sentiment-lab.rnn-sentiment-lab')!;
+    const started = performance.now();
+    api = await extension.activate();
+    figures.activationMs = performance.now() - started;
+    figures.tensorflowLoadedByActivation = Object.keys(require.cache).some((f) => f.includes('@tensorflow'));
+  });
+
+  it('event loop during a training, and Analyze Sentiment on 500 tokens per preset', async () => {
+    const config = vscode.workspace.getConfiguration('rnnSentimentLab');
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'rsl-bench-'));
+    await config.update('data.source', ARCHIVE, vscode.ConfigurationTarget.Global);
+    await config.update('cacheFolder', process.env.RSL_TEST_CACHE ?? path.join(scratch, 'cache'), vscode.ConfigurationTarget.Global);
+    await config.update('runsFolder', path.join(scratch, 'runs'), vscode.ConfigurationTarget.Global);
+    await config.update('training.limit', 2000, vscode.ConfigurationTarget.Global);
+    await config.update('evaluateAfterTraining', false, vscode.ConfigurationTarget.Global);
+    const words = Array.from({ length: 500 }, (_, i) => ['a', 'truly', 'great', 'film', 'with', 'awful', 'acting', 'and', 'a', 'wonderful', 'plot'][i % 11]).join(' ');
+    const document = await vscode.workspace.openTextDocument({ content: words });
+    const analyze: Record<string, number> = {};
+    const loop: Record<string, number> = {};
+    for (const preset of ['simple-rnn', 'lstm', 'bilstm']) {
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const result = await vscode.commands.executeCommand<TrainResult>('rnnSentimentLab.trainModel', { preset, hyperparameters: { epochs: 1, maxlen: 500 } });
+      delay.disable();
+      loop[preset] = delay.max / 1e6;
+      if (!result) throw new Error(`training ${preset} failed`);
+      const editor = await vscode.window.showTextDocument(document);
+      editor.selection = new vscode.Selection(0, 0, 0, words.length);
+      await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'); // warm: loads the model
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
+        times.push(performance.now() - started);
+      }
+      analyze[preset] = times.sort((a, b) => a - b)[2];
+      figures.backend = result.record.backend;
+      figures.recurrentImplementation = result.record.recurrentImplementation;
+    }
+    figures.analyzeMedianMs = analyze;
+    figures.eventLoopMaxDelayMsDuringTraining = loop;
+    figures.extensionHostNode = process.version;
+    figures.vscodeVersion = vscode.version;
+    void api;
+    writeFileSync(process.env.RSL_BENCH_OUT!, JSON.stringify(figures, null, 1));
+  });
+});
