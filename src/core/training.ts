@@ -7,8 +7,7 @@
  * kept as a checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
-import type { EncodedSplit } from './dataset';
+import { shuffledOrder, type EncodedSplit } from './dataset';
 import type { BatchMetrics, ConfusionCounts, EpochMetrics, EvaluationMetrics } from './metrics';
 import type { Hyperparameters } from './presets';
 
@@ -42,14 +41,9 @@ function gatherBatch(split: EncodedSplit, order: ArrayLike<number>, from: number
   return { x, y, size };
 }
 
+/** Each epoch visits the training reviews in a new order, the same for the same seed. */
 function epochOrder(n: number, seed: number, epoch: number): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const random = seedrandom.alea(`${seed}:epoch:${epoch}`);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
+  return shuffledOrder(n, `${seed}:epoch:${epoch}`);
 }
 
 export async function fitModel(
