@@ -160,17 +160,31 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await s.page.keyboard.press('Control+P');
       await s.page.locator('.quick-input-widget input').fill('review.txt');
       await pick(s.page, 'review.txt');
-      const editor = s.page.locator('.editor-instance .monaco-editor .view-lines').first();
-      await editor.click();
+      await s.page.locator('.tab.active', { hasText: 'review.txt' }).waitFor();
+      const line = s.page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'wonderful surprise' }).first();
+      await line.click();
       await s.page.keyboard.press('Control+A');
-      await editor.click({ button: 'right' });
-      await s.page.locator('.context-view .action-label', { hasText: 'Analyze Sentiment' }).first().click();
-      const message = await waitForNotification(s.page, /(Positive|Negative) \(0\.\d{3}\)/, { timeoutMs: 60_000 });
-      assert.match(message, /by the SimpleRNN model simple-rnn_/);
-      const card = frame.locator('[data-prediction-id]').first();
-      await card.waitFor({ timeout: 30_000 });
-      assert.match(await card.innerText(), /wonderful surprise/);
-      assert.match(await card.innerText(), /0\.\d{3}/);
+      await s.page.locator('.statusbar-item', { hasText: /selected/ }).first().waitFor();
+      // Right-click on the selected text itself: a click beside it would move the cursor and drop the selection.
+      await line.click({ button: 'right' });
+      // The menu ignores a click that comes right after it opens (the right button's own release):
+      // hover the item until the menu has focused it, then click.
+      const item = s.page.locator('.context-view .action-item', { hasText: 'Analyze Sentiment' }).first();
+      await item.hover();
+      await s.page.locator('.context-view .action-item.focused', { hasText: 'Analyze Sentiment' }).waitFor();
+      await item.click();
+      await s.page.locator('.context-view .action-item', { hasText: 'Analyze Sentiment' }).waitFor({ state: 'hidden' });
+      try {
+        const card = frame.locator('[data-prediction-id]').first();
+        await card.waitFor({ timeout: 60_000 });
+        assert.match(await card.innerText(), /wonderful surprise/);
+        assert.match(await card.innerText(), /0\.\d{3}/);
+        const message = await waitForNotification(s.page, /(Positive|Negative) \(0\.\d{3}\)/, { timeoutMs: 30_000 });
+        assert.match(message, /by the SimpleRNN model simple-rnn_/);
+      } catch (error) {
+        await screenshot(s.page, 'e2e-3-failure');
+        throw error;
+      }
       await screenshot(s.page, 'e2e-3-analyze');
 
       // The same dashboard as an editor tab.
