@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     const secondsPerEpoch = epochs.reduce((s, e) => s + e.seconds, 0) / epochs.length;
     const best = Math.max(...epochs.map((e) => e.valAccuracy));
     rows.push(
-      `| ${PRESETS[preset].title} | ${r.backend} | ${r.recurrentImplementation} | ${r.hyperparameters.maxlen} | ${r.dataset.train}/${r.dataset.validation}/${r.dataset.test} | ${secondsPerEpoch.toFixed(1)} | ${epochs.map((e) => e.valAccuracy.toFixed(3)).join(' ')} | ${best.toFixed(3)} (Keras ${KERAS_REFERENCE[preset]}) | ${r.test ? r.test.accuracy.toFixed(3) : '-'} | ${Math.round(maxRssMb)} MB |`,
+      `| ${PRESETS[preset].title} | ${r.backend} | ${r.recurrentImplementation} | ${r.hyperparameters.maxlen} | ${r.dataset.train}/${r.dataset.validation}/${r.dataset.test} | ${secondsPerEpoch.toFixed(1)} | ${epochs.map((e) => e.valAccuracy.toFixed(3)).join(' ')} | ${best.toFixed(3)} (Keras ${KERAS_REFERENCE[preset]}) | ${r.test ? r.test.accuracy.toFixed(3) : '-'} | ${r.test ? `${r.test.seconds.toFixed(1)} s` : '-'} | ${Math.round(maxRssMb)} MB |`,
     );
   }
   const command = `npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -110,8 +110,8 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine()}. Command: \`${command}\`.`,
     '',
-    '| preset | backend | recurrent layer | maxlen | train/val/test reviews | s per epoch | val acc per epoch | best val acc | test acc | peak RSS |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| preset | backend | recurrent layer | maxlen | train/val/test reviews | s per epoch | val acc per epoch | best val acc | test acc | test evaluation | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');
