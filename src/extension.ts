@@ -27,11 +27,14 @@ export interface ExtensionApi {
   /** For tests and other extensions: the lab behind the commands. */
   lab: Lab;
   settings(): LabSettings;
+  /** How long activate() itself took (for the activation budget). */
+  activationMs: number;
 }
 
 let lab: Lab | undefined;
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const started = performance.now();
   const storageDir = context.globalStorageUri.fsPath;
   const settings = () =>
     readSettings(
@@ -88,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // Listing runs reads a few small JSON files; it must not delay activation.
   // Then, after a window reload, pick up a training the service is still running.
   void lab.refreshRuns().then(() => ctx.lab.reattach());
-  return { lab, settings };
+  return { lab, settings, activationMs: performance.now() - started };
 }
 
 export async function deactivate(): Promise<void> {
