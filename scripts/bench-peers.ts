@@ -1,0 +1,494 @@
+/**
+ * `npm run bench:peers`: the tutorial's Keras code, the same models in
+ * PyTorch, and our training worker, on this machine, one after the other, on
+ * the very same encoded reviews. Prints a table and appends it to
+ * BENCHMARKS.md. A benchmark, not a test: it takes as long as training takes.
+ *
+ *   node --import tsx scripts/bench-peers.ts [--presets simple-rnn,lstm,bilstm] [--epochs N]
+ *       [--limit N] [--maxlen N] [--contestants keras,torch,ours-wasm,ours-tensorflow,ours-cpu]
+ *       [--data SRC] [--python python3] [--skip-build] [--print-only]
+ *
+ * - Data: our pipeline encodes the corpus once and writes every split as raw
+ *   little-endian arrays into .cache/peers-data/<key>/ with a JSON header
+ *   (sha256 per file); the Python scripts in scripts/peers/ read those bytes.
+ *   Our worker encodes the same source with the same settings through the same
+ *   loadDataset, so it trains on the same rows.
+ * - Python: TensorFlow (CPU) and PyTorch (CPU) live in two virtualenvs under
+ *   .cache/ that this script creates on first use (TensorFlow 2.12 pins an old
+ *   numpy; PyTorch wants a recent one). Their install times are kept beside them.
+ * - Every run is a fresh process, so its peak RSS is its own: Python reports
+ *   getrusage's ru_maxrss, ours reports process.resourceUsage().maxRSS of a
+ *   child Node process that drives the worker thread.
+ * - The machine is shared: each row also says how many cores other processes
+ *   kept busy meanwhile (machine-wide busy time from /proc/stat minus the
+ *   contestant's own CPU time), so a slow row can be told from a busy machine.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BackendName } from '../src/core/backend-names';
+import { loadDataset, parseDataSource, type EncodedSplit } from '../src/core/dataset';
+import type { EpochMetrics } from '../src/core/metrics';
+import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '../src/core/presets';
+import { WorkerClient } from '../src/core/worker-client';
+import type { TrainingEvents } from '../src/protocol';
+
+const ROOT = path.resolve(__dirname, '..');
+const SHARED_ARCHIVE = path.resolve(ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
+const PEERS_DIR = path.join(ROOT, 'scripts', 'peers');
+const CACHE = path.join(ROOT, '.cache');
+
+const CONTESTANTS = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow', 'ours-cpu'] as const;
+type Contestant = (typeof CONTESTANTS)[number];
+/** ours-cpu (pure JavaScript) takes hours per epoch at full size: asked for by name only. */
+const DEFAULT_CONTESTANTS: Contestant[] = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow'];
+
+/**
+ * Two environments because TensorFlow 2.12 needs numpy < 1.24 and PyTorch 2.13
+ * is built against numpy 2. torch is pinned to the one CPU build kept on
+ * these machines: any other version resolves to a multi-GB CUDA download.
+ */
+const VENVS = {
+  keras: { dir: path.join(CACHE, 'peers-venv'), requirements: ['tensorflow-cpu==2.12.1'] },
+  torch: { dir: path.join(CACHE, 'peers-torch-venv'), requirements: ['torch==2.13.0', 'numpy'] },
+} as const;
+
+/** What the targets ask of us, against Keras on the same machine and data. */
+const TARGETS = { timeRatio: 0.5, accuracyPoints: 1, peakMemoryMb: 1536, accuracyEpoch: 5 };
+
+const { values } = parseArgs({
+  options: {
+    presets: { type: 'string', default: PRESET_NAMES.join(',') },
+    epochs: { type: 'string', default: '5' },
+    limit: { type: 'string' },
+    maxlen: { type: 'string' },
+    contestants: { type: 'string', default: DEFAULT_CONTESTANTS.join(',') },
+    data: { type: 'string', default: SHARED_ARCHIVE },
+    python: { type: 'string', default: process.env.PYTHON ?? 'python3' },
+    'skip-build': { type: 'boolean', default: false },
+    'print-only': { type: 'boolean', default: false },
+    // Internal: one training of ours in this (child) process.
+    one: { type: 'string' },
+    preset: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a whole number of at least 1, got "${value}".`);
+  return n;
+}
+
+const EPOCHS = positiveInteger('epochs', values.epochs)!;
+const LIMIT = positiveInteger('limit', values.limit);
+const MAXLEN = positiveInteger('maxlen', values.maxlen);
+
+// ---------------------------------------------------------------- reports
+
+interface EpochReport {
+  epoch: number;
+  /** Whole epoch, validation included (what Keras prints per epoch). */
+  seconds: number;
+  trainSeconds: number;
+  examplesPerSecond: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+}
+
+interface RunReport {
+  contestant: Contestant;
+  framework: string;
+  implementation: string;
+  train: number;
+  validation: number;
+  epochs: EpochReport[];
+  maxRssMb: number;
+  cpuSeconds: number;
+  /** Process start to exit: imports, data reading, model building and every epoch. */
+  wallSeconds: number;
+  python?: string;
+  numpy?: string;
+  threads?: { intraOp: number; interOp: number };
+  backend?: string;
+  skipped?: string;
+}
+
+interface Row {
+  preset: PresetName;
+  report: RunReport;
+  /** Cores kept busy by other processes during the run, on average. */
+  otherCores: number;
+  loadAverage: [number, number];
+}
+
+// ---------------------------------------------------------------- data export
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Writes the splits once per setting; a folder with a header is complete (the header is written last). */
+async function exportData(settings: { numWords: number; maxlen: number; seed: number; validationSplit: number; limit?: number }): Promise<string> {
+  const key = `w${settings.numWords}-len${settings.maxlen}-seed${settings.seed}-val${settings.validationSplit}-${settings.limit ?? 'all'}`;
+  const dir = path.join(CACHE, 'peers-data', key);
+  if (existsSync(path.join(dir, 'header.json'))) return dir;
+  process.stderr.write(`Exporting the encoded splits to ${path.relative(ROOT, dir)}...\n`);
+  const dataset = await loadDataset(await parseDataSource(values.data!), settings, { cacheDir: path.join(CACHE, 'bench') });
+  await mkdir(dir, { recursive: true });
+  if (os.endianness() !== 'LE') throw new Error('The export writes the machine\'s byte order, which the readers take for little-endian.');
+  const splits: Record<string, unknown> = {};
+  for (const [name, split] of Object.entries({ train: dataset.train, validation: dataset.validation, test: dataset.test }) as [string, EncodedSplit][]) {
+    const x = new Uint8Array(split.x.buffer, split.x.byteOffset, split.x.byteLength);
+    const y = new Uint8Array(split.y.buffer, split.y.byteOffset, split.y.byteLength);
+    await writeFile(path.join(dir, `${name}-x.i32`), x);
+    await writeFile(path.join(dir, `${name}-y.f32`), y);
+    splits[name] = {
+      count: split.count,
+      x: { file: `${name}-x.i32`, dtype: 'int32', shape: [split.count, settings.maxlen], sha256: await sha256(x) },
+      y: { file: `${name}-y.f32`, dtype: 'float32', shape: [split.count], sha256: await sha256(y) },
+    };
+  }
+  const header = { ...settings, source: dataset.source.description, byteOrder: 'little-endian', splits };
+  await writeFile(path.join(dir, 'header.json'), JSON.stringify(header, null, 1));
+  return dir;
+}
+
+// ---------------------------------------------------------------- Python environments
+
+interface VenvInfo {
+  requirements: string[];
+  installSeconds: number;
+  installedAt: string;
+}
+
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', process.stderr, process.stderr], env: options.env ?? process.env });
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args.slice(0, 3).join(' ')}... exited with ${code ?? signal}`))));
+  });
+}
+
+/** Creates the virtualenv on first use and records how long the install took. */
+async function ensureVenv(kind: keyof typeof VENVS): Promise<VenvInfo & { python: string }> {
+  const { dir, requirements } = VENVS[kind];
+  const python = path.join(dir, 'bin', 'python');
+  const marker = path.join(dir, 'bench-install.json');
+  if (existsSync(marker)) {
+    const info = JSON.parse(await readFile(marker, 'utf8')) as VenvInfo;
+    if (JSON.stringify(info.requirements) === JSON.stringify(requirements)) return { ...info, python };
+  }
+  process.stderr.write(`Creating ${path.relative(ROOT, dir)} (${requirements.join(' ')})...\n`);
+  const started = performance.now();
+  await rm(dir, { recursive: true, force: true });
+  await run(values.python!, ['-m', 'venv', dir]);
+  await run(python, ['-m', 'pip', 'install', '--progress-bar', 'off', ...requirements]);
+  const info: VenvInfo = { requirements: [...requirements], installSeconds: (performance.now() - started) / 1000, installedAt: new Date().toISOString() };
+  await writeFile(marker, JSON.stringify(info, null, 1));
+  process.stderr.write(`  installed in ${info.installSeconds.toFixed(0)} s\n`);
+  return { ...info, python };
+}
+
+// ---------------------------------------------------------------- machine load
+
+/** Machine-wide busy CPU seconds so far (all cores), from /proc/stat. */
+async function busyCpuSeconds(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  // USER_HZ is 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
+}
+
+async function measured(report: () => Promise<RunReport>): Promise<Omit<Row, 'preset'>> {
+  const loadBefore = os.loadavg()[0];
+  const busyBefore = await busyCpuSeconds();
+  const started = performance.now();
+  const r = await report();
+  const wall = (performance.now() - started) / 1000;
+  const busy = (await busyCpuSeconds()) - busyBefore;
+  return { report: r, otherCores: Math.max(0, (busy - r.cpuSeconds) / wall), loadAverage: [loadBefore, os.loadavg()[0]] };
+}
+
+// ---------------------------------------------------------------- contestants
+
+async function runPython(contestant: 'keras' | 'torch', python: string, preset: PresetName, dataDir: string): Promise<RunReport> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-'));
+  const out = path.join(tmp, 'report.json');
+  try {
+    const script = path.join(PEERS_DIR, contestant === 'keras' ? 'keras_imdb.py' : 'torch_imdb.py');
+    await run(python, [script, '--data', dataDir, '--preset', preset, '--epochs', String(EPOCHS), '--out', out], {
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', PYTHONUNBUFFERED: '1' },
+    });
+    return JSON.parse(await readFile(out, 'utf8')) as RunReport;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport> {
+  return new Promise((resolve, reject) => {
+    void (async () => {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-'));
+      const out = path.join(tmp, 'report.json');
+      const args = [...process.execArgv, __filename, ...process.argv.slice(2), '--one', contestant, '--preset', preset, '--out', out];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', process.stderr, process.stderr] });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        void (async () => {
+          try {
+            if (code !== 0) throw new Error(`${contestant} ${preset} exited with code ${code}`);
+            resolve(JSON.parse(await readFile(out, 'utf8')) as RunReport);
+          } catch (error) {
+            reject(error as Error);
+          } finally {
+            await rm(tmp, { recursive: true, force: true });
+          }
+        })();
+      });
+    })().catch(reject);
+  });
+}
+
+/** Child process: one training through the worker thread, as the extension and CLI run it. */
+async function trainOurs(contestant: Contestant, preset: PresetName, out: string): Promise<void> {
+  const backend = contestant.replace('ours-', '') as BackendName;
+  const h = resolveHyperparameters(preset, { epochs: EPOCHS, maxlen: MAXLEN });
+  const client = new WorkerClient(path.join(ROOT, 'dist', 'worker.js'));
+  const runsDir = path.join(CACHE, 'peers-runs');
+  let started: TrainingEvents['started'] | undefined;
+  let skipped: string | undefined;
+  const epochs: EpochMetrics[] = [];
+  try {
+    const pending = client.request(
+      'train',
+      { hyperparameters: h, data: await parseDataSource(values.data!), limit: LIMIT, cacheDir: path.join(CACHE, 'bench'), runsDir, backend, evaluate: false },
+      (event, data) => {
+        if (event === 'started') {
+          started = data as TrainingEvents['started'];
+          process.stderr.write(`  ${contestant}: backend ${started.backend}, recurrent layers ${started.recurrentImplementation}\n`);
+          if (started.backend !== backend) {
+            skipped = `asked for ${backend}, the worker started ${started.backend}`;
+            pending.cancel();
+          }
+        } else if (event === 'epoch') {
+          const e = data as EpochMetrics;
+          epochs.push(e);
+          process.stderr.write(
+            `  ${contestant} ${e.epoch}: ${e.seconds.toFixed(1)} s (${(started!.train / e.examplesPerSecond).toFixed(1)} s training), loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} val_acc ${e.valAccuracy.toFixed(4)}\n`,
+          );
+        }
+      },
+    );
+    try {
+      const { runDir } = await pending.result;
+      await rm(runDir, { recursive: true, force: true });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'backend-unavailable') skipped = (error as Error).message;
+      else if (!skipped) throw error;
+    }
+  } finally {
+    await client.terminate();
+  }
+  const usage = process.resourceUsage();
+  const report: RunReport = {
+    contestant,
+    framework: `TensorFlow.js ${await tfjsVersion()}`,
+    implementation: started?.recurrentImplementation ?? '-',
+    backend: started?.backend,
+    train: started?.train ?? 0,
+    validation: started?.validation ?? 0,
+    epochs: epochs.map((e) => {
+      const trainSeconds = started!.train / e.examplesPerSecond;
+      return { epoch: e.epoch, seconds: e.seconds, trainSeconds, examplesPerSecond: e.examplesPerSecond, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy };
+    }),
+    maxRssMb: usage.maxRSS / 1024,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    wallSeconds: process.uptime(),
+    ...(skipped ? { skipped } : {}),
+  };
+  await writeFile(out, JSON.stringify(report, null, 1));
+}
+
+async function tfjsVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-core', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+// ---------------------------------------------------------------- report
+
+const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+const f1 = (x: number): string => x.toFixed(1);
+
+function secondsPerEpoch(r: RunReport): { all: number; train: number } {
+  return { all: mean(r.epochs.map((e) => e.seconds)), train: mean(r.epochs.map((e) => e.trainSeconds)) };
+}
+
+function tableRows(rows: Row[]): string[] {
+  const keras = new Map(rows.filter((r) => r.report.contestant === 'keras' && !r.report.skipped).map((r) => [r.preset, r.report]));
+  return rows.map(({ preset, report: r, otherCores, loadAverage }) => {
+    const name = r.contestant.startsWith('ours') ? `ours (${r.backend ?? r.contestant.replace('ours-', '')})` : r.contestant;
+    if (r.skipped || r.epochs.length === 0) {
+      return `| ${PRESETS[preset].title} | ${name} | ${r.implementation} | skipped: ${r.skipped ?? 'no epoch finished'} | | | | | | | | | |`;
+    }
+    const s = secondsPerEpoch(r);
+    const k = keras.get(preset);
+    const ratio = k && r.contestant !== 'keras' ? `${(s.all / secondsPerEpoch(k).all).toFixed(2)} (${(s.train / secondsPerEpoch(k).train).toFixed(2)})` : '-';
+    const cpuUse = r.cpuSeconds / r.wallSeconds;
+    return [
+      '',
+      PRESETS[preset].title,
+      name,
+      r.implementation,
+      f1(s.train),
+      f1(s.all),
+      f1(Math.min(...r.epochs.map((e) => e.seconds))),
+      Math.round(mean(r.epochs.map((e) => e.examplesPerSecond))).toString(),
+      r.epochs.map((e) => e.valAccuracy.toFixed(4)).join(' '),
+      `${Math.round(r.maxRssMb)} MB`,
+      ratio,
+      f1(r.wallSeconds),
+      `${cpuUse.toFixed(2)} / ${otherCores.toFixed(2)}`,
+      `${loadAverage[0].toFixed(1)} → ${loadAverage[1].toFixed(1)}`,
+      '',
+    ].join(' | ').trim();
+  });
+}
+
+function targetsVerdict(rows: Row[]): string[] {
+  const lines: string[] = [];
+  const ok = (r: Row): boolean => !r.report.skipped && r.report.epochs.length > 0;
+  const keras = new Map(rows.filter((r) => r.report.contestant === 'keras' && ok(r)).map((r) => [r.preset, r.report]));
+  for (const row of rows.filter((r) => r.report.contestant.startsWith('ours') && ok(r))) {
+    const r = row.report;
+    const k = keras.get(row.preset);
+    const parts: string[] = [];
+    if (k) {
+      const ratio = secondsPerEpoch(r).all / secondsPerEpoch(k).all;
+      parts.push(`time ${ratio.toFixed(2)} × Keras ${ratio <= TARGETS.timeRatio ? 'meets' : 'misses'} ≤ ${TARGETS.timeRatio}`);
+      const at = TARGETS.accuracyEpoch;
+      if (r.epochs.length >= at && k.epochs.length >= at) {
+        const gap = (r.epochs[at - 1].valAccuracy - k.epochs[at - 1].valAccuracy) * 100;
+        parts.push(`val acc after ${at} epochs ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points vs Keras ${Math.abs(gap) <= TARGETS.accuracyPoints || gap > 0 ? 'meets' : 'misses'} the 1-point target`);
+      } else {
+        const last = Math.min(r.epochs.length, k.epochs.length);
+        const gap = (r.epochs[last - 1].valAccuracy - k.epochs[last - 1].valAccuracy) * 100;
+        parts.push(`accuracy target (after ${at} epochs) not checked by a ${last}-epoch run (after epoch ${last}: ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points vs Keras)`);
+      }
+    } else {
+      parts.push('no Keras run to compare with');
+    }
+    parts.push(`peak RSS ${Math.round(r.maxRssMb)} MB ${r.maxRssMb <= TARGETS.peakMemoryMb ? 'meets' : 'misses'} ≤ 1.5 GB`);
+    lines.push(`- ${PRESETS[row.preset].title}, ${r.backend} (${r.implementation}): ${parts.join('; ')}.`);
+  }
+  return lines.length > 0 ? lines : ['- not checked: no run of ours finished in this comparison.'];
+}
+
+function osName(): string {
+  try {
+    const release = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim();
+    return `${release}, Linux ${os.release()}`;
+  } catch {
+    return `${os.platform()} ${os.release()}`;
+  }
+}
+
+function gitState(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} with uncommitted changes under src/` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  if (values.one) {
+    await trainOurs(values.one as Contestant, values.preset as PresetName, values.out!);
+    return;
+  }
+  const presets = values.presets!.split(',').map((p) => p.trim()) as PresetName[];
+  for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new RangeError(`Unknown preset "${p}": expected ${PRESET_NAMES.join(', ')}.`);
+  const contestants = values.contestants!.split(',').map((c) => c.trim()) as Contestant[];
+  for (const c of contestants) if (!CONTESTANTS.includes(c)) throw new RangeError(`Unknown contestant "${c}": expected ${CONTESTANTS.join(', ')}.`);
+
+  // Every preset shares numWords, seed and validation split; only maxlen may be overridden.
+  const h = resolveHyperparameters(presets[0], { epochs: EPOCHS, maxlen: MAXLEN });
+  const dataDir = await exportData({ numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: LIMIT });
+
+  const venvs: Partial<Record<'keras' | 'torch', VenvInfo & { python: string }>> = {};
+  for (const kind of ['keras', 'torch'] as const) if (contestants.includes(kind)) venvs[kind] = await ensureVenv(kind);
+  if (contestants.some((c) => c.startsWith('ours')) && !values['skip-build']) {
+    process.stderr.write('Building dist/ (node scripts/build.mjs)...\n');
+    await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')]);
+  }
+
+  const rows: Row[] = [];
+  for (const preset of presets) {
+    for (const contestant of contestants) {
+      process.stderr.write(`${PRESETS[preset].title}, ${contestant} (load average ${os.loadavg()[0].toFixed(2)})...\n`);
+      try {
+        const row = await measured(() =>
+          contestant === 'keras' || contestant === 'torch' ? runPython(contestant, venvs[contestant]!.python, preset, dataDir) : runOurs(contestant, preset),
+        );
+        rows.push({ preset, ...row });
+      } catch (error) {
+        process.stderr.write(`  failed: ${(error as Error).message}\n`);
+        rows.push({ preset, otherCores: 0, loadAverage: [os.loadavg()[0], os.loadavg()[0]], report: { contestant, framework: '-', implementation: '-', train: 0, validation: 0, epochs: [], maxRssMb: 0, cpuSeconds: 0, wallSeconds: 0, skipped: `failed: ${(error as Error).message}` } });
+      }
+    }
+  }
+
+  const reports = rows.map((r) => r.report).filter((r) => !r.skipped);
+  const first = (c: string): RunReport | undefined => reports.find((r) => r.contestant === c);
+  const cpus = os.cpus();
+  const versions = [
+    `Node ${process.version}`,
+    first('keras') || first('torch') ? `Python ${(first('keras') ?? first('torch'))!.python}` : undefined,
+    first('keras') ? `${first('keras')!.framework}, numpy ${first('keras')!.numpy}` : undefined,
+    first('torch') ? `${first('torch')!.framework}, numpy ${first('torch')!.numpy}` : undefined,
+    `TensorFlow.js ${await tfjsVersion()}`,
+  ].filter(Boolean);
+  const installs = Object.entries(venvs).map(([k, v]) => `${path.relative(ROOT, VENVS[k as 'keras' | 'torch'].dir)} (${v!.requirements.join(' ')}) installed in ${v!.installSeconds.toFixed(0)} s`);
+  const sample = reports[0];
+  const command = `npm run bench:peers -- ${process.argv.slice(2).join(' ')}`.trim();
+  const section = [
+    '',
+    `## bench:peers, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${osName()}; ${versions.join('; ')}. Code: ${gitState()}.`,
+    '',
+    `Command: \`${command}\``,
+    '',
+    `Data: ${sample ? `${sample.train} training / ${sample.validation} validation reviews` : '-'}, maxlen ${h.maxlen}, num_words ${h.numWords}, batch ${h.batchSize}, ${EPOCHS} epoch(s); every contestant reads the same encoded rows (${path.relative(ROOT, dataDir)}).${installs.length ? ` Python environments: ${installs.join('; ')}.` : ''}`,
+    '',
+    '"s/epoch" is the mean over epochs; "train" leaves validation out; "fastest epoch" (validation included) is the least disturbed by other load on the machine. "× Keras" is s/epoch with validation over Keras\' (training only in brackets). "CPU" is the run\'s own CPU time over its wall time (cores used) / the cores other processes kept busy meanwhile. "wall" is process start to exit.',
+    '',
+    '| preset | contestant | recurrent implementation | s/epoch train | s/epoch with val | fastest epoch s | examples/s | val acc per epoch | peak RSS | × Keras | wall s | CPU own / others | load avg |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...tableRows(rows),
+    '',
+    `Targets (ours ≤ ${TARGETS.timeRatio} × Keras s/epoch; val acc after ${TARGETS.accuracyEpoch} epochs within ${TARGETS.accuracyPoints} point of Keras; peak RSS ≤ 1.5 GB):`,
+    '',
+    ...targetsVerdict(rows),
+    '',
+  ].join('\n');
+  process.stdout.write(section);
+  if (!values['print-only']) await appendFile(path.join(ROOT, 'BENCHMARKS.md'), section);
+}
+
+void main().catch((error) => {
+  process.stderr.write(`bench:peers: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
