@@ -131,33 +131,43 @@ interface Row {
 
 // ---------------------------------------------------------------- data export
 
-async function sha256(bytes: Uint8Array): Promise<string> {
+function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Writes the splits once per setting; a folder with a header is complete (the header is written last). */
+/**
+ * Encodes the splits with the current pipeline and writes them unless the
+ * folder already holds the same bytes: the key names the settings only, so a
+ * change to the tokenizer must not leave stale arrays in place. The header is
+ * written last, so a folder with a header is complete.
+ */
 async function exportData(settings: { numWords: number; maxlen: number; seed: number; validationSplit: number; limit?: number }): Promise<string> {
   const key = `w${settings.numWords}-len${settings.maxlen}-seed${settings.seed}-val${settings.validationSplit}-${settings.limit ?? 'all'}`;
   const dir = path.join(CACHE, 'peers-data', key);
-  if (existsSync(path.join(dir, 'header.json'))) return dir;
-  process.stderr.write(`Exporting the encoded splits to ${path.relative(ROOT, dir)}...\n`);
+  if (os.endianness() !== 'LE') throw new Error("The export writes the machine's byte order, which the readers take for little-endian.");
   const dataset = await loadDataset(await parseDataSource(values.data!), settings, { cacheDir: path.join(CACHE, 'bench') });
-  await mkdir(dir, { recursive: true });
-  if (os.endianness() !== 'LE') throw new Error('The export writes the machine\'s byte order, which the readers take for little-endian.');
+  const files: { name: string; bytes: Uint8Array; sha256: string }[] = [];
   const splits: Record<string, unknown> = {};
   for (const [name, split] of Object.entries({ train: dataset.train, validation: dataset.validation, test: dataset.test }) as [string, EncodedSplit][]) {
     const x = new Uint8Array(split.x.buffer, split.x.byteOffset, split.x.byteLength);
     const y = new Uint8Array(split.y.buffer, split.y.byteOffset, split.y.byteLength);
-    await writeFile(path.join(dir, `${name}-x.i32`), x);
-    await writeFile(path.join(dir, `${name}-y.f32`), y);
+    const xFile = { name: `${name}-x.i32`, bytes: x, sha256: sha256(x) };
+    const yFile = { name: `${name}-y.f32`, bytes: y, sha256: sha256(y) };
+    files.push(xFile, yFile);
     splits[name] = {
       count: split.count,
-      x: { file: `${name}-x.i32`, dtype: 'int32', shape: [split.count, settings.maxlen], sha256: await sha256(x) },
-      y: { file: `${name}-y.f32`, dtype: 'float32', shape: [split.count], sha256: await sha256(y) },
+      x: { file: xFile.name, dtype: 'int32', shape: [split.count, settings.maxlen], sha256: xFile.sha256 },
+      y: { file: yFile.name, dtype: 'float32', shape: [split.count], sha256: yFile.sha256 },
     };
   }
-  const header = { ...settings, source: dataset.source.description, byteOrder: 'little-endian', splits };
-  await writeFile(path.join(dir, 'header.json'), JSON.stringify(header, null, 1));
+  const header = JSON.stringify({ ...settings, source: dataset.source.description, byteOrder: 'little-endian', splits }, null, 1);
+  const headerPath = path.join(dir, 'header.json');
+  if (existsSync(headerPath) && (await readFile(headerPath, 'utf8')) === header) return dir;
+  process.stderr.write(`Exporting the encoded splits to ${path.relative(ROOT, dir)}...\n`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const file of files) await writeFile(path.join(dir, file.name), file.bytes);
+  await writeFile(headerPath, header);
   return dir;
 }
 
@@ -351,7 +361,8 @@ function tableRows(rows: Row[]): string[] {
       f1(s.train),
       f1(s.all),
       f1(Math.min(...r.epochs.map((e) => e.seconds))),
-      Math.round(mean(r.epochs.map((e) => e.examplesPerSecond))).toString(),
+      // Examples over mean training time, not a mean of per-epoch rates (one quiet epoch would dominate).
+      Math.round(r.train / s.train).toString(),
       r.epochs.map((e) => e.valAccuracy.toFixed(4)).join(' '),
       `${Math.round(r.maxRssMb)} MB`,
       ratio,
@@ -377,7 +388,8 @@ function targetsVerdict(rows: Row[]): string[] {
       const at = TARGETS.accuracyEpoch;
       if (r.epochs.length >= at && k.epochs.length >= at) {
         const gap = (r.epochs[at - 1].valAccuracy - k.epochs[at - 1].valAccuracy) * 100;
-        parts.push(`val acc after ${at} epochs ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points vs Keras ${Math.abs(gap) <= TARGETS.accuracyPoints || gap > 0 ? 'meets' : 'misses'} the 1-point target`);
+        const verdict = Math.abs(gap) <= TARGETS.accuracyPoints ? 'meets the 1-point target' : gap > 0 ? 'better than Keras by more than the 1-point margin' : 'misses the 1-point target';
+        parts.push(`val acc after ${at} epochs ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points vs Keras: ${verdict}`);
       } else {
         const last = Math.min(r.epochs.length, k.epochs.length);
         const gap = (r.epochs[last - 1].valAccuracy - k.epochs[last - 1].valAccuracy) * 100;
