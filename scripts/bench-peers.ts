@@ -44,7 +44,11 @@ const CACHE = path.join(ROOT, '.cache');
 
 const CONTESTANTS = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow', 'ours-cpu'] as const;
 type Contestant = (typeof CONTESTANTS)[number];
-/** ours-cpu (pure JavaScript) takes hours per epoch at full size: asked for by name only. */
+/**
+ * ours-cpu (pure JavaScript) is asked for by name only: tfjs-cpu computes the
+ * Embedding's gradient (UnsortedSegmentSum) with one pass over the batch per
+ * vocabulary row, so even one batch of 128 reviews of 50 words takes minutes.
+ */
 const DEFAULT_CONTESTANTS: Contestant[] = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow'];
 
 /**
