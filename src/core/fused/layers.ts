@@ -146,25 +146,22 @@ export function fusedLayerClasses(): { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidi
   const LSTMBase = registeredClass('LSTM');
   const BidirectionalBase = registeredClass('Bidirectional');
 
+  /** One recurrent layer: the fused kernel where it applies, the standard per-step code otherwise. */
+  const callSingle = (layer: unknown, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs, standard: () => tf.Tensor | tf.Tensor[]) => {
+    const x = single(inputs);
+    if (!fusable(layer as RnnLike, x, kwargs)) return standard();
+    return fusedOr(() => fusedCall([layer as RnnLike], x), standard);
+  };
+
   class FusedSimpleRNN extends SimpleRNNBase {
     call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-      const x = single(inputs);
-      if (!fusable(this as unknown as RnnLike, x, kwargs)) return super.call(inputs, kwargs);
-      return fusedOr(
-        () => fusedCall([this as unknown as RnnLike], x),
-        () => super.call(inputs, kwargs),
-      );
+      return callSingle(this, inputs, kwargs, () => super.call(inputs, kwargs));
     }
   }
 
   class FusedLSTM extends LSTMBase {
     call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-      const x = single(inputs);
-      if (!fusable(this as unknown as RnnLike, x, kwargs)) return super.call(inputs, kwargs);
-      return fusedOr(
-        () => fusedCall([this as unknown as RnnLike], x),
-        () => super.call(inputs, kwargs),
-      );
+      return callSingle(this, inputs, kwargs, () => super.call(inputs, kwargs));
     }
   }
 
