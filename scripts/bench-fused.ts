@@ -4,7 +4,7 @@
 //
 //   npx tsx scripts/bench-fused.ts [--steps N] [--standard-steps N] [--rounds N]
 //       [--no-standard] [--threads 1|2|both] [--wasm path] [--models rnn,lstm,bilstm]
-//       [--verbose]
+//       [--table auto|always|never] [--verbose]
 //
 // Training batches are 128 random reviews of 500 tokens (10000-word
 // vocabulary); each configuration gets one warm-up step first. With
@@ -21,11 +21,14 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   fusedBidirectionalLSTM,
+  fusedEmbedding,
   fusedKernelsDescription,
   fusedKernelsMemory,
   fusedLSTM,
   fusedSimpleRNN,
   loadFusedKernels,
+  setTableMode,
+  type TableMode,
 } from '../src/core/fused/index';
 import { registerMissingWasmKernels } from '../src/core/wasm-kernels';
 
@@ -45,7 +48,8 @@ function arg(name: string, fallback: string): string {
 
 function buildModel(preset: Preset, fused: boolean): tf.Sequential {
   const m = tf.sequential();
-  m.add(tf.layers.embedding({ inputDim: VOCAB, outputDim: EMBED, inputLength: LEN }));
+  const embedding = { inputDim: VOCAB, outputDim: EMBED, inputLength: LEN };
+  m.add(fused ? fusedEmbedding(embedding) : tf.layers.embedding(embedding));
   if (preset === 'rnn') {
     m.add(fused ? fusedSimpleRNN({ units: UNITS }) : tf.layers.simpleRNN({ units: UNITS, kernelInitializer: 'glorotUniform' }));
     m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
   const standardSteps = Number(arg('standard-steps', '2'));
   const runStandard = !process.argv.includes('--no-standard');
   const threadArg = arg('threads', 'both');
+  setTableMode(arg('table', 'auto') as TableMode);
   const threadModes: (1 | 2)[] = threadArg === 'both' ? [1, 2] : [Number(threadArg) as 1 | 2];
   const presets = arg('models', 'rnn,lstm,bilstm').split(',') as Preset[];
 

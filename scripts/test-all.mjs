@@ -1,4 +1,5 @@
-// Runs every test stage in order — unit (node:test), integration inside VS
+// Runs every test stage in order — unit (node:test), the fused-kernel unit
+// tests again on Node 24 (relaxed-SIMD build), integration inside VS
 // Code (mocha in code-server), end to end in the browser (Playwright) — and
 // ends with one line that counts them all: "N passed, N failed".
 // Each stage's own output streams through unchanged.
@@ -6,6 +7,7 @@ import { spawn } from 'node:child_process';
 
 const stages = [
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'] },
+  { name: 'kernels-relaxed', command: 'npm', args: ['run', '--silent', 'test:kernels-relaxed'] },
   { name: 'integration', command: 'npm', args: ['run', '--silent', 'test:integration'] },
   { name: 'e2e', command: 'npm', args: ['run', '--silent', 'test:e2e'] },
 ].filter((s) => !process.env.RSL_TEST_STAGES || process.env.RSL_TEST_STAGES.split(',').includes(s.name));

@@ -6,10 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Hyperparameters } from './presets';
 
+export type EmbeddingConfig = Parameters<typeof tf.layers.embedding>[0];
+
 /** Builds a recurrent layer; the fused kernels substitute their own. */
 export interface RecurrentLayerFactory {
   /** Reported with runs: 'tfjs-layers' or the fused kernel in use. */
   name: string;
+  /** The Embedding before the recurrent layer (the fused one lets that layer read a vocabulary table). */
+  embedding(config: EmbeddingConfig): tf.layers.Layer;
   simpleRNN(config: { units: number; name: string; seed: number }): tf.layers.Layer;
   lstm(config: { units: number; name: string; seed: number }): tf.layers.Layer;
   bidirectionalLSTM(config: { units: number; name: string; seed: number }): tf.layers.Layer;
@@ -18,6 +22,7 @@ export interface RecurrentLayerFactory {
 /** Keras' defaults, spelled out where TensorFlow.js' differ (recurrent activation, forget bias). */
 export const standardRecurrentLayers: RecurrentLayerFactory = {
   name: 'tfjs-layers',
+  embedding: (config) => tf.layers.embedding(config),
   simpleRNN: ({ units, name, seed }) => tf.layers.simpleRNN(simpleRNNConfig(units, name, seed)),
   lstm: ({ units, name, seed }) => tf.layers.lstm(lstmConfig(units, name, seed)),
   bidirectionalLSTM: ({ units, name, seed }) =>
@@ -49,7 +54,7 @@ export function lstmConfig(units: number, name: string, seed: number) {
 export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory = standardRecurrentLayers): tf.Sequential {
   const model = tf.sequential({ name: h.preset.replace('-', '_') });
   model.add(
-    tf.layers.embedding({
+    recurrent.embedding({
       name: 'embedding',
       inputDim: h.numWords,
       outputDim: h.embeddingDim,

@@ -5,7 +5,7 @@
  * standard layers, so the choice changes speed only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedBidirectionalLSTM, fusedKernelsDescription, fusedLSTM, fusedSimpleRNN, loadFusedKernels } from '../core/fused';
+import { fusedBidirectionalLSTM, fusedEmbedding, fusedKernelsDescription, fusedLSTM, fusedSimpleRNN, loadFusedKernels } from '../core/fused';
 import { lstmConfig, simpleRNNConfig, standardRecurrentLayers, type RecurrentLayerFactory } from '../core/model';
 
 let chosen: Promise<RecurrentLayerFactory> | undefined;
@@ -15,6 +15,8 @@ async function choose(): Promise<RecurrentLayerFactory> {
   if (process.env.RNN_SENTIMENT_LAB_FUSED === '0' || !(await loadFusedKernels())) return standardRecurrentLayers;
   return {
     name: fusedKernelsDescription(),
+    // buildModel feeds the Embedding straight into the recurrent layer only.
+    embedding: (config) => fusedEmbedding({ ...config, deferLookup: true }),
     simpleRNN: ({ units, name, seed }) => fusedSimpleRNN(simpleRNNConfig(units, name, seed)),
     lstm: ({ units, name, seed }) => fusedLSTM(lstmConfig(units, name, seed)),
     bidirectionalLSTM: ({ units, name, seed }) =>

@@ -15,14 +15,17 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   fusedBidirectionalLSTM,
+  fusedEmbedding,
   fusedKernelsAvailable,
   fusedKernelsDescription,
   fusedLSTM,
   fusedSimpleRNN,
   loadFusedKernels,
   pendingSlotCount,
+  setTableMode,
   unloadFusedKernels,
 } from '../../src/core/fused/index';
+import { getRuntime, relaxedWasmPath } from '../../src/core/fused/runtime';
 import { setMinSplitWork } from '../../src/core/fused/ops';
 import { registerMissingWasmKernels } from '../../src/core/wasm-kernels';
 
@@ -333,7 +336,9 @@ describe('fused recurrent kernels', () => {
     }
     const build = (fused: boolean) => {
       const m = tf.sequential();
-      m.add(tf.layers.embedding({ inputDim: vocab, outputDim: 8, inputLength: T }));
+      // fused: N*T tokens >= vocab, so the LSTM reads the vocabulary table and the lookup is skipped
+      const embedding = { inputDim: vocab, outputDim: 8, inputLength: T };
+      m.add(fused ? fusedEmbedding({ ...embedding, deferLookup: true }) : tf.layers.embedding(embedding));
       m.add(fused ? fusedLSTM({ units: 8 }) : tf.layers.lstm({ units: 8, recurrentActivation: 'sigmoid', unitForgetBias: true }));
       m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
       m.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy' });
@@ -360,5 +365,138 @@ describe('fused recurrent kernels', () => {
     assert.ok(worst < 2e-3, `loss curves differ by ${worst}\nref ${ref.losses}\ngot ${got.losses}`);
     assert.ok(got.losses[got.losses.length - 1] < got.losses[0] * 0.8, 'loss decreases');
     assert.equal(pendingSlotCount(), 0);
+  });
+});
+
+// Embedding -> recurrent layer: the fused pair reads each step's input
+// products from a vocabulary table (embeddings . W) by token id, and its
+// backward pass scatter-adds into that table. Token ids repeat within and
+// across rows, so the scatter-add (and its merge across threads) is
+// exercised.
+describe('fused Embedding + recurrent layer (vocabulary table)', () => {
+  interface TableCase {
+    kind: Kind;
+    B: number;
+    T: number;
+    vocab: number;
+    dim: number;
+    units: number;
+    goBackwards?: boolean;
+  }
+
+  function runTableCase(c: TableCase, fused: boolean, deferLookup: boolean): { out: Float32Array; grads: Float32Array[] } {
+    let result: { out: Float32Array; grads: Float32Array[] } | null = null;
+    tf.tidy(() => {
+      const m = tf.sequential();
+      const embedding = { inputDim: c.vocab, outputDim: c.dim, inputLength: c.T };
+      m.add(fused ? fusedEmbedding({ ...embedding, deferLookup }) : tf.layers.embedding(embedding));
+      m.add(makeLayer({ kind: c.kind, B: c.B, T: c.T, inDim: c.dim, units: c.units, goBackwards: c.goBackwards }, fused));
+      const shapes = m.getWeights().map((w) => w.shape);
+      m.setWeights(shapes.map((sh, i) => tf.tensor(rand(sh, 500 + i * 7919, 0.6), sh)));
+      const ids = tf.tensor2d(rand([c.B, c.T], 77, 1).map((v) => Math.min(c.vocab - 1, Math.floor((v + 1) * 0.5 * c.vocab))), [c.B, c.T]);
+      const outDim = (c.kind === 'bilstm' ? 2 : 1) * c.units;
+      const probe = tf.tensor2d(rand([c.B, outDim], 8, 1.0), [c.B, outDim]);
+      const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
+      const out = m.predict(ids) as tf.Tensor;
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(m.apply(ids, { training: true }) as tf.Tensor, probe)) as tf.Scalar, vars);
+      result = { out: out.dataSync() as Float32Array, grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
+    });
+    return result as unknown as { out: Float32Array; grads: Float32Array[] };
+  }
+
+  async function compareTableCase(c: TableCase, deferLookup = true): Promise<void> {
+    await tf.setBackend('cpu');
+    const ref = runTableCase(c, false, false);
+    await tf.setBackend(fusedBackend);
+    const got = runTableCase(c, true, deferLookup);
+    const d = maxAbsDiff(got.out, ref.out);
+    assert.ok(d <= TOL, `output differs by ${d}`);
+    // weight 0 is the embedding matrix: its gradient comes back through the table
+    got.grads.forEach((g, i) => {
+      const dg = maxAbsDiff(g, ref.grads[i]);
+      assert.ok(dg <= TOL, `gradient wrt weight ${i} differs by ${dg}`);
+    });
+    assert.equal(pendingSlotCount(), 0, 'saved state released after backward');
+  }
+
+  before(() => setTableMode('always'));
+  after(() => setTableMode('auto'));
+
+  const cases: TableCase[] = [
+    { kind: 'rnn', B: 1, T: 1, vocab: 7, dim: 4, units: 8 },
+    { kind: 'rnn', B: 4, T: 9, vocab: 5, dim: 3, units: 6, goBackwards: true },
+    { kind: 'lstm', B: 1, T: 12, vocab: 9, dim: 4, units: 8 },
+    { kind: 'lstm', B: 6, T: 15, vocab: 11, dim: 5, units: 7 },
+    { kind: 'lstm', B: 3, T: 8, vocab: 4, dim: 4, units: 8, goBackwards: true },
+    { kind: 'bilstm', B: 5, T: 10, vocab: 13, dim: 6, units: 8 },
+    { kind: 'bilstm', B: 1, T: 4, vocab: 3, dim: 2, units: 5 },
+  ];
+  for (const c of cases) {
+    it(`matches Embedding + ${c.kind} from tfjs: B=${c.B} T=${c.T} vocabulary ${c.vocab}${c.goBackwards ? ' goBackwards' : ''}`, async () =>
+      compareTableCase(c));
+  }
+
+  it('matches with the lookup computed (not deferred) as well', async () => {
+    await compareTableCase({ kind: 'lstm', B: 4, T: 6, vocab: 8, dim: 3, units: 4 }, false);
+  });
+
+  it('merges the table gradients of two threads that share token ids', async () => {
+    assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 2 }), true);
+    setMinSplitWork(0);
+    try {
+      await compareTableCase({ kind: 'lstm', B: 8, T: 20, vocab: 6, dim: 4, units: 8 });
+      await compareTableCase({ kind: 'rnn', B: 7, T: 11, vocab: 5, dim: 3, units: 12 });
+      await compareTableCase({ kind: 'bilstm', B: 6, T: 9, vocab: 7, dim: 4, units: 8 });
+    } finally {
+      setMinSplitWork(null);
+      await loadFusedKernels({ threads: 1 });
+    }
+  });
+
+  it('computes the skipped lookup when the recurrent layer cannot use the kernels', async () => {
+    // returnSequences is outside what the kernels do: the LSTM falls back to
+    // TensorFlow.js' per-step code, which must see the real embedding rows.
+    await tf.setBackend(fusedBackend);
+    const ids = tf.tensor2d([[1, 2, 3, 1], [0, 3, 3, 2]]);
+    const build = (fused: boolean) => {
+      const m = tf.sequential();
+      const embedding = { inputDim: 4, outputDim: 3, inputLength: 4 };
+      m.add(fused ? fusedEmbedding({ ...embedding, deferLookup: true }) : tf.layers.embedding(embedding));
+      const lstm = { units: 5, returnSequences: true };
+      m.add(fused ? fusedLSTM(lstm) : tf.layers.lstm({ ...lstm, recurrentActivation: 'sigmoid', unitForgetBias: true }));
+      return m;
+    };
+    const fusedModel = build(true);
+    const standard = build(false);
+    standard.setWeights(fusedModel.getWeights());
+    const a = (fusedModel.predict(ids) as tf.Tensor).dataSync() as Float32Array;
+    const b = (standard.predict(ids) as tf.Tensor).dataSync() as Float32Array;
+    assert.ok(maxAbsDiff(a, b) <= 1e-5);
+    assert.ok(b.some((v) => Math.abs(v) > 1e-3), 'the reference output is not trivially zero');
+  });
+
+  it('refuses token ids outside the vocabulary with a clear error', async () => {
+    await tf.setBackend(fusedBackend);
+    const m = tf.sequential();
+    m.add(fusedEmbedding({ inputDim: 5, outputDim: 3, inputLength: 3, deferLookup: true }));
+    m.add(fusedLSTM({ units: 4 }));
+    assert.throws(() => tf.tidy(() => m.predict(tf.tensor2d([[1, 2, 7]]))), /token id 7 is outside the vocabulary table \[0, 5\)/);
+  });
+});
+
+describe('kernel builds', () => {
+  it('takes the relaxed-SIMD (fused multiply-add) build exactly where the engine validates it', async () => {
+    const relaxedValid = WebAssembly.validate(fs.readFileSync(relaxedWasmPath(wasmFile)));
+    // scripts/test-kernels-relaxed.sh runs this file on an engine that must take the relaxed build
+    if (process.env.RSL_EXPECT_KERNEL_VARIANT === 'relaxed') assert.ok(relaxedValid, 'this engine should validate the relaxed-SIMD build');
+    await unloadFusedKernels();
+    assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
+    assert.equal(getRuntime()?.variant, relaxedValid ? 'relaxed' : 'plain');
+    assert.match(fusedKernelsDescription(), relaxedValid ? /^fused-wasm-simd\+fma x1 thread/ : /^fused-wasm-simd x1 thread/);
+    await unloadFusedKernels();
+    assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1, variant: 'plain' }), true);
+    assert.equal(getRuntime()?.variant, 'plain');
+    await unloadFusedKernels();
+    assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
   });
 });

@@ -4,6 +4,7 @@
 // of the thousands of small per-step ops TensorFlow.js' own layers run.
 //
 // Usage:
+//   model.add(fusedEmbedding({ inputDim: 10000, outputDim: 32 }));
 //   if (await loadFusedKernels()) model.add(fusedLSTM({ units: 32 }));
 //   else model.add(tf.layers.lstm({ units: 32, recurrentActivation: 'sigmoid', unitForgetBias: true }));
 //
@@ -19,8 +20,8 @@
 
 import { getRuntime, lastLoadError, loadRuntime, unloadRuntime } from './runtime';
 
-export { fusedSimpleRNN, fusedLSTM, fusedBidirectionalLSTM, fusedLayerClasses } from './layers';
-export type { SimpleRNNConfig, LSTMConfig, BidirectionalLSTMConfig } from './layers';
+export { fusedEmbedding, fusedSimpleRNN, fusedLSTM, fusedBidirectionalLSTM, fusedLayerClasses, setTableMode } from './layers';
+export type { EmbeddingConfig, SimpleRNNConfig, LSTMConfig, BidirectionalLSTMConfig, TableMode } from './layers';
 export { fusedRecurrence, pendingSlotCount } from './ops';
 export type { CellKind } from './ops';
 export { defaultWasmPath } from './runtime';
@@ -30,6 +31,8 @@ export interface LoadFusedKernelsOptions {
   wasmPath?: string;
   /** 2 = run half of each call on a second thread (default when the machine has 2+ cores). */
   threads?: 1 | 2;
+  /** 'plain' = never the relaxed-SIMD (fused multiply-add) build; default 'auto' takes it where it validates. */
+  variant?: 'auto' | 'plain';
 }
 
 /**
@@ -51,12 +54,13 @@ export function fusedKernelsError(): string {
   return lastLoadError();
 }
 
-/** Short description for reports, e.g. 'fused-wasm-simd x2 threads' or 'standard (tfjs layers)'. */
+/** Short description for reports, e.g. 'fused-wasm-simd+fma x2 threads' or 'standard (tfjs layers)'. */
 export function fusedKernelsDescription(): string {
   const rt = getRuntime();
   if (!rt) return 'standard (tfjs layers)';
   const note = rt.threadNote ? ` (${rt.threadNote})` : '';
-  return rt.threads === 2 ? 'fused-wasm-simd x2 threads' : `fused-wasm-simd x1 thread${note}`;
+  const build = rt.variant === 'relaxed' ? 'fused-wasm-simd+fma' : 'fused-wasm-simd';
+  return rt.threads === 2 ? `${build} x2 threads` : `${build} x1 thread${note}`;
 }
 
 /** Kernel memory figures (bytes): in use now, peak, and the size of the linear memory. */

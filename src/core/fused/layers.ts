@@ -8,13 +8,19 @@
 // with setWeights(getWeights()), and saving a fused model writes ordinary
 // 'SimpleRNN' / 'LSTM' / 'Bidirectional' layers.
 //
+// An Embedding whose output feeds such a layer directly is fused too: the
+// fused Embedding records the token ids behind each output it returns, and
+// the recurrent layer then reads its input products from a vocabulary table
+// (embeddings . W, one small product) by token id instead of projecting
+// every token's embedding row (see "table mode" in assembly/recurrent.ts).
+//
 // call() falls back to the inherited per-step implementation whenever the
 // configuration is outside what the kernels implement (sequence outputs,
 // returned states, masks, initial or stateful states, dropout while
 // training, other activations) or when the kernels are not loaded.
 
 import * as tf from '@tensorflow/tfjs';
-import { fusedRecurrence, type CellKind } from './ops';
+import { fusedRecurrence, type CellKind, type RecurrentInput } from './ops';
 import { getRuntime } from './runtime';
 
 type Kwargs = Record<string, unknown> | undefined;
@@ -89,6 +95,64 @@ function fusedOr(fused: () => tf.Tensor, standard: () => tf.Tensor | tf.Tensor[]
   }
 }
 
+interface EmbeddingLookup {
+  /** Token ids [B, T] (row-major), read when the lookup ran: the executor may dispose its input tensor afterwards. */
+  ids: Int32Array;
+  embeddings: { read(): tf.Tensor };
+  /** The output holds zeros, not the embedding rows: only the table path may read it (see FusedEmbedding). */
+  deferred: boolean;
+}
+
+/** Outputs of fused Embedding layers -> the lookup that produced them. */
+const lookups = new WeakMap<tf.Tensor, EmbeddingLookup>();
+
+export type TableMode = 'auto' | 'always' | 'never';
+let tableMode: TableMode = 'auto';
+
+/** Force the vocabulary-table path on or off (tests and benchmarks); 'auto' restores the default. */
+export function setTableMode(mode: TableMode): void {
+  tableMode = mode;
+}
+
+/**
+ * The table costs V rows of products, the direct path B*T rows: a training
+ * or evaluation batch (64,000 tokens, 10,000 words) takes the table, a
+ * single review (500 tokens) the direct path.
+ */
+function tableWorthIt(tokens: number, vocabulary: number): boolean {
+  return tableMode === 'always' || (tableMode === 'auto' && tokens >= vocabulary);
+}
+
+function useTable(lookup: EmbeddingLookup | undefined, x: tf.Tensor): lookup is EmbeddingLookup {
+  if (!lookup) return false;
+  return lookup.deferred || tableWorthIt((x.shape[0] as number) * (x.shape[1] as number), lookup.embeddings.read().shape[0] as number);
+}
+
+/** x itself, or for a deferred lookup the embedding rows it stands for (computed as the Embedding layer does). */
+function materialized(x: tf.Tensor): tf.Tensor {
+  const lookup = lookups.get(x);
+  if (!lookup?.deferred) return x;
+  const rows = tf.gather(lookup.embeddings.read(), tf.tensor1d(lookup.ids, 'int32'));
+  return tf.reshape(rows, x.shape);
+}
+
+/**
+ * A zero tensor of `shape` that costs no allocation: clones share the data
+ * of one cached tensor per backend and shape (the cache keeps the latest).
+ */
+const zeroCache = new Map<string, tf.Tensor>();
+function sharedZeros(shape: number[]): tf.Tensor {
+  const key = `${tf.getBackend()}:${shape.join('x')}`;
+  let base = zeroCache.get(key);
+  if (!base || base.isDisposed) {
+    for (const t of zeroCache.values()) t.dispose();
+    zeroCache.clear();
+    base = tf.keep(tf.zeros(shape));
+    zeroCache.set(key, base);
+  }
+  return tf.clone(base);
+}
+
 function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(inputs) ? inputs[0] : inputs;
 }
@@ -101,13 +165,16 @@ function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
 // the LSTM's [64000, 128] x [128, 32]). With explicit transposes every
 // product is a plain one, and dW is formed as (dZ^T . x)^T so that the
 // backend's weight packing works on x [B*T, in] rather than on the 4x
-// larger dZ (measured 68 ms vs 110 ms for x^T . dZ).
+// larger dZ (measured 68 ms vs 110 ms for x^T . dZ). Other backends (the
+// native one) take the transposed forms directly: there an explicit
+// transpose is the extra cost (3 ms per LSTM training step).
 const projectInputs2d = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
     value: tf.matMul(x, w),
     gradFunc: (dz: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      if (tf.getBackend() !== 'wasm') return [tf.matMul(dz, ws, false, true), tf.matMul(xs, dz, true, false)];
       return [tf.matMul(dz, tf.transpose(ws)), tf.transpose(tf.matMul(tf.transpose(dz), xs))];
     },
   };
@@ -120,48 +187,93 @@ function projectInputs(x: tf.Tensor, kernel: tf.Tensor): tf.Tensor3D {
   return tf.reshape(projectInputs2d(tf.reshape(x, [B * T, I]), kernel), [B, T, N]);
 }
 
+/** Each step's input products: from the vocabulary table when x is a (large enough) fused Embedding lookup. */
+function recurrentInput(x: tf.Tensor, kernel: tf.Tensor): RecurrentInput {
+  const lookup = lookups.get(x);
+  if (useTable(lookup, x)) {
+    return { ids: lookup.ids, steps: x.shape[1] as number, table: projectInputs2d(lookup.embeddings.read() as tf.Tensor2D, kernel) as tf.Tensor2D };
+  }
+  return { z: projectInputs(x, kernel) };
+}
+
 function fusedCall(layers: RnnLike[], x: tf.Tensor): tf.Tensor2D {
   const kind = kindOf(layers[0]) as CellKind;
   const cells = layers.map((l) => l.cell);
   const kernel = cells.length === 1 ? cells[0].kernel.read() : tf.concat(cells.map((c) => c.kernel.read()), 1);
   const width = (c: CellLike) => c.kernel.read().shape[1] as number;
   const bias = tf.stack(cells.map((c) => (c.useBias && c.bias ? c.bias.read() : tf.zeros([width(c)])))) as tf.Tensor2D;
-  const z = projectInputs(x, kernel);
   const r = tf.stack(cells.map((c) => c.recurrentKernel.read())) as tf.Tensor3D;
   return fusedRecurrence(
     kind,
-    z,
+    recurrentInput(x, kernel),
     bias,
     r,
     layers.map((l) => l.goBackwards),
   );
 }
 
-let classes: { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidirectional: AnyLayer } | null = null;
+interface FusedClasses {
+  Embedding: AnyLayer;
+  SimpleRNN: AnyLayer;
+  LSTM: AnyLayer;
+  Bidirectional: AnyLayer;
+}
+
+let classes: FusedClasses | null = null;
 
 /** The fused layer classes (created on first use, after TensorFlow.js registered its own). */
-export function fusedLayerClasses(): { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidirectional: AnyLayer } {
+export function fusedLayerClasses(): FusedClasses {
   if (classes) return classes;
+  const EmbeddingBase = registeredClass('Embedding');
   const SimpleRNNBase = registeredClass('SimpleRNN');
   const LSTMBase = registeredClass('LSTM');
   const BidirectionalBase = registeredClass('Bidirectional');
 
+  type StandardCall = (input: tf.Tensor) => tf.Tensor | tf.Tensor[];
+
   /** One recurrent layer: the fused kernel where it applies, the standard per-step code otherwise. */
-  const callSingle = (layer: unknown, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs, standard: () => tf.Tensor | tf.Tensor[]) => {
+  const callSingle = (layer: unknown, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs, standard: StandardCall) => {
     const x = single(inputs);
-    if (!fusable(layer as RnnLike, x, kwargs)) return standard();
-    return fusedOr(() => fusedCall([layer as RnnLike], x), standard);
+    const fallback = () => standard(materialized(x));
+    if (!fusable(layer as RnnLike, x, kwargs)) return fallback();
+    return fusedOr(() => fusedCall([layer as RnnLike], x), fallback);
   };
+
+  class FusedEmbedding extends EmbeddingBase {
+    /**
+     * Set by a model builder that feeds this layer's output only to a fused
+     * recurrent layer: when that layer will read the vocabulary table, the
+     * lookup itself is skipped and the output is a shared zero tensor of the
+     * right shape (the gather of 64,000 rows costs 5 ms on the tensorflow
+     * backend and 70 ms on wasm per training step). Any path that needs the
+     * real rows computes them from the recorded ids (materialized()).
+     */
+    deferLookup = false;
+
+    call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+      const x = single(inputs);
+      if (!getRuntime() || x.rank !== 2) return super.call(inputs, kwargs);
+      const self = this as unknown as { embeddings: { read(): tf.Tensor } };
+      const [B, T] = x.shape as [number, number];
+      const vocabulary = self.embeddings.read().shape[0] as number;
+      // Int32Array.from truncates float ids as the layer's own int32 cast does.
+      const ids = Int32Array.from(x.dataSync());
+      const deferred = this.deferLookup && tableWorthIt(B * T, vocabulary);
+      const output = deferred ? sharedZeros([B, T, self.embeddings.read().shape[1] as number]) : super.call(inputs, kwargs);
+      if (output instanceof tf.Tensor) lookups.set(output, { ids, embeddings: self.embeddings, deferred });
+      return output;
+    }
+  }
 
   class FusedSimpleRNN extends SimpleRNNBase {
     call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-      return callSingle(this, inputs, kwargs, () => super.call(inputs, kwargs));
+      return callSingle(this, inputs, kwargs, (input) => super.call(input, kwargs));
     }
   }
 
   class FusedLSTM extends LSTMBase {
     call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-      return callSingle(this, inputs, kwargs, () => super.call(inputs, kwargs));
+      return callSingle(this, inputs, kwargs, (input) => super.call(input, kwargs));
     }
   }
 
@@ -185,7 +297,7 @@ export function fusedLayerClasses(): { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidi
         !fusable(f, x, kwargs) ||
         !fusable(b, x, kwargs)
       ) {
-        return super.call(inputs, kwargs);
+        return super.call(materialized(x), kwargs);
       }
       return fusedOr(
         () => {
@@ -196,12 +308,12 @@ export function fusedLayerClasses(): { SimpleRNN: AnyLayer; LSTM: AnyLayer; Bidi
           if (mode === 'ave') return tf.mul(0.5, tf.add(y, yRev));
           return tf.mul(y, yRev);
         },
-        () => super.call(inputs, kwargs),
+        () => super.call(materialized(x), kwargs),
       );
     }
   }
 
-  classes = { SimpleRNN: FusedSimpleRNN, LSTM: FusedLSTM, Bidirectional: FusedBidirectional };
+  classes = { Embedding: FusedEmbedding, SimpleRNN: FusedSimpleRNN, LSTM: FusedLSTM, Bidirectional: FusedBidirectional };
   return classes;
 }
 
@@ -219,6 +331,7 @@ const KERAS_LSTM_DEFAULTS = {
   unitForgetBias: true,
 } as const;
 
+export type EmbeddingConfig = Parameters<typeof tf.layers.embedding>[0];
 export type SimpleRNNConfig = Parameters<typeof tf.layers.simpleRNN>[0];
 export type LSTMConfig = Parameters<typeof tf.layers.lstm>[0];
 export type BidirectionalLSTMConfig = Partial<LSTMConfig> & {
@@ -226,6 +339,19 @@ export type BidirectionalLSTMConfig = Partial<LSTMConfig> & {
   /** An LSTM layer to wrap (as tf.layers.bidirectional does) instead of one built from the config. */
   layer?: tf.layers.Layer;
 };
+
+/**
+ * Same as tf.layers.embedding; a fused recurrent layer right after it works
+ * from the vocabulary table. `deferLookup` promises that the output feeds
+ * nothing but such a layer, which lets the lookup itself be skipped.
+ */
+export function fusedEmbedding(config: EmbeddingConfig & { deferLookup?: boolean }): tf.layers.Layer {
+  const { Embedding } = fusedLayerClasses();
+  const { deferLookup, ...rest } = config;
+  const layer = new Embedding(rest);
+  layer.deferLookup = deferLookup ?? false;
+  return layer as tf.layers.Layer;
+}
 
 /** Same as tf.layers.simpleRNN with Keras' defaults, running the fused kernels when possible. */
 export function fusedSimpleRNN(config: SimpleRNNConfig): tf.layers.Layer {

@@ -1,12 +1,17 @@
 // The fused recurrence as a TensorFlow.js op with a custom gradient.
 //
-//   fusedRecurrence(kind, Z, bias, R, reverse) -> h_T
-//     Z    [B, T, D*G*U] input products x.W of all steps, the D directions
-//                        side by side (G = 1 SimpleRNN, 4 LSTM)
+//   fusedRecurrence(kind, input, bias, R, reverse) -> h_T
+//     input          where each step's input products x.W come from:
+//       { z }        Z [B, T, D*G*U], the D directions side by side
+//                    (G = 1 SimpleRNN, 4 LSTM)
+//       { ids, steps, table }  ids [B, T] (row-major, T = steps) into
+//                    table [V, D*G*U]: the
+//                    products of every vocabulary row (Embedding . W),
+//                    see "table mode" in assembly/recurrent.ts
 //     bias [D, G*U]      added inside the kernel (see assembly/recurrent.ts)
 //     R    [D, U, G*U]   recurrent kernels
 //     h_T  [B, D*U]      last hidden state of each direction, concatenated
-//   gradient: dh_T -> (dZ [B, T, D*G*U], dbias [D, G*U], dR [D, U, G*U])
+//   gradient: dh_T -> (dZ [B, T, D*G*U] or dTable [V, D*G*U], dbias [D, G*U], dR [D, U, G*U])
 //
 // Forward keeps per-step gates and states in kernel memory (a "slot") when
 // TensorFlow.js is recording a gradient tape; backward consumes and frees
@@ -16,6 +21,9 @@ import * as tf from '@tensorflow/tfjs';
 import { getRuntime, JobOp, type JobRecord, type KernelRuntime } from './runtime';
 
 export type CellKind = 'rnn' | 'lstm';
+
+/** Each step's input products: given per token, or looked up by token id in a vocabulary table. */
+export type RecurrentInput = { z: tf.Tensor3D } | { ids: Int32Array; steps: number; table: tf.Tensor2D };
 
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
 
@@ -54,6 +62,10 @@ interface Slot {
   D: number;
   reverse: boolean[];
   dirs: DirBuffers[];
+  /** Token ids [B, T] in kernel memory (table mode), else 0. */
+  ids: number;
+  /** Rows of the table (table mode), else 0. */
+  V: number;
   /** Row split of a single direction across two threads (0 = none). */
   split: number;
   /** The engine's tape this slot was recorded on (to drop slots whose backward never ran). */
@@ -117,6 +129,7 @@ function freeSlot(slot: Slot): void {
   for (const d of slot.dirs) {
     for (const p of [d.bias, d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch]) if (p) slot.rt.free(p);
   }
+  if (slot.ids) slot.rt.free(slot.ids);
 }
 
 /** Drop saved activations of gradient tapes that finished without running our backward. */
@@ -190,6 +203,7 @@ function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): 
     scratch: buf.scratch,
     bias: buf.bias,
     dB: 0,
+    ids: slot.ids,
   };
 }
 
@@ -211,6 +225,7 @@ function forward(
   rt: KernelRuntime,
   kind: CellKind,
   zIn: tf.Tensor,
+  ids: Int32Array | null,
   biasData: Float32Array,
   rData: Float32Array,
   B: number,
@@ -234,6 +249,8 @@ function forward(
     D,
     reverse,
     dirs: [],
+    ids: 0,
+    V: ids ? zIn.shape[0] : 0,
     split: rowSplit(rt, D, B, T, Up, G),
     tape,
     live: true,
@@ -263,6 +280,10 @@ function forward(
       } else {
         buf.scratch = rt.alloc(2 * B * Up * 4);
       }
+    }
+    if (ids) {
+      slot.ids = rt.alloc(ids.length * 4);
+      rt.i32.set(ids, slot.ids >> 2);
     }
     zPtr = rt.alloc(zIn.size * 4);
     readTensorInto(zIn, rt.f32, zPtr >> 2);
@@ -305,7 +326,7 @@ function backward(
   dy: Float32Array,
 ): { dZ: tf.Tensor; dBias: Float32Array; dR: Float32Array } {
   if (!slot.live) throw new Error('fused recurrence: backward ran twice or after its state was dropped');
-  const { kind, B, T, U, Up, D } = slot;
+  const { kind, B, T, U, Up, D, V } = slot;
   const G = GATES[kind];
   const GUp = G * Up;
   const allocated: number[] = [];
@@ -316,7 +337,15 @@ function backward(
   };
   try {
     const zStride = D * G * U;
-    const dzPtr = alloc(B * T * zStride * 4);
+    // Table mode accumulates into dTable, so it starts at zero; padded to
+    // whole vectors for the kernel's addInto.
+    const dzFloats = V ? Math.ceil((V * zStride) / 4) * 4 : B * T * zStride;
+    const newGradient = (): number => {
+      const p = alloc(dzFloats * 4);
+      if (V) rt.f32.fill(0, p >> 2, (p >> 2) + dzFloats);
+      return p;
+    };
+    const dzPtr = newGradient();
     const op = kind === 'lstm' ? JobOp.LstmBackward : JobOp.RnnBackward;
     const jobs: JobRecord[] = [];
     let f = rt.f32;
@@ -334,6 +363,13 @@ function backward(
       jobs.push(j);
     }
     const { mine, other } = distribute(rt, slot, jobs);
+    // Jobs split by rows are copies of a single direction's job (D = 1).
+    const direction = new Map<JobRecord, number>(jobs.map((j, d) => [j, d]));
+    // Two threads on the rows of one direction may hit the same table row:
+    // the second gets a table of its own, added in after both finish.
+    const rowSplitTable = V > 0 && slot.split > 0 && other.length > 0;
+    const otherTable = rowSplitTable ? newGradient() : 0;
+    if (rowSplitTable) for (const j of other) j.z = otherTable + (j.z - dzPtr);
     for (const j of [...mine, ...other]) {
       j.dR = alloc(Up * GUp * 4);
       j.dB = alloc(GUp * 4);
@@ -342,12 +378,15 @@ function backward(
       f.fill(0, j.dB >> 2, (j.dB >> 2) + GUp);
     }
     rt.dispatch(mine, other);
-    const dZ = tensorFrom([B, T, zStride], (dst) => dst.set(rt.f32.subarray(dzPtr >> 2, (dzPtr >> 2) + B * T * zStride)));
+    if (otherTable) rt.exports.addInto(dzPtr, otherTable, dzFloats);
+    const dzShape = V ? [V, zStride] : [B, T, zStride];
+    const dzSize = V ? V * zStride : B * T * zStride;
+    const dZ = tensorFrom(dzShape, (dst) => dst.set(rt.f32.subarray(dzPtr >> 2, (dzPtr >> 2) + dzSize)));
     f = rt.f32;
     const dR = new Float32Array(D * U * G * U);
     const dBias = new Float32Array(D * G * U);
     for (const j of [...mine, ...other]) {
-      const d = jobs.findIndex((x) => x.z === j.z);
+      const d = direction.get(j) ?? 0;
       for (let g = 0; g < G; g++) {
         const src = (j.dB >> 2) + g * Up;
         const dst = d * G * U + g * U;
@@ -369,26 +408,39 @@ function backward(
   }
 }
 
+/** Refuse token ids that would index outside the table (the kernel does not check). */
+function checkIds(ids: Int32Array, V: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!(id >= 0 && id < V)) throw new RangeError(`fusedRecurrence: token id ${id} is outside the vocabulary table [0, ${V})`);
+  }
+}
+
 /**
- * Run the recurrence of `kind` over Z with recurrent kernels R (see the top
- * of this file for shapes). `reverse[d]` processes direction d from the last
- * time step to the first (Keras goBackwards). Differentiable wrt Z and R.
+ * Run the recurrence of `kind` over the input products (see the top of this
+ * file for shapes). `reverse[d]` processes direction d from the last time
+ * step to the first (Keras goBackwards). Differentiable wrt Z (or the
+ * table), the bias and R.
  */
 export function fusedRecurrence(
   kind: CellKind,
-  z: tf.Tensor3D,
+  input: RecurrentInput,
   bias: tf.Tensor2D,
   r: tf.Tensor3D,
   reverse: boolean[],
 ): tf.Tensor2D {
   const rt = getRuntime();
   if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
-  const [B, T, width] = z.shape;
+  const products = 'z' in input ? input.z : input.table;
+  const [B, T] = 'z' in input ? input.z.shape : [input.ids.length / input.steps, input.steps];
+  const width = products.shape[products.rank - 1];
   const [D, U, GU] = r.shape;
   const G = GATES[kind];
   if (GU !== G * U || width !== D * G * U || reverse.length !== D || bias.shape[0] !== D || bias.shape[1] !== GU) {
-    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes Z ${z.shape} bias ${bias.shape} R ${r.shape}`);
+    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes ${products.shape} bias ${bias.shape} R ${r.shape}`);
   }
+  const ids = 'ids' in input ? input.ids : null;
+  if (ids) checkIds(ids, products.shape[0] as number);
   const eng = engine();
   const keep = eng.isTapeOn();
   const tape = eng.state.activeTape;
@@ -397,7 +449,7 @@ export function fusedRecurrence(
   const op = tf.customGrad(((zIn: tf.Tensor, bIn: tf.Tensor, rIn: tf.Tensor) => {
     const rData = rIn.dataSync() as Float32Array;
     const bData = bIn.dataSync() as Float32Array;
-    const { hT, slot } = forward(rt, kind, zIn, bData, rData, B, T, U, D, reverse, keep, tape);
+    const { hT, slot } = forward(rt, kind, zIn, ids, bData, rData, B, T, U, D, reverse, keep, tape);
     const value = tf.tensor2d(hT, [B, D * U]);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
       if (!slot) throw new Error('fused recurrence: no saved state for the gradient');
@@ -406,5 +458,5 @@ export function fusedRecurrence(
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(z, bias, r) as tf.Tensor2D;
+  return op(products, bias, r) as tf.Tensor2D;
 }

@@ -17,7 +17,7 @@ import * as wt from 'node:worker_threads';
 
 /** Words per job record; must match JOB_WORDS in assembly/recurrent.ts. */
 export const JOB_WORDS = 24;
-export const KERNEL_ABI_VERSION = 2;
+export const KERNEL_ABI_VERSION = 3;
 
 export const enum JobOp {
   RnnForward = 1,
@@ -50,12 +50,18 @@ export interface JobRecord {
   scratch: number;
   bias: number;
   dB: number;
+  /** int32 [B, T] token ids: z is then a [V, zStride] table (0 = z is [B, T, zStride]). */
+  ids: number;
 }
 
 interface KernelExports {
   runJobs(jobs: number, count: number): void;
+  addInto(dst: number, src: number, n: number): void;
   abiVersion(): number;
 }
+
+/** Which build runs: 'relaxed' has fused multiply-add (relaxed SIMD), 'plain' 128-bit SIMD only. */
+export type KernelVariant = 'relaxed' | 'plain';
 
 const PAGE = 65536;
 const ALIGN = 64;
@@ -127,8 +133,10 @@ export class KernelRuntime {
   threads: 1 | 2 = 1;
   /** Why a requested second thread is not in use, if it is not. */
   threadNote = '';
+  readonly variant: KernelVariant;
 
-  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
+  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance, variant: KernelVariant) {
+    this.variant = variant;
     this.module = module;
     this.memory = memory;
     this.exports = instance.exports as unknown as KernelExports;
@@ -137,11 +145,11 @@ export class KernelRuntime {
     this.ctl = new Int32Array(memory.buffer, CTL_OFFSET, 16);
   }
 
-  static async create(wasmBytes: Uint8Array, threads: 1 | 2): Promise<KernelRuntime> {
+  static async create(wasmBytes: Uint8Array, threads: 1 | 2, variant: KernelVariant = 'plain'): Promise<KernelRuntime> {
     const module = await WebAssembly.compile(new Uint8Array(wasmBytes));
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    const rt = new KernelRuntime(module, memory, instance);
+    const rt = new KernelRuntime(module, memory, instance, variant);
     if (rt.exports.abiVersion() !== KERNEL_ABI_VERSION) {
       throw new Error(`recurrent kernel ABI ${rt.exports.abiVersion()} does not match ${KERNEL_ABI_VERSION}`);
     }
@@ -327,6 +335,7 @@ export class KernelRuntime {
       w[o + 19] = j.scratch;
       w[o + 20] = j.bias;
       w[o + 21] = j.dB;
+      w[o + 22] = j.ids;
     });
   }
 
@@ -390,12 +399,34 @@ export function defaultWasmPath(): string {
   return path.join(dir, 'recurrent-kernels.wasm');
 }
 
+/** The relaxed-SIMD build lies beside the plain one (see scripts/build-kernels.mjs). */
+export function relaxedWasmPath(plainPath: string): string {
+  return plainPath.replace(/\.wasm$/, '-relaxed.wasm');
+}
+
+/** The relaxed build's bytes when it exists and this engine validates it, else null. */
+async function readRelaxedBuild(plainPath: string): Promise<Uint8Array | null> {
+  try {
+    const bytes = await fs.promises.readFile(relaxedWasmPath(plainPath));
+    return WebAssembly.validate(bytes) ? bytes : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The module needs SIMD and a shared memory; a missing SIMD shows up as a compile error. */
 export function featuresSupported(): boolean {
   return typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
 }
 
-export async function loadRuntime(options: { wasmPath?: string; threads?: 1 | 2 } = {}): Promise<boolean> {
+export interface LoadOptions {
+  wasmPath?: string;
+  threads?: 1 | 2;
+  /** 'plain' skips the relaxed-SIMD build even where the engine has it (for comparisons). */
+  variant?: 'auto' | 'plain';
+}
+
+export async function loadRuntime(options: LoadOptions = {}): Promise<boolean> {
   if (runtime) {
     if (options.threads !== undefined) await runtime.setThreads(options.threads);
     return true;
@@ -408,8 +439,11 @@ export async function loadRuntime(options: { wasmPath?: string; threads?: 1 | 2 
         return false;
       }
       const file = options.wasmPath ?? defaultWasmPath();
-      const bytes = await fs.promises.readFile(file);
-      runtime = await KernelRuntime.create(bytes, options.threads ?? defaultThreads());
+      const relaxed = options.variant === 'plain' ? null : await readRelaxedBuild(file);
+      const threads = options.threads ?? defaultThreads();
+      runtime = relaxed
+        ? await KernelRuntime.create(relaxed, threads, 'relaxed')
+        : await KernelRuntime.create(await fs.promises.readFile(file), threads, 'plain');
       return true;
     } catch (e) {
       lastError = (e as Error).message;

@@ -12,6 +12,14 @@
 //     product done by TensorFlow.js (and so is its gradient wrt x and W);
 //     this module runs the recurrence (bias + h_{t-1} . R plus the gate
 //     arithmetic) and its gradient wrt Z, the bias and R.
+//   * Table mode (ids != 0): when x comes from an Embedding lookup, Z's row
+//     for (b, t) is row ids[b, t] of the vocabulary table E . W, which
+//     TensorFlow.js forms once per call. A training batch has 64,000 tokens
+//     for a 10,000-word vocabulary, so the table is 6x cheaper than the
+//     per-token projection, and the per-token embedding rows never exist.
+//     The backward pass then scatter-adds each step's gate gradients into
+//     the table rows (dTable), whose gradient wrt E and W is again two
+//     small products on the TensorFlow.js side.
 //   * Memory is owned by the JavaScript side (a simple allocator over the
 //     linear memory); this module has no runtime, no static data and no
 //     stack, so two instances on two threads can share one memory safely.
@@ -25,6 +33,7 @@
 // 4 so every vector touches one gate only; padded lanes stay exactly zero
 // (their pre-activations are zero, hence c = 0 and h = 0.5 * tanh(0) = 0).
 //   Z   [B, T, zRowStride]  this direction's G*U input products x.W start at zPtr
+//       or [V, zRowStride]  in table mode, indexed by ids [B, T] (int32)
 //   b   [G*Up]              bias, zero padded (added here, not by TensorFlow.js:
 //                           its gradient, the column sums of dZ, is then a
 //                           by-product of this loop instead of a 40-300 ms
@@ -62,6 +71,7 @@ const J_DR: i32 = 18;
 const J_SCRATCH: i32 = 19;
 const J_BIAS: i32 = 20;
 const J_DB: i32 = 21;
+const J_IDS: i32 = 22;
 export const JOB_WORDS: i32 = 24;
 
 const OP_RNN_FORWARD: i32 = 1;
@@ -71,23 +81,40 @@ const OP_LSTM_BACKWARD: i32 = 4;
 
 // ---- vector math ----
 
+// a * b + c. Built twice (scripts/build-kernels.mjs): with relaxed SIMD this
+// is one fused multiply-add instruction, which halves the arithmetic
+// instructions of every product below; the plain SIMD build (for engines
+// without relaxed SIMD, such as Node 20) multiplies, then adds.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 // exp(x) for float32 lanes: range reduction x = n*ln2 + r with |r| <= ln2/2
 // (two-part ln2 so r is exact to float precision), degree-6 polynomial for
 // e^r, and 2^n built directly in the exponent bits. Relative error ~1e-7,
 // well inside float32 training noise; inputs are clamped so 2^n stays normal.
+// Written for the instructions V8 emits: pmin/pmax are single instructions
+// (min/max carry NaN rules that cost several), and adding 1.5*2^23 rounds
+// x*log2(e) to the integer n held in the low mantissa bits, which replaces
+// both a rounding and a float-to-int conversion. The gate nonlinearities
+// dominate the LSTM's forward pass, so this cut it by about half.
 @inline function vexp(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const magic = f32x4.splat(12582912.0);
+  const t = madd(x, f32x4.splat(1.44269504088896341), magic);
+  const n = f32x4.sub(t, magic);
+  let r = madd(n, f32x4.splat(-0.693359375), x);
+  r = madd(n, f32x4.splat(2.12194440e-4), r);
   let p = f32x4.splat(<f32>(1.0 / 720.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  p = madd(p, r, f32x4.splat(<f32>(1.0 / 120.0)));
+  p = madd(p, r, f32x4.splat(<f32>(1.0 / 24.0)));
+  p = madd(p, r, f32x4.splat(<f32>(1.0 / 6.0)));
+  p = madd(p, r, f32x4.splat(0.5));
+  p = madd(p, r, f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.0));
+  // the bits of t end in n (two's complement); (n + 127) << 23 is 2^n
+  const e = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
   return f32x4.mul(p, e);
 }
 
@@ -144,16 +171,16 @@ function gemm(a: usize, lda: i32, m: usize, n: i32, k: i32, c: usize, ldc: i32, 
       let mp = m + jo;
       for (let q = 0; q < k; q++) {
         const qo = <usize>q << 2;
-        const s0 = f32x4.splat(load<f32>(a0 + qo));
-        const s1 = f32x4.splat(load<f32>(a1 + qo));
+        const s0 = v128.load32_splat(a0 + qo);
+        const s1 = v128.load32_splat(a1 + qo);
         const m0 = v128.load(mp);
         const m1 = v128.load(mp, 16);
         const m2 = v128.load(mp, 32);
         const m3 = v128.load(mp, 48);
-        x0 = f32x4.add(x0, f32x4.mul(s0, m0)); y0 = f32x4.add(y0, f32x4.mul(s1, m0));
-        x1 = f32x4.add(x1, f32x4.mul(s0, m1)); y1 = f32x4.add(y1, f32x4.mul(s1, m1));
-        x2 = f32x4.add(x2, f32x4.mul(s0, m2)); y2 = f32x4.add(y2, f32x4.mul(s1, m2));
-        x3 = f32x4.add(x3, f32x4.mul(s0, m3)); y3 = f32x4.add(y3, f32x4.mul(s1, m3));
+        x0 = madd(s0, m0, x0); y0 = madd(s1, m0, y0);
+        x1 = madd(s0, m1, x1); y1 = madd(s1, m1, y1);
+        x2 = madd(s0, m2, x2); y2 = madd(s1, m2, y2);
+        x3 = madd(s0, m3, x3); y3 = madd(s1, m3, y3);
         mp += rowBytesM;
       }
       v128.store(c0 + jo, x0); v128.store(c0 + jo, x1, 16); v128.store(c0 + jo, x2, 32); v128.store(c0 + jo, x3, 48);
@@ -167,8 +194,8 @@ function gemm(a: usize, lda: i32, m: usize, n: i32, k: i32, c: usize, ldc: i32, 
       for (let q = 0; q < k; q++) {
         const qo = <usize>q << 2;
         const m0 = v128.load(mp);
-        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(a0 + qo)), m0));
-        y0 = f32x4.add(y0, f32x4.mul(f32x4.splat(load<f32>(a1 + qo)), m0));
+        x0 = madd(v128.load32_splat(a0 + qo), m0, x0);
+        y0 = madd(v128.load32_splat(a1 + qo), m0, y0);
         mp += rowBytesM;
       }
       v128.store(c0 + jo, x0); v128.store(c1 + jo, y0);
@@ -186,11 +213,11 @@ function gemm(a: usize, lda: i32, m: usize, n: i32, k: i32, c: usize, ldc: i32, 
       }
       let mp = m + jo;
       for (let q = 0; q < k; q++) {
-        const s0 = f32x4.splat(load<f32>(a0 + (<usize>q << 2)));
-        x0 = f32x4.add(x0, f32x4.mul(s0, v128.load(mp)));
-        x1 = f32x4.add(x1, f32x4.mul(s0, v128.load(mp, 16)));
-        x2 = f32x4.add(x2, f32x4.mul(s0, v128.load(mp, 32)));
-        x3 = f32x4.add(x3, f32x4.mul(s0, v128.load(mp, 48)));
+        const s0 = v128.load32_splat(a0 + (<usize>q << 2));
+        x0 = madd(s0, v128.load(mp), x0);
+        x1 = madd(s0, v128.load(mp, 16), x1);
+        x2 = madd(s0, v128.load(mp, 32), x2);
+        x3 = madd(s0, v128.load(mp, 48), x3);
         mp += rowBytesM;
       }
       v128.store(c0 + jo, x0); v128.store(c0 + jo, x1, 16); v128.store(c0 + jo, x2, 32); v128.store(c0 + jo, x3, 48);
@@ -200,7 +227,7 @@ function gemm(a: usize, lda: i32, m: usize, n: i32, k: i32, c: usize, ldc: i32, 
       let x0 = accumulate ? v128.load(c0 + jo) : v128.splat<f32>(0);
       let mp = m + jo;
       for (let q = 0; q < k; q++) {
-        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(a0 + (<usize>q << 2))), v128.load(mp)));
+        x0 = madd(v128.load32_splat(a0 + (<usize>q << 2)), v128.load(mp), x0);
         mp += rowBytesM;
       }
       v128.store(c0 + jo, x0);
@@ -229,16 +256,16 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
       let hp = h + ko;
       let gp = g + jo;
       for (let r = 0; r < rows; r++) {
-        const s0 = f32x4.splat(load<f32>(hp));
-        const s1 = f32x4.splat(load<f32>(hp, 4));
+        const s0 = v128.load32_splat(hp);
+        const s1 = v128.load32_splat(hp, 4);
         const g0 = v128.load(gp);
         const g1 = v128.load(gp, 16);
         const g2 = v128.load(gp, 32);
         const g3 = v128.load(gp, 48);
-        x0 = f32x4.add(x0, f32x4.mul(s0, g0)); y0 = f32x4.add(y0, f32x4.mul(s1, g0));
-        x1 = f32x4.add(x1, f32x4.mul(s0, g1)); y1 = f32x4.add(y1, f32x4.mul(s1, g1));
-        x2 = f32x4.add(x2, f32x4.mul(s0, g2)); y2 = f32x4.add(y2, f32x4.mul(s1, g2));
-        x3 = f32x4.add(x3, f32x4.mul(s0, g3)); y3 = f32x4.add(y3, f32x4.mul(s1, g3));
+        x0 = madd(s0, g0, x0); y0 = madd(s1, g0, y0);
+        x1 = madd(s0, g1, x1); y1 = madd(s1, g1, y1);
+        x2 = madd(s0, g2, x2); y2 = madd(s1, g2, y2);
+        x3 = madd(s0, g3, x3); y3 = madd(s1, g3, y3);
         hp += rowBytesH;
         gp += rowBytesG;
       }
@@ -252,8 +279,8 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
       let gp = g + jo;
       for (let r = 0; r < rows; r++) {
         const g0 = v128.load(gp);
-        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(hp)), g0));
-        y0 = f32x4.add(y0, f32x4.mul(f32x4.splat(load<f32>(hp, 4)), g0));
+        x0 = madd(v128.load32_splat(hp), g0, x0);
+        y0 = madd(v128.load32_splat(hp, 4), g0, y0);
         hp += rowBytesH;
         gp += rowBytesG;
       }
@@ -312,6 +339,32 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
   }
 }
 
+// Gradient rows in table mode: several (b, t) share a table row, so the
+// gate gradients are added to it rather than stored.
+@inline function addGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32): void {
+  if (U == Up) {
+    const n = G * U;
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+  } else {
+    for (let g = 0; g < G; g++) {
+      const s = src + (<usize>(g * Up) << 2);
+      const d = dst + (<usize>(g * U) << 2);
+      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+    }
+  }
+}
+
+// Address of the Z row (or, in table mode, the table row) feeding batch row
+// b at time t.
+@inline function inputRow(z: usize, ids: usize, zStride: i32, T: i32, b: i32, t: i32): usize {
+  const cell = <usize>b * <usize>T + <usize>t;
+  const row = ids ? <usize>load<i32>(ids + (cell << 2)) : cell;
+  return z + (row * <usize>zStride << 2);
+}
+
 @inline function fillZero(p: usize, floats: i32): void {
   memory.fill(p, 0, <usize>floats << 2);
 }
@@ -327,6 +380,7 @@ function rnnForward(job: usize): void {
   const b1 = load<i32>(job + (J_B1 << 2));
   const z = <usize>load<i32>(job + (J_Z << 2));
   const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const ids = <usize>load<i32>(job + (J_IDS << 2));
   const rk = <usize>load<i32>(job + (J_R << 2));
   const hBase = <usize>load<i32>(job + (J_H << 2));
   const store = load<i32>(job + (J_STORE << 2)) != 0;
@@ -344,7 +398,7 @@ function rnnForward(job: usize): void {
     const hPrev = hBase + <usize>s * hStep + <usize>b0 * rowBytes;
     const hNext = hPrev + hStep;
     for (let r = 0; r < rows; r++) {
-      const src = z + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
+      const src = inputRow(z, ids, zStride, T, b0 + r, t);
       loadGateRow(src, bias, pre + <usize>r * rowBytes, 1, U, Up);
     }
     gemm(hPrev, Up, rk, Up, Up, pre, Up, rows, true);
@@ -365,6 +419,7 @@ function rnnBackward(job: usize): void {
   const b1 = load<i32>(job + (J_B1 << 2));
   const dz = <usize>load<i32>(job + (J_Z << 2));
   const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const ids = <usize>load<i32>(job + (J_IDS << 2));
   const rt = <usize>load<i32>(job + (J_RT << 2));
   const hBase = <usize>load<i32>(job + (J_H << 2));
   const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
@@ -391,8 +446,9 @@ function rnnBackward(job: usize): void {
       v128.store(dg + o, flushTiny(f32x4.mul(v128.load(dh + o), f32x4.sub(one, f32x4.mul(h, h)))));
     }
     for (let r = 0; r < rows; r++) {
-      const dst = dz + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
-      storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
+      const dst = inputRow(dz, ids, zStride, T, b0 + r, t);
+      if (ids) addGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
+      else storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
     }
     accumulateRows(dg, rows, Up, db);
     if (s > 0) {
@@ -413,6 +469,7 @@ function lstmForward(job: usize): void {
   const b1 = load<i32>(job + (J_B1 << 2));
   const z = <usize>load<i32>(job + (J_Z << 2));
   const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const ids = <usize>load<i32>(job + (J_IDS << 2));
   const rk = <usize>load<i32>(job + (J_R << 2));
   const hBase = <usize>load<i32>(job + (J_H << 2));
   const cBase = <usize>load<i32>(job + (J_C << 2));
@@ -440,7 +497,7 @@ function lstmForward(job: usize): void {
     const tc = tcBase + <usize>s * stStep + <usize>b0 * rowBytes;
     const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
     for (let r = 0; r < rows; r++) {
-      const src = z + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
+      const src = inputRow(z, ids, zStride, T, b0 + r, t);
       loadGateRow(src, bias, gates + <usize>r * gRowBytes, 4, U, Up);
     }
     gemm(hPrev, Up, rk, GUp, Up, gates, GUp, rows, true);
@@ -457,7 +514,7 @@ function lstmForward(job: usize): void {
         v128.store(gr + jo + upBytes, gf);
         v128.store(gr + jo + 2 * upBytes, gc);
         v128.store(gr + jo + 3 * upBytes, go);
-        const c = f32x4.add(f32x4.mul(gf, v128.load(cPrev + ro + jo)), f32x4.mul(gi, gc));
+        const c = madd(gf, v128.load(cPrev + ro + jo), f32x4.mul(gi, gc));
         const tch = vtanh(c);
         v128.store(cNext + ro + jo, c);
         v128.store(tc + ro + jo, tch);
@@ -476,6 +533,7 @@ function lstmBackward(job: usize): void {
   const b1 = load<i32>(job + (J_B1 << 2));
   const dz = <usize>load<i32>(job + (J_Z << 2));
   const zStride = load<i32>(job + (J_ZSTRIDE << 2));
+  const ids = <usize>load<i32>(job + (J_IDS << 2));
   const rt = <usize>load<i32>(job + (J_RT << 2));
   const hBase = <usize>load<i32>(job + (J_H << 2));
   const cBase = <usize>load<i32>(job + (J_C << 2));
@@ -532,8 +590,9 @@ function lstmBackward(job: usize): void {
         v128.store(dgr + jo + 2 * upBytes, flushTiny(dgc));
         v128.store(dgr + jo + 3 * upBytes, flushTiny(dgo));
       }
-      const dst = dz + ((<usize>(b0 + r) * <usize>T + <usize>t) * <usize>zStride << 2);
-      storeGateRow(dgr, dst, 4, U, Up);
+      const dst = inputRow(dz, ids, zStride, T, b0 + r, t);
+      if (ids) addGateRow(dgr, dst, 4, U, Up);
+      else storeGateRow(dgr, dst, 4, U, Up);
     }
     accumulateRows(dg, rows, GUp, db);
     if (s > 0) {
@@ -556,7 +615,16 @@ export function runJobs(jobs: usize, count: i32): void {
   }
 }
 
+// dst[0:n] += src[0:n] (n a multiple of 4): merges the table gradients two
+// threads accumulated separately (their batch rows may share table rows).
+export function addInto(dst: usize, src: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+}
+
 // Marker of the kernel ABI, checked by the loader.
 export function abiVersion(): i32 {
-  return 2;
+  return 3;
 }
