@@ -6,8 +6,12 @@
  *
  *   node --import tsx scripts/bench-peers.ts [--presets simple-rnn,lstm,bilstm] [--epochs N]
  *       [--limit N] [--maxlen N] [--contestants keras,torch,ours-wasm,ours-tensorflow,ours-cpu]
- *       [--data SRC] [--python python3] [--skip-build] [--print-only]
+ *       [--data SRC] [--python python3] [--node PATH] [--skip-build] [--print-only]
  *
+ * - --node: the Node binary that runs our contestants (default: this one).
+ *   VS Code's extension host runs Node 22 or later, whose V8 has relaxed
+ *   SIMD and so runs the fused-multiply-add kernel build; Node 20 runs the
+ *   plain SIMD build. Each row names the Node it ran on.
  * - Data: our pipeline encodes the corpus once and writes every split as raw
  *   little-endian arrays into .cache/peers-data/<key>/ with a JSON header
  *   (sha256 per file); the Python scripts in scripts/peers/ read those bytes.
@@ -73,6 +77,7 @@ const { values } = parseArgs({
     contestants: { type: 'string', default: DEFAULT_CONTESTANTS.join(',') },
     data: { type: 'string', default: SHARED_ARCHIVE },
     python: { type: 'string', default: process.env.PYTHON ?? 'python3' },
+    node: { type: 'string', default: process.execPath },
     'skip-build': { type: 'boolean', default: false },
     'print-only': { type: 'boolean', default: false },
     // Internal: one training of ours in this (child) process.
@@ -253,7 +258,7 @@ function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport>
       const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-'));
       const out = path.join(tmp, 'report.json');
       const args = [...process.execArgv, __filename, ...process.argv.slice(2), '--one', contestant, '--preset', preset, '--out', out];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', process.stderr, process.stderr] });
+      const child = spawn(values.node!, args, { stdio: ['ignore', process.stderr, process.stderr] });
       child.on('error', reject);
       child.on('close', (code) => {
         void (async () => {
@@ -316,7 +321,7 @@ async function trainOurs(contestant: Contestant, preset: PresetName, out: string
   const report: RunReport = {
     contestant,
     framework: `TensorFlow.js ${await tfjsVersion()}`,
-    implementation: started?.recurrentImplementation ?? '-',
+    implementation: started ? `${started.recurrentImplementation}, Node ${process.version}` : '-',
     backend: started?.backend,
     train: started?.train ?? 0,
     validation: started?.validation ?? 0,

@@ -48,7 +48,7 @@ export class Jobs {
     const architecture = describeArchitecture(h);
     const model = buildModel(h, recurrent);
     try {
-      compileModel(model, h);
+      compileModel(model, h, recurrent);
       emit('started', {
         backend: backend.name,
         recurrentImplementation: recurrent.name,

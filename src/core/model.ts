@@ -8,7 +8,10 @@ import type { Hyperparameters } from './presets';
 
 export type EmbeddingConfig = Parameters<typeof tf.layers.embedding>[0];
 
-/** Builds a recurrent layer; the fused kernels substitute their own. */
+/**
+ * Builds the parts of a model the fused kernels substitute: the Embedding,
+ * the recurrent layer and (optionally) the optimizer.
+ */
 export interface RecurrentLayerFactory {
   /** Reported with runs: 'tfjs-layers' or the fused kernel in use. */
   name: string;
@@ -17,6 +20,8 @@ export interface RecurrentLayerFactory {
   simpleRNN(config: { units: number; name: string; seed: number }): tf.layers.Layer;
   lstm(config: { units: number; name: string; seed: number }): tf.layers.Layer;
   bidirectionalLSTM(config: { units: number; name: string; seed: number }): tf.layers.Layer;
+  /** An optimizer for these hyperparameters that replaces makeOptimizer()'s, or null to use that one. */
+  optimizer?(h: Hyperparameters): tf.Optimizer | null;
 }
 
 /** Keras' defaults, spelled out where TensorFlow.js' differ (recurrent activation, forget bias). */
@@ -81,13 +86,16 @@ export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory 
   return model;
 }
 
+/** Keras' default Adam constants (also used by the fused Adam). */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
 /** Keras' optimizers with Keras' default constants (epsilon 1e-7, rho 0.9). */
 export function makeOptimizer(h: Hyperparameters): tf.Optimizer {
   switch (h.optimizer) {
     case 'rmsprop':
       return tf.train.rmsprop(h.learningRate, 0.9, 0, 1e-7);
     case 'adam':
-      return tf.train.adam(h.learningRate, 0.9, 0.999, 1e-7);
+      return tf.train.adam(h.learningRate, ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon);
     case 'sgd':
       return tf.train.sgd(h.learningRate);
     case 'adagrad':
@@ -95,8 +103,8 @@ export function makeOptimizer(h: Hyperparameters): tf.Optimizer {
   }
 }
 
-export function compileModel(model: tf.LayersModel, h: Hyperparameters): void {
-  model.compile({ optimizer: makeOptimizer(h), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+export function compileModel(model: tf.LayersModel, h: Hyperparameters, parts: RecurrentLayerFactory = standardRecurrentLayers): void {
+  model.compile({ optimizer: parts.optimizer?.(h) ?? makeOptimizer(h), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
 }
 
 /** The layers-model files: model.json content and the concatenated weights. */

@@ -1,12 +1,12 @@
 /**
- * Which recurrent layers the worker builds: the fused WebAssembly kernels
- * (src/core/fused) where they load, else TensorFlow.js' own layers. Both
- * hold the same weights in the same layout, and runs are always saved as
- * standard layers, so the choice changes speed only.
+ * Which recurrent layers (and Adam) the worker builds: the fused
+ * WebAssembly kernels (src/core/fused) where they load, else TensorFlow.js'
+ * own. Both hold the same weights in the same layout, and runs are always
+ * saved as standard layers, so the choice changes speed only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedBidirectionalLSTM, fusedEmbedding, fusedKernelsDescription, fusedLSTM, fusedSimpleRNN, loadFusedKernels } from '../core/fused';
-import { lstmConfig, simpleRNNConfig, standardRecurrentLayers, type RecurrentLayerFactory } from '../core/model';
+import { FusedAdamOptimizer, fusedBidirectionalLSTM, fusedEmbedding, fusedKernelsDescription, fusedLSTM, fusedSimpleRNN, loadFusedKernels } from '../core/fused';
+import { ADAM_DEFAULTS, lstmConfig, simpleRNNConfig, standardRecurrentLayers, type RecurrentLayerFactory } from '../core/model';
 
 let chosen: Promise<RecurrentLayerFactory> | undefined;
 
@@ -21,6 +21,8 @@ async function choose(): Promise<RecurrentLayerFactory> {
     lstm: ({ units, name, seed }) => fusedLSTM(lstmConfig(units, name, seed)),
     bidirectionalLSTM: ({ units, name, seed }) =>
       fusedBidirectionalLSTM({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) as tf.RNN }),
+    optimizer: (h) =>
+      h.optimizer === 'adam' ? new FusedAdamOptimizer(h.learningRate, ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon) : null,
   };
 }
 

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
+  FusedAdamOptimizer,
   fusedBidirectionalLSTM,
   fusedEmbedding,
   fusedKernelsAvailable,
@@ -341,7 +342,8 @@ describe('fused recurrent kernels', () => {
       m.add(fused ? fusedEmbedding({ ...embedding, deferLookup: true }) : tf.layers.embedding(embedding));
       m.add(fused ? fusedLSTM({ units: 8 }) : tf.layers.lstm({ units: 8, recurrentActivation: 'sigmoid', unitForgetBias: true }));
       m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
-      m.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy' });
+      const optimizer = fused ? new FusedAdamOptimizer(0.02, 0.9, 0.999, 1e-7) : tf.train.adam(0.02, 0.9, 0.999, 1e-7);
+      m.compile({ optimizer, loss: 'binaryCrossentropy' });
       return m;
     };
     const curve = async (fused: boolean, init: tf.Tensor[] | null) => {
@@ -498,5 +500,51 @@ describe('kernel builds', () => {
     assert.equal(getRuntime()?.variant, 'plain');
     await unloadFusedKernels();
     assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
+  });
+});
+
+describe('fused Adam', () => {
+  it('updates variables and moments as TensorFlow.js\' Adam does', async () => {
+    await tf.setBackend(fusedBackend);
+    const shapes = [[3, 5], [7], [16, 8]];
+    const make = (tag: string) => shapes.map((sh, i) => tf.variable(tf.tensor(rand(sh, 300 + i, 1), sh), true, `adam_${tag}_${i}`));
+    const ours = make('fused');
+    const theirs = make('tfjs');
+    const fusedAdam = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
+    const tfjsAdam = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+    for (let step = 0; step < 6; step++) {
+      const grads = shapes.map((sh, i) => tf.tensor(rand(sh, 1000 * step + i, 2), sh));
+      // the array form, with one variable left without a gradient on odd steps
+      fusedAdam.applyGradients(ours.map((v, i) => ({ name: v.name, tensor: step % 2 && i === 1 ? (null as unknown as tf.Tensor) : grads[i] })));
+      // (TensorFlow.js' Adam keys its moments by position, so it is given the null too)
+      const map: tf.NamedTensorMap = {};
+      theirs.forEach((v, i) => (map[v.name] = step % 2 && i === 1 ? (null as unknown as tf.Tensor) : grads[i]));
+      tfjsAdam.applyGradients(map);
+      tf.dispose(grads);
+    }
+    ours.forEach((v, i) => {
+      const d = maxAbsDiff(v.dataSync() as Float32Array, theirs[i].dataSync() as Float32Array);
+      assert.ok(d <= 1e-6, `variable ${i} differs by ${d}`);
+    });
+    assert.ok(maxAbsDiff(ours[0].dataSync() as Float32Array, rand(shapes[0], 300, 1)) > 1e-3, 'the variables moved');
+    const mine = await fusedAdam.getWeights();
+    const reference = await tfjsAdam.getWeights();
+    assert.equal(mine.length, reference.length);
+    assert.equal(mine[0].tensor.dataSync()[0], 6, 'iterations');
+    for (let i = 1; i < mine.length; i++) {
+      assert.deepEqual(mine[i].tensor.shape, reference[i].tensor.shape);
+      assert.ok(maxAbsDiff(mine[i].tensor.dataSync() as Float32Array, reference[i].tensor.dataSync() as Float32Array) <= 1e-6, `moment ${mine[i].name}`);
+    }
+    // a restored optimizer continues where the saved one was
+    const restored = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
+    await restored.setWeights(mine);
+    const grad = shapes.map((sh, i) => tf.tensor(rand(sh, 77 + i, 1), sh));
+    restored.applyGradients(Object.fromEntries(ours.map((v, i) => [v.name, grad[i]])));
+    tfjsAdam.applyGradients(Object.fromEntries(theirs.map((v, i) => [v.name, grad[i]])));
+    ours.forEach((v, i) => assert.ok(maxAbsDiff(v.dataSync() as Float32Array, theirs[i].dataSync() as Float32Array) <= 1e-6, `restored, variable ${i}`));
+    fusedAdam.dispose();
+    restored.dispose();
+    tfjsAdam.dispose();
+    tf.dispose([...ours, ...theirs, ...grad]);
   });
 });

@@ -4,14 +4,15 @@
 //     input          where each step's input products x.W come from:
 //       { z }        Z [B, T, D*G*U], the D directions side by side
 //                    (G = 1 SimpleRNN, 4 LSTM)
-//       { ids, steps, table }  ids [B, T] (row-major, T = steps) into
-//                    table [V, D*G*U]: the
-//                    products of every vocabulary row (Embedding . W),
-//                    see "table mode" in assembly/recurrent.ts
+//       { ids, steps, embeddings, kernel }  token ids [B, T] (row-major,
+//                    T = steps) of an Embedding [V, E] feeding this layer,
+//                    whose input kernel W is [E, D*G*U]: the products come
+//                    from a table of the batch's words (see table.ts)
 //     bias [D, G*U]      added inside the kernel (see assembly/recurrent.ts)
 //     R    [D, U, G*U]   recurrent kernels
 //     h_T  [B, D*U]      last hidden state of each direction, concatenated
-//   gradient: dh_T -> (dZ [B, T, D*G*U] or dTable [V, D*G*U], dbias [D, G*U], dR [D, U, G*U])
+//   gradient: dh_T -> (dZ [B, T, D*G*U], or dEmbeddings [V, E] and dW [E, D*G*U],
+//                      then dbias [D, G*U], dR [D, U, G*U])
 //
 // Forward keeps per-step gates and states in kernel memory (a "slot") when
 // TensorFlow.js is recording a gradient tape; backward consumes and frees
@@ -19,11 +20,22 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { getRuntime, JobOp, type JobRecord, type KernelRuntime } from './runtime';
+import { buildTable, distinctRows, freeTable, tableGradients, type TableBuffers } from './table';
+import { readTensorInto, tensorFrom, tensorValues } from './tensor-io';
 
 export type CellKind = 'rnn' | 'lstm';
 
-/** Each step's input products: given per token, or looked up by token id in a vocabulary table. */
-export type RecurrentInput = { z: tf.Tensor3D } | { ids: Int32Array; steps: number; table: tf.Tensor2D };
+/** Each step's input products: given per token, or formed from the Embedding that feeds the layer. */
+export type RecurrentInput = { z: tf.Tensor3D } | { ids: Int32Array; steps: number; embeddings: tf.Tensor2D; kernel: tf.Tensor2D };
+
+/** An Embedding's lookup as the forward pass needs it (see table.ts). */
+interface EmbeddedInput {
+  ids: Int32Array;
+  embeddings: Float32Array;
+  V: number;
+  E: number;
+  kernel: Float32Array;
+}
 
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
 
@@ -62,10 +74,12 @@ interface Slot {
   D: number;
   reverse: boolean[];
   dirs: DirBuffers[];
-  /** Token ids [B, T] in kernel memory (table mode), else 0. */
+  /** Token ids [B, T] renumbered into the table's rows, in kernel memory (table mode), else 0. */
   ids: number;
-  /** Rows of the table (table mode), else 0. */
-  V: number;
+  /** The table's inputs, kept for the backward pass (table mode), else null. */
+  table: TableBuffers | null;
+  /** Row stride of the input products (Z or the table), in floats. */
+  zStride: number;
   /** Row split of a single direction across two threads (0 = none). */
   split: number;
   /** The engine's tape this slot was recorded on (to drop slots whose backward never ran). */
@@ -84,44 +98,6 @@ function engine(): EngineInternals {
   return tf.engine() as unknown as EngineInternals;
 }
 
-// Moving Z in and dZ out are the only large copies (32 MB each for the
-// tutorial's LSTM batch). On the wasm backend they go straight between the
-// backend's heap and the kernel memory; dataSync() / tf.tensor() would copy
-// twice and allocate a fresh 32 MB JavaScript array per call for the
-// garbage collector. Other backends take the generic path.
-interface WasmBackendIO {
-  dataIdMap: { has(dataId: unknown): boolean };
-  typedArrayFromHeap(info: { shape: number[]; dtype: tf.DataType; dataId: unknown }): tf.TypedArray;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-function wasmBackendIO(): WasmBackendIO | null {
-  const be = tf.backend() as unknown as Partial<WasmBackendIO>;
-  if (typeof be.typedArrayFromHeap !== 'function' || typeof be.makeOutput !== 'function' || !be.dataIdMap) return null;
-  return be as WasmBackendIO;
-}
-
-function readTensorInto(t: tf.Tensor, dst: Float32Array, offset: number): void {
-  const io = wasmBackendIO();
-  if (io && t.dtype === 'float32' && io.dataIdMap.has(t.dataId)) {
-    dst.set(io.typedArrayFromHeap({ shape: t.shape, dtype: 'float32', dataId: t.dataId }) as Float32Array, offset);
-  } else {
-    dst.set(t.dataSync() as Float32Array, offset);
-  }
-}
-
-function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): tf.Tensor {
-  const io = wasmBackendIO();
-  if (io) {
-    const info = io.makeOutput(shape, 'float32');
-    fill(io.typedArrayFromHeap(info as tf.TensorInfo & { shape: number[] }) as Float32Array);
-    return (tf.engine() as unknown as { makeTensorFromTensorInfo(i: tf.TensorInfo): tf.Tensor }).makeTensorFromTensorInfo(info);
-  }
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  fill(data);
-  return tf.tensor(data, shape);
-}
-
 function freeSlot(slot: Slot): void {
   if (!slot.live) return;
   slot.live = false;
@@ -130,6 +106,7 @@ function freeSlot(slot: Slot): void {
     for (const p of [d.bias, d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch]) if (p) slot.rt.free(p);
   }
   if (slot.ids) slot.rt.free(slot.ids);
+  if (slot.table) freeTable(slot.rt, slot.table);
 }
 
 /** Drop saved activations of gradient tapes that finished without running our backward. */
@@ -224,8 +201,7 @@ function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: J
 function forward(
   rt: KernelRuntime,
   kind: CellKind,
-  zIn: tf.Tensor,
-  ids: Int32Array | null,
+  input: tf.Tensor | EmbeddedInput,
   biasData: Float32Array,
   rData: Float32Array,
   B: number,
@@ -250,7 +226,8 @@ function forward(
     reverse,
     dirs: [],
     ids: 0,
-    V: ids ? zIn.shape[0] : 0,
+    table: null,
+    zStride: D * G * U,
     split: rowSplit(rt, D, B, T, Up, G),
     tape,
     live: true,
@@ -281,13 +258,19 @@ function forward(
         buf.scratch = rt.alloc(2 * B * Up * 4);
       }
     }
-    if (ids) {
-      slot.ids = rt.alloc(ids.length * 4);
-      rt.i32.set(ids, slot.ids >> 2);
+    if (input instanceof tf.Tensor) {
+      zPtr = rt.alloc(input.size * 4);
+      readTensorInto(input, rt.f32, zPtr >> 2);
+    } else {
+      const { rows, local } = distinctRows(input.ids, input.V);
+      slot.ids = rt.alloc(local.length * 4);
+      rt.i32.set(local, slot.ids >> 2);
+      const built = buildTable(rt, rows, input.embeddings, input.V, input.E, input.kernel, D * G * U, MIN_SPLIT_WORK);
+      slot.table = built.buffers;
+      slot.zStride = built.buffers.Np;
+      zPtr = built.table;
     }
-    zPtr = rt.alloc(zIn.size * 4);
-    readTensorInto(zIn, rt.f32, zPtr >> 2);
-    const zStride = D * G * U;
+    const zStride = slot.zStride;
     const op = kind === 'lstm' ? JobOp.LstmForward : JobOp.RnnForward;
     const jobs: JobRecord[] = [];
     for (let d = 0; d < D; d++) {
@@ -324,9 +307,9 @@ function backward(
   rt: KernelRuntime,
   slot: Slot,
   dy: Float32Array,
-): { dZ: tf.Tensor; dBias: Float32Array; dR: Float32Array } {
+): { dInputs: tf.Tensor[]; dBias: Float32Array; dR: Float32Array } {
   if (!slot.live) throw new Error('fused recurrence: backward ran twice or after its state was dropped');
-  const { kind, B, T, U, Up, D, V } = slot;
+  const { kind, B, T, U, Up, D, table } = slot;
   const G = GATES[kind];
   const GUp = G * Up;
   const allocated: number[] = [];
@@ -336,13 +319,12 @@ function backward(
     return p;
   };
   try {
-    const zStride = D * G * U;
-    // Table mode accumulates into dTable, so it starts at zero; padded to
-    // whole vectors for the kernel's addInto.
-    const dzFloats = V ? Math.ceil((V * zStride) / 4) * 4 : B * T * zStride;
+    const zStride = slot.zStride;
+    // Table mode accumulates into dTable [K, Np], so it starts at zero.
+    const dzFloats = table ? table.rows.length * zStride : B * T * zStride;
     const newGradient = (): number => {
       const p = alloc(dzFloats * 4);
-      if (V) rt.f32.fill(0, p >> 2, (p >> 2) + dzFloats);
+      if (table) rt.f32.fill(0, p >> 2, (p >> 2) + dzFloats);
       return p;
     };
     const dzPtr = newGradient();
@@ -367,7 +349,7 @@ function backward(
     const direction = new Map<JobRecord, number>(jobs.map((j, d) => [j, d]));
     // Two threads on the rows of one direction may hit the same table row:
     // the second gets a table of its own, added in after both finish.
-    const rowSplitTable = V > 0 && slot.split > 0 && other.length > 0;
+    const rowSplitTable = table !== null && slot.split > 0 && other.length > 0;
     const otherTable = rowSplitTable ? newGradient() : 0;
     if (rowSplitTable) for (const j of other) j.z = otherTable + (j.z - dzPtr);
     for (const j of [...mine, ...other]) {
@@ -379,9 +361,13 @@ function backward(
     }
     rt.dispatch(mine, other);
     if (otherTable) rt.exports.addInto(dzPtr, otherTable, dzFloats);
-    const dzShape = V ? [V, zStride] : [B, T, zStride];
-    const dzSize = V ? V * zStride : B * T * zStride;
-    const dZ = tensorFrom(dzShape, (dst) => dst.set(rt.f32.subarray(dzPtr >> 2, (dzPtr >> 2) + dzSize)));
+    let dInputs: tf.Tensor[];
+    if (table) {
+      const { dEmbeddings, dKernel } = tableGradients(rt, table, dzPtr);
+      dInputs = [tf.tensor2d(dEmbeddings, [table.V, table.E]), tf.tensor2d(dKernel, [table.E, table.N])];
+    } else {
+      dInputs = [tensorFrom([B, T, zStride], (dst) => dst.set(rt.f32.subarray(dzPtr >> 2, (dzPtr >> 2) + dzFloats)))];
+    }
     f = rt.f32;
     const dR = new Float32Array(D * U * G * U);
     const dBias = new Float32Array(D * G * U);
@@ -401,18 +387,10 @@ function backward(
         }
       }
     }
-    return { dZ, dBias, dR };
+    return { dInputs, dBias, dR };
   } finally {
     for (const p of allocated) rt.free(p);
     freeSlot(slot);
-  }
-}
-
-/** Refuse token ids that would index outside the table (the kernel does not check). */
-function checkIds(ids: Int32Array, V: number): void {
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (!(id >= 0 && id < V)) throw new RangeError(`fusedRecurrence: token id ${id} is outside the vocabulary table [0, ${V})`);
   }
 }
 
@@ -420,7 +398,7 @@ function checkIds(ids: Int32Array, V: number): void {
  * Run the recurrence of `kind` over the input products (see the top of this
  * file for shapes). `reverse[d]` processes direction d from the last time
  * step to the first (Keras goBackwards). Differentiable wrt Z (or the
- * table), the bias and R.
+ * embeddings and W), the bias and R.
  */
 export function fusedRecurrence(
   kind: CellKind,
@@ -431,32 +409,38 @@ export function fusedRecurrence(
 ): tf.Tensor2D {
   const rt = getRuntime();
   if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
-  const products = 'z' in input ? input.z : input.table;
   const [B, T] = 'z' in input ? input.z.shape : [input.ids.length / input.steps, input.steps];
-  const width = products.shape[products.rank - 1];
+  const width = 'z' in input ? input.z.shape[2] : input.kernel.shape[1];
   const [D, U, GU] = r.shape;
   const G = GATES[kind];
-  if (GU !== G * U || width !== D * G * U || reverse.length !== D || bias.shape[0] !== D || bias.shape[1] !== GU) {
-    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes ${products.shape} bias ${bias.shape} R ${r.shape}`);
+  const embeddedOk = 'z' in input || (Number.isInteger(B) && input.embeddings.shape[1] === input.kernel.shape[0]);
+  if (GU !== G * U || width !== D * G * U || reverse.length !== D || bias.shape[0] !== D || bias.shape[1] !== GU || !embeddedOk) {
+    const given = 'z' in input ? `Z ${input.z.shape}` : `embeddings ${input.embeddings.shape} W ${input.kernel.shape}`;
+    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes ${given} bias ${bias.shape} R ${r.shape}`);
   }
-  const ids = 'ids' in input ? input.ids : null;
-  if (ids) checkIds(ids, products.shape[0] as number);
   const eng = engine();
   const keep = eng.isTapeOn();
   const tape = eng.state.activeTape;
   if (keep) dropStaleSlots(tape);
   else if (tape == null) dropStaleSlots(Symbol('none'));
-  const op = tf.customGrad(((zIn: tf.Tensor, bIn: tf.Tensor, rIn: tf.Tensor) => {
-    const rData = rIn.dataSync() as Float32Array;
-    const bData = bIn.dataSync() as Float32Array;
-    const { hT, slot } = forward(rt, kind, zIn, ids, bData, rData, B, T, U, D, reverse, keep, tape);
+  const inputs: tf.Tensor[] = 'z' in input ? [input.z, bias, r] : [input.embeddings, input.kernel, bias, r];
+  const n = inputs.length;
+  // customGrad passes the inputs, then its save function.
+  const op = tf.customGrad(((...args: tf.Tensor[]) => {
+    const rData = args[n - 1].dataSync() as Float32Array;
+    const bData = args[n - 2].dataSync() as Float32Array;
+    const source: tf.Tensor | EmbeddedInput =
+      'z' in input
+        ? args[0]
+        : { ids: input.ids, embeddings: tensorValues(args[0]), V: args[0].shape[0], E: args[0].shape[1] as number, kernel: args[1].dataSync() as Float32Array };
+    const { hT, slot } = forward(rt, kind, source, bData, rData, B, T, U, D, reverse, keep, tape);
     const value = tf.tensor2d(hT, [B, D * U]);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
       if (!slot) throw new Error('fused recurrence: no saved state for the gradient');
-      const { dZ, dBias, dR } = backward(slot.rt, slot, dy.dataSync() as Float32Array);
-      return [dZ, tf.tensor2d(dBias, [D, GU]), tf.tensor3d(dR, [D, U, GU])];
+      const { dInputs, dBias, dR } = backward(slot.rt, slot, dy.dataSync() as Float32Array);
+      return [...dInputs, tf.tensor2d(dBias, [D, GU]), tf.tensor3d(dR, [D, U, GU])];
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(products, bias, r) as tf.Tensor2D;
+  return op(...inputs) as tf.Tensor2D;
 }

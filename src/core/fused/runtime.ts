@@ -17,13 +17,34 @@ import * as wt from 'node:worker_threads';
 
 /** Words per job record; must match JOB_WORDS in assembly/recurrent.ts. */
 export const JOB_WORDS = 24;
-export const KERNEL_ABI_VERSION = 3;
+export const KERNEL_ABI_VERSION = 5;
 
 export const enum JobOp {
   RnnForward = 1,
   RnnBackward = 2,
   LstmForward = 3,
   LstmBackward = 4,
+}
+
+export const enum MatrixOp {
+  /** c[rows, n] (+)= a[rows, k] . b[k, n] (b's row stride is n) */
+  Gemm = 5,
+  /** c[k, n] += a[rows, k]^T . b[rows, n] */
+  GemmTN = 6,
+}
+
+/** A matrix product job (see assembly/recurrent.ts); n and k are multiples of 4. */
+export interface MatrixJob {
+  op: MatrixOp;
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  c: number;
+  n: number;
+  k: number;
+  rows: number;
+  accumulate: boolean;
 }
 
 /** Field indices of a job record (see assembly/recurrent.ts). */
@@ -57,6 +78,11 @@ export interface JobRecord {
 interface KernelExports {
   runJobs(jobs: number, count: number): void;
   addInto(dst: number, src: number, n: number): void;
+  adamUpdate(
+    value: number, grad: number, m: number, v: number, n: number,
+    negLr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number,
+  ): void;
   abiVersion(): number;
 }
 
@@ -309,10 +335,16 @@ export class KernelRuntime {
 
   // ---- execution ----
 
-  private writeJobs(base: number, jobs: JobRecord[]): void {
+  private writeJobs(base: number, jobs: (JobRecord | MatrixJob)[]): void {
     const w = this.i32;
     jobs.forEach((j, n) => {
       const o = (base >> 2) + n * JOB_WORDS;
+      if (j.op === MatrixOp.Gemm || j.op === MatrixOp.GemmTN) {
+        const m = j as MatrixJob;
+        w.set([m.op, m.a, m.lda, m.b, m.ldb, m.c, m.n, m.k, m.rows, m.accumulate ? 1 : 0], o);
+        return;
+      }
+      j = j as JobRecord;
       w[o + 0] = j.op;
       w[o + 1] = j.B;
       w[o + 2] = j.T;
@@ -343,7 +375,7 @@ export class KernelRuntime {
    * Run two job lists, the second on the worker thread when there is one
    * (else after the first on this thread). Returns when both are finished.
    */
-  dispatch(mine: JobRecord[], other: JobRecord[]): void {
+  dispatch(mine: (JobRecord | MatrixJob)[], other: (JobRecord | MatrixJob)[]): void {
     if (mine.length > MAX_JOBS_PER_THREAD || other.length > MAX_JOBS_PER_THREAD) {
       throw new Error('too many kernel jobs in one call');
     }
