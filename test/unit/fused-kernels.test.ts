@@ -519,7 +519,7 @@ describe('fused Adam', () => {
       // (TensorFlow.js' Adam keys its moments by position, so it is given the null too)
       const map: tf.NamedTensorMap = {};
       theirs.forEach((v, i) => (map[v.name] = step % 2 && i === 1 ? (null as unknown as tf.Tensor) : grads[i]));
-      tfjsAdam.applyGradients(map);
+      tfjsAdam.applyGradients(map as tf.NamedTensorMap & Record<string, tf.Variable>);
       tf.dispose(grads);
     }
     ours.forEach((v, i) => {
@@ -540,7 +540,7 @@ describe('fused Adam', () => {
     await restored.setWeights(mine);
     const grad = shapes.map((sh, i) => tf.tensor(rand(sh, 77 + i, 1), sh));
     restored.applyGradients(Object.fromEntries(ours.map((v, i) => [v.name, grad[i]])));
-    tfjsAdam.applyGradients(Object.fromEntries(theirs.map((v, i) => [v.name, grad[i]])));
+    tfjsAdam.applyGradients(Object.fromEntries(theirs.map((v, i) => [v.name, grad[i]])) as Record<string, tf.Variable>);
     ours.forEach((v, i) => assert.ok(maxAbsDiff(v.dataSync() as Float32Array, theirs[i].dataSync() as Float32Array) <= 1e-6, `restored, variable ${i}`));
     fusedAdam.dispose();
     restored.dispose();

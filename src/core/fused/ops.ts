@@ -181,19 +181,19 @@ function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): 
     bias: buf.bias,
     dB: 0,
     ids: slot.ids,
+    direction: d,
   };
 }
 
 /** Distribute per-direction jobs over the threads: by direction, or by batch rows. */
 function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: JobRecord[]; other: JobRecord[] } {
   const G = GATES[slot.kind];
+  // (Splitting both directions by rows instead measured no faster.)
   if (jobs.length === 2 && directionsInParallel(rt, slot.D, slot.B, slot.T, slot.Up, G)) {
     return { mine: [jobs[0]], other: [jobs[1]] };
   }
   if (slot.split > 0 && jobs.length === 1) {
-    const a = { ...jobs[0], b1: slot.split };
-    const b = { ...jobs[0], b0: slot.split };
-    return { mine: [a], other: [b] };
+    return { mine: [{ ...jobs[0], b1: slot.split }], other: [{ ...jobs[0], b0: slot.split }] };
   }
   return { mine: jobs, other: [] };
 }
@@ -345,8 +345,6 @@ function backward(
       jobs.push(j);
     }
     const { mine, other } = distribute(rt, slot, jobs);
-    // Jobs split by rows are copies of a single direction's job (D = 1).
-    const direction = new Map<JobRecord, number>(jobs.map((j, d) => [j, d]));
     // Two threads on the rows of one direction may hit the same table row:
     // the second gets a table of its own, added in after both finish.
     const rowSplitTable = table !== null && slot.split > 0 && other.length > 0;
@@ -372,7 +370,7 @@ function backward(
     const dR = new Float32Array(D * U * G * U);
     const dBias = new Float32Array(D * G * U);
     for (const j of [...mine, ...other]) {
-      const d = direction.get(j) ?? 0;
+      const d = j.direction;
       for (let g = 0; g < G; g++) {
         const src = (j.dB >> 2) + g * Up;
         const dst = d * G * U + g * U;

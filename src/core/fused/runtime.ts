@@ -73,6 +73,8 @@ export interface JobRecord {
   dB: number;
   /** int32 [B, T] token ids: z is then a [V, zStride] table (0 = z is [B, T, zStride]). */
   ids: number;
+  /** Which direction of the layer this job runs (for the caller; not part of the record). */
+  direction: number;
 }
 
 interface KernelExports {
