@@ -384,6 +384,19 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
     dim: number;
     units: number;
     goBackwards?: boolean;
+    /** Leading padding (token 0) per row, as pad_sequences writes it; default: none beyond chance. */
+    padding?: number[];
+  }
+
+  function tokenIds(c: TableCase): Float32Array {
+    const ids = rand([c.B, c.T], 77, 1).map((v) => Math.min(c.vocab - 1, Math.floor((v + 1) * 0.5 * c.vocab)));
+    c.padding?.forEach((n, b) => {
+      for (let t = 0; t < c.T; t++) {
+        if (t < n) ids[b * c.T + t] = 0;
+        else if (ids[b * c.T + t] === 0) ids[b * c.T + t] = 1; // real tokens after the padding
+      }
+    });
+    return ids;
   }
 
   function runTableCase(c: TableCase, fused: boolean, deferLookup: boolean): { out: Float32Array; grads: Float32Array[] } {
@@ -395,7 +408,7 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
       m.add(makeLayer({ kind: c.kind, B: c.B, T: c.T, inDim: c.dim, units: c.units, goBackwards: c.goBackwards }, fused));
       const shapes = m.getWeights().map((w) => w.shape);
       m.setWeights(shapes.map((sh, i) => tf.tensor(rand(sh, 500 + i * 7919, 0.6), sh)));
-      const ids = tf.tensor2d(rand([c.B, c.T], 77, 1).map((v) => Math.min(c.vocab - 1, Math.floor((v + 1) * 0.5 * c.vocab))), [c.B, c.T]);
+      const ids = tf.tensor2d(tokenIds(c), [c.B, c.T]);
       const outDim = (c.kind === 'bilstm' ? 2 : 1) * c.units;
       const probe = tf.tensor2d(rand([c.B, outDim], 8, 1.0), [c.B, outDim]);
       const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -438,6 +451,21 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
       compareTableCase(c));
   }
 
+  // Leading padding: rows still in their padding copy one shared trajectory
+  // (LSTM forward directions), in both passes; rows are reordered by padding.
+  const padded: TableCase[] = [
+    { kind: 'lstm', B: 6, T: 12, vocab: 9, dim: 4, units: 8, padding: [0, 3, 12, 7, 1, 3] },
+    { kind: 'lstm', B: 1, T: 10, vocab: 5, dim: 3, units: 4, padding: [10] },
+    { kind: 'lstm', B: 5, T: 9, vocab: 7, dim: 4, units: 5, padding: [4, 4, 4, 4, 4] },
+    { kind: 'lstm', B: 4, T: 8, vocab: 6, dim: 3, units: 4, padding: [2, 0, 5, 8], goBackwards: true },
+    { kind: 'bilstm', B: 5, T: 10, vocab: 8, dim: 4, units: 6, padding: [6, 0, 10, 2, 9] },
+    { kind: 'rnn', B: 4, T: 9, vocab: 6, dim: 3, units: 5, padding: [3, 0, 9, 5] },
+  ];
+  for (const c of padded) {
+    it(`matches Embedding + ${c.kind} from tfjs with leading padding ${c.padding!.join(',')}${c.goBackwards ? ' goBackwards' : ''}`, async () =>
+      compareTableCase(c));
+  }
+
   it('matches with the lookup computed (not deferred) as well', async () => {
     await compareTableCase({ kind: 'lstm', B: 4, T: 6, vocab: 8, dim: 3, units: 4 }, false);
   });
@@ -449,6 +477,9 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
       await compareTableCase({ kind: 'lstm', B: 8, T: 20, vocab: 6, dim: 4, units: 8 });
       await compareTableCase({ kind: 'rnn', B: 7, T: 11, vocab: 5, dim: 3, units: 12 });
       await compareTableCase({ kind: 'bilstm', B: 6, T: 9, vocab: 7, dim: 4, units: 8 });
+      // padded rows dealt to both threads, each thread's rows sorted by padding
+      await compareTableCase({ kind: 'lstm', B: 9, T: 14, vocab: 6, dim: 4, units: 8, padding: [0, 13, 2, 14, 7, 7, 1, 0, 10] });
+      await compareTableCase({ kind: 'lstm', B: 8, T: 6, vocab: 5, dim: 3, units: 4, padding: [6, 6, 6, 6, 6, 6, 6, 6] });
     } finally {
       setMinSplitWork(null);
       await loadFusedKernels({ threads: 1 });

@@ -20,6 +20,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { getRuntime, JobOp, type JobRecord, type KernelRuntime } from './runtime';
+import { paddingPlan, permuteRows } from './padding';
 import { buildTable, distinctRows, freeTable, tableGradients, type TableBuffers } from './table';
 import { readTensorInto, tensorFrom, tensorValues } from './tensor-io';
 
@@ -61,6 +62,8 @@ interface DirBuffers {
   tc: number;
   g: number;
   scratch: number;
+  /** The all-padding row's states (LSTM forward direction in table mode), else 0. */
+  traj: number;
 }
 
 interface Slot {
@@ -80,6 +83,10 @@ interface Slot {
   table: TableBuffers | null;
   /** Row stride of the input products (Z or the table), in floats. */
   zStride: number;
+  /** Kernel row i holds batch row order[i] (padding prefix), else null. */
+  order: Int32Array | null;
+  /** int32 [B] padding steps per kernel row in kernel memory, else 0. */
+  pads: number;
   /** Row split of a single direction across two threads (0 = none). */
   split: number;
   /** The engine's tape this slot was recorded on (to drop slots whose backward never ran). */
@@ -103,9 +110,10 @@ function freeSlot(slot: Slot): void {
   slot.live = false;
   liveSlots.delete(slot);
   for (const d of slot.dirs) {
-    for (const p of [d.bias, d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch]) if (p) slot.rt.free(p);
+    for (const p of [d.bias, d.r, d.rt, d.h, d.c, d.tc, d.g, d.scratch, d.traj]) if (p) slot.rt.free(p);
   }
   if (slot.ids) slot.rt.free(slot.ids);
+  if (slot.pads) slot.rt.free(slot.pads);
   if (slot.table) freeTable(slot.rt, slot.table);
 }
 
@@ -181,6 +189,8 @@ function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): 
     bias: buf.bias,
     dB: 0,
     ids: slot.ids,
+    pads: buf.traj ? slot.pads : 0,
+    traj: buf.traj,
     direction: d,
   };
 }
@@ -196,6 +206,43 @@ function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: J
     return { mine: [{ ...jobs[0], b1: slot.split }], other: [{ ...jobs[0], b0: slot.split }] };
   }
   return { mine: jobs, other: [] };
+}
+
+/**
+ * Run one all-padding row through direction d of an LSTM for P steps (a
+ * 1-row job on this thread) and return its states, laid out as the kernel's
+ * padding prefix expects: h [P+1, Up], c [P+1, Up], tc [P, Up], g [P, 4*Up].
+ */
+function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, padRow: number, P: number): number {
+  const Up = slot.Up;
+  const GUp = 4 * Up;
+  const rowBytes = Up * 4;
+  const traj = rt.alloc(((P + 1) * 2 * Up + P * Up + P * GUp) * 4);
+  const ids = rt.alloc(P * 4);
+  try {
+    rt.i32.fill(padRow, ids >> 2, (ids >> 2) + P);
+    const job: JobRecord = {
+      ...baseJob(slot, d, JobOp.LstmForward, z, slot.zStride),
+      B: 1,
+      T: P,
+      b0: 0,
+      b1: 1,
+      h: traj,
+      c: traj + (P + 1) * rowBytes,
+      tc: traj + 2 * (P + 1) * rowBytes,
+      g: traj + (2 * (P + 1) + P) * rowBytes,
+      ids,
+      pads: 0,
+      traj: 0,
+    };
+    rt.dispatch([job], []);
+    return traj;
+  } catch (e) {
+    rt.free(traj);
+    throw e;
+  } finally {
+    rt.free(ids);
+  }
 }
 
 function forward(
@@ -228,6 +275,8 @@ function forward(
     ids: 0,
     table: null,
     zStride: D * G * U,
+    order: null,
+    pads: 0,
     split: rowSplit(rt, D, B, T, Up, G),
     tape,
     live: true,
@@ -239,7 +288,7 @@ function forward(
     const stepsT = keep ? T : 1;
     for (let d = 0; d < D; d++) {
       const { r, rt: rtp } = packRecurrent(rt, rData, d, U, Up, G);
-      const buf: DirBuffers = { bias: 0, r, rt: rtp, h: 0, c: 0, tc: 0, g: 0, scratch: 0 };
+      const buf: DirBuffers = { bias: 0, r, rt: rtp, h: 0, c: 0, tc: 0, g: 0, scratch: 0, traj: 0 };
       slot.dirs.push(buf);
       buf.bias = rt.alloc(GUp * 4);
       const fb = rt.f32;
@@ -263,12 +312,22 @@ function forward(
       readTensorInto(input, rt.f32, zPtr >> 2);
     } else {
       const { rows, local } = distinctRows(input.ids, input.V);
+      // (the SimpleRNN kernel has no padding prefix: its steps cost too little to matter)
+      const plan = kind === 'lstm' ? paddingPlan(input.ids, B, T, slot.split) : null;
       slot.ids = rt.alloc(local.length * 4);
-      rt.i32.set(local, slot.ids >> 2);
+      rt.i32.set(plan ? permuteRows(local, plan.order, T) : local, slot.ids >> 2);
       const built = buildTable(rt, rows, input.embeddings, input.V, input.E, input.kernel, D * G * U, MIN_SPLIT_WORK);
       slot.table = built.buffers;
       slot.zStride = built.buffers.Np;
       zPtr = built.table;
+      if (plan) {
+        slot.order = plan.order;
+        slot.pads = rt.alloc(B * 4);
+        rt.i32.set(plan.pads, slot.pads >> 2);
+        // the padding token's table row: where any padded row starts
+        const padRow = local[plan.order[0] * T];
+        for (let d = 0; d < D; d++) if (!reverse[d]) slot.dirs[d].traj = paddingTrajectory(rt, slot, d, zPtr + d * G * U * 4, padRow, plan.pads[0]);
+      }
     }
     const zStride = slot.zStride;
     const op = kind === 'lstm' ? JobOp.LstmForward : JobOp.RnnForward;
@@ -288,7 +347,8 @@ function forward(
       const last = (slot.dirs[d].h >> 2) + (keep ? T * B * Up : 0);
       for (let b = 0; b < B; b++) {
         const src = last + b * Up;
-        hT.set(f.subarray(src, src + U), b * D * U + d * U);
+        const row = slot.order ? slot.order[b] : b;
+        hT.set(f.subarray(src, src + U), row * D * U + d * U);
       }
     }
     if (!keep) {
@@ -337,7 +397,7 @@ function backward(
       const o = dhT >> 2;
       f.fill(0, o, o + B * Up);
       for (let b = 0; b < B; b++) {
-        const src = b * D * U + d * U;
+        const src = (slot.order ? slot.order[b] : b) * D * U + d * U;
         f.set(dy.subarray(src, src + U), o + b * Up);
       }
       const j = baseJob(slot, d, op, dzPtr + d * G * U * 4, zStride);

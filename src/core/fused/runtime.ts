@@ -16,8 +16,8 @@ import * as path from 'node:path';
 import * as wt from 'node:worker_threads';
 
 /** Words per job record; must match JOB_WORDS in assembly/recurrent.ts. */
-export const JOB_WORDS = 24;
-export const KERNEL_ABI_VERSION = 5;
+export const JOB_WORDS = 28;
+export const KERNEL_ABI_VERSION = 6;
 
 export const enum JobOp {
   RnnForward = 1,
@@ -73,6 +73,10 @@ export interface JobRecord {
   dB: number;
   /** int32 [B, T] token ids: z is then a [V, zStride] table (0 = z is [B, T, zStride]). */
   ids: number;
+  /** int32 [B] padding steps per row, non-increasing (LSTM; 0 = no padding prefix). */
+  pads: number;
+  /** The all-padding row's states (see "padding prefix" in assembly/recurrent.ts). */
+  traj: number;
   /** Which direction of the layer this job runs (for the caller; not part of the record). */
   direction: number;
 }
@@ -370,6 +374,8 @@ export class KernelRuntime {
       w[o + 20] = j.bias;
       w[o + 21] = j.dB;
       w[o + 22] = j.ids;
+      w[o + 23] = j.pads;
+      w[o + 24] = j.traj;
     });
   }
 

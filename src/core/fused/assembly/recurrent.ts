@@ -19,6 +19,15 @@
 //     embedding rows and products never exist. The backward pass
 //     scatter-adds each step's gate gradients into the table rows (dTable);
 //     two more matrix jobs turn that into the gradients wrt E and W.
+//   * Padding prefix (LSTM, pads != 0): reviews are padded in front with
+//     token 0, and every row starts from h = c = 0, so while a row is still
+//     in its padding its states are the same as every other row's at that
+//     step: the trajectory of a single all-padding row (computed by a 1-row
+//     job first). The batch comes sorted by padding length, longest first;
+//     at step s the rows still in padding, a leading block, copy the
+//     trajectory instead of computing, and in the backward pass their share
+//     of dR (all have the same h_{s-1}) is one rank-1 update. Half of a
+//     typical batch's row-steps are padding.
 //   * Memory is owned by the JavaScript side (a simple allocator over the
 //     linear memory); this module has no runtime, no static data and no
 //     stack, so two instances on two threads can share one memory safely.
@@ -43,6 +52,9 @@
 //   c   [T+1, B, Up]        LSTM cell state, same indexing as h
 //   tc  [T, B, Up]          tanh(c) of step s (LSTM)
 //   g   [T, B, G*Up]        activated gates i, f, c~, o of step s (LSTM)
+//   pads [B] (int32)        padding steps of each row, non-increasing; P = pads[0]
+//   traj                    the all-padding row's h [P+1, Up], c [P+1, Up],
+//                           tc [P, Up], g [P, G*Up], one after the other
 // With store = 0 (inference) all per-step arrays have a step stride of 0:
 // the state is updated in place and nothing is kept for a backward pass.
 // Step s reads input time t = s, or t = T-1-s when reverse (goBackwards).
@@ -71,7 +83,9 @@ const J_SCRATCH: i32 = 19;
 const J_BIAS: i32 = 20;
 const J_DB: i32 = 21;
 const J_IDS: i32 = 22;
-export const JOB_WORDS: i32 = 24;
+const J_PADS: i32 = 23;
+const J_TRAJ: i32 = 24;
+export const JOB_WORDS: i32 = 28;
 
 const OP_RNN_FORWARD: i32 = 1;
 const OP_RNN_BACKWARD: i32 = 2;
@@ -382,6 +396,47 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
   memory.fill(p, 0, <usize>floats << 2);
 }
 
+// ---- padding prefix (see the header) ----
+
+// The trajectory's arrays lie one after the other from J_TRAJ (no objects:
+// this module allocates nothing). P = pads[0] is the longest padding.
+@inline function trajH(job: usize): usize {
+  return <usize>load<i32>(job + (J_TRAJ << 2));
+}
+@inline function trajC(job: usize, Up: i32): usize {
+  const P = <usize>load<i32>(<usize>load<i32>(job + (J_PADS << 2)));
+  return trajH(job) + (P + 1) * (<usize>Up << 2);
+}
+@inline function trajTc(job: usize, Up: i32): usize {
+  const P = <usize>load<i32>(<usize>load<i32>(job + (J_PADS << 2)));
+  return trajC(job, Up) + (P + 1) * (<usize>Up << 2);
+}
+@inline function trajG(job: usize, Up: i32): usize {
+  const P = <usize>load<i32>(<usize>load<i32>(job + (J_PADS << 2)));
+  return trajTc(job, Up) + P * (<usize>Up << 2);
+}
+
+// b0 + the number of rows of [b0, b1) still in their padding at step s
+// (pads is non-increasing, so they are a leading block).
+@inline function paddedRows(pads: usize, b0: i32, b1: i32, s: i32): i32 {
+  let lo = b0;
+  if (pads) while (lo < b1 && load<i32>(pads + (<usize>lo << 2)) > s) lo++;
+  return lo;
+}
+
+// D[k, 0:n] += h[k] * g[0:n] for k < kdim (n a multiple of 4).
+@inline function rankOneAcc(h: usize, g: usize, kdim: i32, n: i32, d: usize): void {
+  const rowBytes = <usize>n << 2;
+  for (let k = 0; k < kdim; k++) {
+    const hk = v128.load32_splat(h + (<usize>k << 2));
+    const dk = d + <usize>k * rowBytes;
+    for (let j = 0; j < n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dk + o, madd(hk, v128.load(g + o), v128.load(dk + o)));
+    }
+  }
+}
+
 // ---- SimpleRNN ----
 
 function rnnForward(job: usize): void {
@@ -491,6 +546,7 @@ function lstmForward(job: usize): void {
   const store = load<i32>(job + (J_STORE << 2)) != 0;
   const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
   const bias = <usize>load<i32>(job + (J_BIAS << 2));
+  const pads = <usize>load<i32>(job + (J_PADS << 2));
   const rows = b1 - b0;
   if (rows <= 0) return;
   const GUp = 4 * Up;
@@ -499,8 +555,14 @@ function lstmForward(job: usize): void {
   const upBytes = rowBytes;
   const stStep: usize = store ? <usize>B * rowBytes : 0;
   const gStep: usize = store ? <usize>B * gRowBytes : 0;
+  // the padding trajectory (only read when pads != 0)
+  const tH = pads ? trajH(job) : 0;
+  const tC = pads ? trajC(job, Up) : 0;
+  const tTc = pads ? trajTc(job, Up) : 0;
+  const tG = pads ? trajG(job, Up) : 0;
   fillZero(hBase + <usize>b0 * rowBytes, rows * Up);
   fillZero(cBase + <usize>b0 * rowBytes, rows * Up);
+  let lo = paddedRows(pads, b0, b1, 0);
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const hPrev = hBase + <usize>s * stStep + <usize>b0 * rowBytes;
@@ -509,12 +571,24 @@ function lstmForward(job: usize): void {
     const cNext = cPrev + stStep;
     const tc = tcBase + <usize>s * stStep + <usize>b0 * rowBytes;
     const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
-    for (let r = 0; r < rows; r++) {
+    // rows [b0, lo) are still in their padding: copy the trajectory's step
+    while (lo > b0 && load<i32>(pads + (<usize>(lo - 1) << 2)) <= s) lo--;
+    const a = lo - b0;
+    for (let r = 0; r < a; r++) {
+      const ro = <usize>r * rowBytes;
+      memory.copy(hNext + ro, tH + <usize>(s + 1) * rowBytes, rowBytes);
+      memory.copy(cNext + ro, tC + <usize>(s + 1) * rowBytes, rowBytes);
+      if (store) {
+        memory.copy(tc + ro, tTc + <usize>s * rowBytes, rowBytes);
+        memory.copy(gates + <usize>r * gRowBytes, tG + <usize>s * gRowBytes, gRowBytes);
+      }
+    }
+    for (let r = a; r < rows; r++) {
       const src = inputRow(z, ids, zStride, T, b0 + r, t);
       loadGateRow(src, bias, gates + <usize>r * gRowBytes, 4, U, Up);
     }
-    gemm(hPrev, Up, rk, GUp, Up, gates, GUp, rows, true);
-    for (let r = 0; r < rows; r++) {
+    gemm(hPrev + <usize>a * rowBytes, Up, rk, GUp, Up, gates + <usize>a * gRowBytes, GUp, rows - a, true);
+    for (let r = a; r < rows; r++) {
       const gr = gates + <usize>r * gRowBytes;
       const ro = <usize>r * rowBytes;
       for (let j = 0; j < Up; j += 4) {
@@ -557,9 +631,12 @@ function lstmBackward(job: usize): void {
   const dR = <usize>load<i32>(job + (J_DR << 2));
   const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
   const db = <usize>load<i32>(job + (J_DB << 2));
+  const pads = <usize>load<i32>(job + (J_PADS << 2));
   const rows = b1 - b0;
   if (rows <= 0) return;
   const GUp = 4 * Up;
+  const tH = pads ? trajH(job) : 0;
+  let lo = b0;
   const rowBytes = <usize>Up << 2;
   const gRowBytes = <usize>GUp << 2;
   const upBytes = rowBytes;
@@ -611,7 +688,14 @@ function lstmBackward(job: usize): void {
     if (s > 0) {
       // dh_{t-1} = dgates . R^T ; dR += h_{t-1}^T . dgates
       gemm(dg, GUp, rt, Up, GUp, dh, Up, rows, false);
-      gemmTransAcc(hPrev, Up, dg, GUp, Up, GUp, dR, rows);
+      // rows [b0, lo) were in their padding at step s: one shared h_{s-1}
+      lo = paddedRows(pads, b0, b1, s);
+      const a = lo - b0;
+      if (a > 0) {
+        accumulateRows(dg + gRowBytes, a - 1, GUp, dg); // dg row 0 := their sum (dg is not read again)
+        rankOneAcc(tH + <usize>s * rowBytes, dg, Up, GUp, dR);
+      }
+      gemmTransAcc(hPrev + <usize>a * rowBytes, Up, dg + <usize>a * gRowBytes, GUp, Up, GUp, dR, rows - a);
     }
   }
 }
@@ -684,5 +768,5 @@ export function adamUpdate(
 
 // Marker of the kernel ABI, checked by the loader.
 export function abiVersion(): i32 {
-  return 5;
+  return 6;
 }
