@@ -480,6 +480,8 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
       // padded rows dealt to both threads, each thread's rows sorted by padding
       await compareTableCase({ kind: 'lstm', B: 9, T: 14, vocab: 6, dim: 4, units: 8, padding: [0, 13, 2, 14, 7, 7, 1, 0, 10] });
       await compareTableCase({ kind: 'lstm', B: 8, T: 6, vocab: 5, dim: 3, units: 4, padding: [6, 6, 6, 6, 6, 6, 6, 6] });
+      // a padded Bi-LSTM splits both directions by rows (not one direction per thread)
+      await compareTableCase({ kind: 'bilstm', B: 7, T: 11, vocab: 6, dim: 4, units: 8, padding: [0, 11, 4, 9, 2, 2, 6] });
     } finally {
       setMinSplitWork(null);
       await loadFusedKernels({ threads: 1 });

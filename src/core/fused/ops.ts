@@ -20,7 +20,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { getRuntime, JobOp, type JobRecord, type KernelRuntime } from './runtime';
-import { paddingPlan, permuteRows } from './padding';
+import { paddingPlan, permuteRows, startsWithPadding } from './padding';
 import { buildTable, distinctRows, freeTable, tableGradients, type TableBuffers } from './table';
 import { readTensorInto, tensorFrom, tensorValues } from './tensor-io';
 
@@ -152,9 +152,14 @@ function packRecurrent(rt: KernelRuntime, src: Float32Array, d: number, U: numbe
   return { r: rPtr, rt: rtPtr };
 }
 
-/** Split point of the batch for two threads (even, so both halves use 2-row blocks). */
-function rowSplit(rt: KernelRuntime, D: number, B: number, T: number, Up: number, G: number): number {
-  if (rt.threads < 2 || D !== 1 || B < 2) return 0;
+/**
+ * Split point of the batch for two threads (even, so both halves use 2-row
+ * blocks). A bidirectional layer runs its directions on one thread each,
+ * unless the forward one skips a padding prefix: its thread would then idle
+ * while the other finishes, so both threads take half the rows of both.
+ */
+function rowSplit(rt: KernelRuntime, D: number, B: number, T: number, Up: number, G: number, padded: boolean): number {
+  if (rt.threads < 2 || (D !== 1 && !padded) || B < 2) return 0;
   if (B * T * Up * G * Up < MIN_SPLIT_WORK) return 0;
   return Math.min(B - 1, Math.max(1, 2 * Math.round(B / 4)));
 }
@@ -198,12 +203,11 @@ function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): 
 /** Distribute per-direction jobs over the threads: by direction, or by batch rows. */
 function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: JobRecord[]; other: JobRecord[] } {
   const G = GATES[slot.kind];
-  // (Splitting both directions by rows instead measured no faster.)
+  if (slot.split > 0) {
+    return { mine: jobs.map((j) => ({ ...j, b1: slot.split })), other: jobs.map((j) => ({ ...j, b0: slot.split })) };
+  }
   if (jobs.length === 2 && directionsInParallel(rt, slot.D, slot.B, slot.T, slot.Up, G)) {
     return { mine: [jobs[0]], other: [jobs[1]] };
-  }
-  if (slot.split > 0 && jobs.length === 1) {
-    return { mine: [{ ...jobs[0], b1: slot.split }], other: [{ ...jobs[0], b0: slot.split }] };
   }
   return { mine: jobs, other: [] };
 }
@@ -277,7 +281,7 @@ function forward(
     zStride: D * G * U,
     order: null,
     pads: 0,
-    split: rowSplit(rt, D, B, T, Up, G),
+    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && !(input instanceof tf.Tensor) && startsWithPadding(input.ids, B, T)),
     tape,
     live: true,
   };

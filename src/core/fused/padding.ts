@@ -16,6 +16,12 @@ export interface PaddingPlan {
   pads: Int32Array;
 }
 
+/** Whether any row of token ids [B, T] (row-major) starts with padding. */
+export function startsWithPadding(ids: Int32Array, B: number, T: number): boolean {
+  for (let b = 0; b < B; b++) if (ids[b * T] === PADDING_TOKEN) return true;
+  return false;
+}
+
 /**
  * The plan for token ids [B, T] (row-major), or null when no row starts
  * with padding. `split` is where the second thread's rows start (0: one range).
