@@ -426,7 +426,7 @@ function backward(
     let dInputs: tf.Tensor[];
     if (table) {
       const { dEmbeddings, dKernel } = tableGradients(rt, table, dzPtr);
-      dInputs = [tf.tensor2d(dEmbeddings, [table.V, table.E]), tf.tensor2d(dKernel, [table.E, table.N])];
+      dInputs = [tensorFrom([table.V, table.E], (dst) => dst.set(dEmbeddings)), tf.tensor2d(dKernel, [table.E, table.N])];
     } else {
       dInputs = [tensorFrom([B, T, zStride], (dst) => dst.set(rt.f32.subarray(dzPtr >> 2, (dzPtr >> 2) + dzFloats)))];
     }
