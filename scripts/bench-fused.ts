@@ -30,7 +30,7 @@ import {
   setTableMode,
   type TableMode,
 } from '../src/core/fused/index';
-import { registerMissingWasmKernels } from '../src/core/wasm-kernels';
+import { registerWasmKernels } from '../src/core/wasm-kernels';
 
 const ROOT = path.resolve(__dirname, '..');
 const VOCAB = 10000;
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     wasmPath = await build.buildKernels(tmp);
   }
   setWasmPaths(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);
-  registerMissingWasmKernels();
+  registerWasmKernels();
   await tf.setBackend('wasm');
   await tf.ready();
   console.log(`backend ${tf.getBackend()}, ${os.cpus().length} cores, node ${process.version}`);

@@ -103,7 +103,11 @@ async function main(): Promise<void> {
       `| ${PRESETS[preset].title} | ${r.backend} | ${r.recurrentImplementation} | ${r.hyperparameters.maxlen} | ${r.dataset.train}/${r.dataset.validation}/${r.dataset.test} | ${secondsPerEpoch.toFixed(1)} | ${epochs.map((e) => e.valAccuracy.toFixed(3)).join(' ')} | ${best.toFixed(3)} (Keras ${KERAS_REFERENCE[preset]}) | ${r.test ? r.test.accuracy.toFixed(3) : '-'} | ${r.test ? `${r.test.seconds.toFixed(1)} s` : '-'} | ${Math.round(maxRssMb)} MB |`,
     );
   }
-  const command = `npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim();
+  // npm runs the PATH's node; a run under another Node (e.g. Node 24, as VS Code's extension host) says so.
+  const viaNpm = process.env.npm_lifecycle_event === 'bench:train';
+  const command = viaNpm
+    ? `npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim()
+    : `npm run build && ${path.relative(ROOT, process.execPath)} --import tsx scripts/bench-train.ts ${process.argv.slice(2).join(' ')}`.trim();
   const section = [
     '',
     `## bench:train, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,

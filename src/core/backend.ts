@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as path from 'node:path';
 import { LabError, errorMessage } from './errors';
-import { registerMissingWasmKernels } from './wasm-kernels';
+import { registerWasmKernels } from './wasm-kernels';
 
 import type { BackendName, BackendPreference } from './backend-names';
 import { createRequire } from 'node:module';
@@ -77,7 +77,7 @@ async function tryWasm(options: BackendOptions): Promise<void> {
   wasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   // Node has no cross-origin isolation story for the threaded build; the SIMD build is used.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  registerMissingWasmKernels();
+  registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
 }
 

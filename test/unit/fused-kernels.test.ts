@@ -28,7 +28,7 @@ import {
 } from '../../src/core/fused/index';
 import { getRuntime, relaxedWasmPath } from '../../src/core/fused/runtime';
 import { setMinSplitWork } from '../../src/core/fused/ops';
-import { registerMissingWasmKernels } from '../../src/core/wasm-kernels';
+import { registerWasmKernels } from '../../src/core/wasm-kernels';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOL = 1e-4;
@@ -148,7 +148,7 @@ before(async () => {
   const build = await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href);
   wasmFile = await build.buildKernels(tmpDir);
   setWasmPaths(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);
-  registerMissingWasmKernels();
+  registerWasmKernels();
   // tfjs 4.22's Unpack gradient assumes more than one output, so the
   // reference (per-step) layers cannot be differentiated at sequence
   // length 1; give it the one-output case.
@@ -579,5 +579,28 @@ describe('fused Adam', () => {
     restored.dispose();
     tfjsAdam.dispose();
     tf.dispose([...ours, ...theirs, ...grad]);
+  });
+});
+
+describe('wasm BatchMatMul with transposed operands (transposed first, then multiplied plainly)', () => {
+  it('gives TensorFlow.js cpu results for every transpose combination, rank 2 and 3, broadcast batches', async function () {
+    if (fusedBackend !== 'wasm') return;
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[5, 3], [5, 4], true, false],
+      [[5, 3], [4, 3], false, true],
+      [[3, 5], [4, 3], true, true],
+      [[2, 6, 3], [2, 6, 4], true, false],
+      [[1, 6, 3], [3, 5, 3], false, true],
+      [[128, 256], [128, 64], true, false],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => tf.matMul(tf.tensor(rand(sa, 5, 1), sa), tf.tensor(rand(sb, 6, 1), sb), ta, tb).dataSync() as Float32Array);
+      };
+      const expected = await run('cpu');
+      const got = await run('wasm');
+      assert.ok(maxAbsDiff(got, expected) <= 1e-4, `matMul ${sa} x ${sb} (${ta}, ${tb})`);
+    }
   });
 });
