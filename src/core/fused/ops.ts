@@ -53,18 +53,11 @@ export function setMinSplitWork(work: number | null): void {
   MIN_SPLIT_WORK = work ?? DEFAULT_MIN_SPLIT_WORK;
 }
 
-interface DirBuffers {
-  bias: number;
-  r: number;
-  rt: number;
-  h: number;
-  c: number;
-  tc: number;
-  g: number;
-  scratch: number;
-  /** The all-padding row's states (LSTM forward direction in table mode), else 0. */
-  traj: number;
-}
+/**
+ * Kernel-memory buffers of one direction: what its job records point to
+ * (traj: the all-padding row's states, LSTM forward direction in table mode, else 0).
+ */
+type DirBuffers = Pick<JobRecord, 'bias' | 'r' | 'rt' | 'h' | 'c' | 'tc' | 'g' | 'scratch' | 'traj'>;
 
 interface Slot {
   /** The runtime whose memory holds the buffers (kernels may be reloaded meanwhile). */
