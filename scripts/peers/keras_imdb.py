@@ -11,7 +11,6 @@ import time
 
 STARTED = time.perf_counter()  # before importing TensorFlow: its import is part of the run's cost
 
-import argparse
 import os
 import platform
 
@@ -83,13 +82,7 @@ class EpochTimer(tf.keras.callbacks.Callback):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--preset", required=True, choices=["simple-rnn", "lstm", "bilstm"])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=113)
-    parser.add_argument("--out", required=True)
+    parser = peer_data.argument_parser()
     args = parser.parse_args()
 
     header, data = peer_data.load(args.data)

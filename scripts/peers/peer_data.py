@@ -7,6 +7,7 @@ Layout of a data folder (written by bench-peers.ts):
   {split}-x.i32          row-major [count, maxlen] int32, little-endian
   {split}-y.f32          [count] float32 labels (1 = positive)
 """
+import argparse
 import hashlib
 import json
 import os
@@ -17,6 +18,18 @@ import time
 import numpy as np
 
 SPLITS = ("train", "validation", "test")
+
+
+def argument_parser():
+    """The options bench-peers.ts passes to every contestant; callers add their own."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--preset", required=True, choices=["simple-rnn", "lstm", "bilstm"])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=113)
+    parser.add_argument("--out", required=True)
+    return parser
 
 
 def load(folder, splits=("train", "validation")):

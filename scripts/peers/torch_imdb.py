@@ -29,7 +29,6 @@ import time
 
 STARTED = time.perf_counter()  # before importing torch: its import is part of the run's cost
 
-import argparse
 import platform
 
 import numpy as np
@@ -96,16 +95,10 @@ def evaluate(model, x, y, batch_size, loss_fn):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--preset", required=True, choices=["simple-rnn", "lstm", "bilstm"])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=113)
+    parser = peer_data.argument_parser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--init", choices=["keras", "torch"], default="keras")
     parser.add_argument("--denormals", choices=["flush", "keep"], default="flush")
-    parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)

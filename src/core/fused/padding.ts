@@ -41,7 +41,10 @@ export function paddingPlan(ids: Int32Array, B: number, T: number, split: number
   if (split > 0) {
     const first: number[] = [];
     const second: number[] = [];
-    sorted.forEach((b, rank) => ((rank % 2 === 0 && first.length < split) || second.length >= B - split ? first : second).push(b));
+    for (let rank = 0; rank < B; rank++) {
+      const toFirst = first.length < split && (rank % 2 === 0 || second.length >= B - split);
+      (toFirst ? first : second).push(sorted[rank]);
+    }
     order = Int32Array.from([...first, ...second]);
   }
   return { order, pads: Int32Array.from(order, (b) => lengths[b]) };

@@ -350,32 +350,35 @@ export class KernelRuntime {
         w.set([m.op, m.a, m.lda, m.b, m.ldb, m.c, m.n, m.k, m.rows, m.accumulate ? 1 : 0], o);
         return;
       }
-      j = j as JobRecord;
-      w[o + 0] = j.op;
-      w[o + 1] = j.B;
-      w[o + 2] = j.T;
-      w[o + 3] = j.U;
-      w[o + 4] = j.Up;
-      w[o + 5] = j.b0;
-      w[o + 6] = j.b1;
-      w[o + 7] = j.z;
-      w[o + 8] = j.zStride;
-      w[o + 9] = j.r;
-      w[o + 10] = j.rt;
-      w[o + 11] = j.h;
-      w[o + 12] = j.c;
-      w[o + 13] = j.tc;
-      w[o + 14] = j.g;
-      w[o + 15] = j.store ? 1 : 0;
-      w[o + 16] = j.reverse ? 1 : 0;
-      w[o + 17] = j.dhT;
-      w[o + 18] = j.dR;
-      w[o + 19] = j.scratch;
-      w[o + 20] = j.bias;
-      w[o + 21] = j.dB;
-      w[o + 22] = j.ids;
-      w[o + 23] = j.pads;
-      w[o + 24] = j.traj;
+      const r = j as JobRecord;
+      // word order: the J_* constants of assembly/recurrent.ts
+      w.set([
+        r.op,
+        r.B,
+        r.T,
+        r.U,
+        r.Up,
+        r.b0,
+        r.b1,
+        r.z,
+        r.zStride,
+        r.r,
+        r.rt,
+        r.h,
+        r.c,
+        r.tc,
+        r.g,
+        r.store ? 1 : 0,
+        r.reverse ? 1 : 0,
+        r.dhT,
+        r.dR,
+        r.scratch,
+        r.bias,
+        r.dB,
+        r.ids,
+        r.pads,
+        r.traj,
+      ], o);
     });
   }
 

@@ -340,34 +340,30 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
   }
 }
 
-// Inverse of loadGateRow for gradients: drop the padding lanes.
-@inline function storeGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32): void {
-  if (U == Up) {
-    const n = G * U;
-    for (let j = 0; j < n; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
-  } else {
-    for (let g = 0; g < G; g++) {
-      const s = src + (<usize>(g * Up) << 2);
-      const d = dst + (<usize>(g * U) << 2);
-      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
-    }
+// dst[0:n] += src[0:n], n a multiple of 4.
+@inline function addVectors(dst: usize, src: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
   }
 }
 
-// Gradient rows in table mode: several (b, t) share a table row, so the
-// gate gradients are added to it rather than stored.
-@inline function addGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32): void {
+// Inverse of loadGateRow for gradients: drop the padding lanes. In table
+// mode (accumulate) several (b, t) share a table row, so the gate gradients
+// are added to it rather than stored.
+@inline function storeGateRow(src: usize, dst: usize, G: i32, U: i32, Up: i32, accumulate: bool): void {
   if (U == Up) {
     const n = G * U;
-    for (let j = 0; j < n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-    }
+    if (accumulate) addVectors(dst, src, n);
+    else memory.copy(dst, src, <usize>n << 2);
   } else {
     for (let g = 0; g < G; g++) {
       const s = src + (<usize>(g * Up) << 2);
       const d = dst + (<usize>(g * U) << 2);
-      for (let j = 0; j < U; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+      for (let j = 0; j < U; j++) {
+        const o = <usize>j << 2;
+        store<f32>(d + o, (accumulate ? load<f32>(d + o) : 0) + load<f32>(s + o));
+      }
     }
   }
 }
@@ -385,24 +381,6 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
 }
 
 // ---- padding prefix (see the header) ----
-
-// The trajectory's arrays lie one after the other from J_TRAJ (no objects:
-// this module allocates nothing). P = pads[0] is the longest padding.
-@inline function trajH(job: usize): usize {
-  return <usize>load<i32>(job + (J_TRAJ << 2));
-}
-@inline function trajC(job: usize, Up: i32): usize {
-  const P = <usize>load<i32>(<usize>load<i32>(job + (J_PADS << 2)));
-  return trajH(job) + (P + 1) * (<usize>Up << 2);
-}
-@inline function trajTc(job: usize, Up: i32): usize {
-  const P = <usize>load<i32>(<usize>load<i32>(job + (J_PADS << 2)));
-  return trajC(job, Up) + (P + 1) * (<usize>Up << 2);
-}
-@inline function trajG(job: usize, Up: i32): usize {
-  const P = <usize>load<i32>(<usize>load<i32>(job + (J_PADS << 2)));
-  return trajTc(job, Up) + P * (<usize>Up << 2);
-}
 
 // b0 + the number of rows of [b0, b1) still in their padding at step s
 // (pads is non-increasing, so they are a leading block).
@@ -503,8 +481,7 @@ function rnnBackward(job: usize): void {
     }
     for (let r = 0; r < rows; r++) {
       const dst = inputRow(dz, ids, zStride, T, b0 + r, t);
-      if (ids) addGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
-      else storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up);
+      storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up, ids != 0);
     }
     accumulateRows(dg, rows, Up, db);
     if (s > 0) {
@@ -543,11 +520,12 @@ function lstmForward(job: usize): void {
   const upBytes = rowBytes;
   const stStep: usize = store ? <usize>B * rowBytes : 0;
   const gStep: usize = store ? <usize>B * gRowBytes : 0;
-  // the padding trajectory (only read when pads != 0)
-  const tH = pads ? trajH(job) : 0;
-  const tC = pads ? trajC(job, Up) : 0;
-  const tTc = pads ? trajTc(job, Up) : 0;
-  const tG = pads ? trajG(job, Up) : 0;
+  // the padding trajectory's arrays, one after the other (only read when pads != 0)
+  const P: usize = pads ? <usize>load<i32>(pads) : 0;
+  const tH = <usize>load<i32>(job + (J_TRAJ << 2));
+  const tC = tH + (P + 1) * rowBytes;
+  const tTc = tC + (P + 1) * rowBytes;
+  const tG = tTc + P * rowBytes;
   fillZero(hBase + <usize>b0 * rowBytes, rows * Up);
   fillZero(cBase + <usize>b0 * rowBytes, rows * Up);
   let lo = paddedRows(pads, b0, b1, 0);
@@ -623,7 +601,7 @@ function lstmBackward(job: usize): void {
   const rows = b1 - b0;
   if (rows <= 0) return;
   const GUp = 4 * Up;
-  const tH = pads ? trajH(job) : 0;
+  const tH = <usize>load<i32>(job + (J_TRAJ << 2)); // the padding trajectory's h (only read when pads != 0)
   let lo = b0;
   const rowBytes = <usize>Up << 2;
   const gRowBytes = <usize>GUp << 2;
@@ -669,8 +647,7 @@ function lstmBackward(job: usize): void {
         v128.store(dgr + jo + 3 * upBytes, flushTiny(dgo));
       }
       const dst = inputRow(dz, ids, zStride, T, b0 + r, t);
-      if (ids) addGateRow(dgr, dst, 4, U, Up);
-      else storeGateRow(dgr, dst, 4, U, Up);
+      storeGateRow(dgr, dst, 4, U, Up, ids != 0);
     }
     accumulateRows(dg, rows, GUp, db);
     if (s > 0) {
@@ -729,10 +706,7 @@ export function runJobs(jobs: usize, count: i32): void {
 // dst[0:n] += src[0:n] (n a multiple of 4): merges the table gradients two
 // threads accumulated separately (their batch rows may share table rows).
 export function addInto(dst: usize, src: usize, n: i32): void {
-  for (let j = 0; j < n; j += 4) {
-    const o = <usize>j << 2;
-    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-  }
+  addVectors(dst, src, n);
 }
 
 // One Adam step over n floats (n a multiple of 4), in exactly the order of
