@@ -2,7 +2,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
-import { backendOption, cacheOption, dataOption, jsonOption, positiveInt } from './options';
+import { REVIEW_LIMIT } from '../core/presets';
+import { backendOption, cacheOption, dataOption, jsonOption, numberOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { resolveModelDir, workerClient } from './worker';
 
@@ -12,7 +13,7 @@ export function addEvaluateCommand(program: Command): void {
     .description('accuracy, loss and confusion counts of a trained model on the test reviews')
     .requiredOption('--model <dir>', 'a run folder (or a run id in --runs-dir)')
     .addOption(dataOption())
-    .option('--limit <n>', 'evaluate on the first N test reviews', positiveInt)
+    .addOption(numberOption('--limit <n>', REVIEW_LIMIT, 'evaluate on the first N test reviews'))
     .option('--runs-dir <dir>', 'folder of runs', defaultRunsDir())
     .addOption(cacheOption())
     .option('--save', 'store the metrics in the run')

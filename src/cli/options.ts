@@ -1,29 +1,49 @@
-/** Argument parsers and the options several commands share. */
-import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
+/**
+ * The options several commands share. Numeric flags are derived from the
+ * hyperparameters' schema (src/core/presets.ts): its bounds parse them and its
+ * descriptions are their help.
+ */
+import { InvalidArgumentError, Option, type Command, type OptionValues } from '@commander-js/extra-typings';
+import { z } from 'zod';
 import { BACKEND_PREFERENCES } from '../core/backend-names';
 import { defaultCacheDir } from '../core/paths';
-import { PRESET_NAMES } from '../core/presets';
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0.');
-  return n;
-}
-
-export function fraction(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number from 0 up to (not including) 1.');
-  return n;
-}
-
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a number above 0.');
-  return n;
-}
+import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isTunableName, type Hyperparameters, type TunableName } from '../core/presets';
 
 export const presetOption = () => new Option('--preset <preset>', 'model preset').choices(PRESET_NAMES).makeOptionMandatory();
 export const backendOption = () => new Option('--backend <backend>', 'TensorFlow.js backend').choices(BACKEND_PREFERENCES).default('auto');
 export const dataOption = () => new Option('--data <source>', '"official" (downloaded once), a .tar.gz archive, an aclImdb folder or an http(s) URL').default('official');
 export const cacheOption = () => new Option('--cache-dir <dir>', 'downloads and the tokenised corpus').default(defaultCacheDir());
 export const jsonOption = (description: string) => new Option('--json', description);
+
+/** A flag whose value the schema checks: "--epochs many" fails with the schema's bounds. */
+export function numberOption<Flags extends string>(flags: Flags, schema: z.ZodNumber, description = helpText(schema)) {
+  return new Option(flags, description).argParser((value: string) => {
+    const parsed = schema.safeParse(value.trim() === '' ? Number.NaN : Number(value));
+    if (!parsed.success) throw new InvalidArgumentError(`expected ${describeBounds(schema)}.`);
+    return parsed.data;
+  });
+}
+
+/** `batchSize` → `--batch-size <n>`, one flag per tunable hyperparameter named. */
+export function addHyperparameterOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+  names: readonly TunableName[],
+): void {
+  for (const name of names) {
+    const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    command.addOption(numberOption(`--${flag} <n>`, TUNABLE_HYPERPARAMETERS[name]));
+  }
+}
+
+const overridesSchema = z.object(TUNABLE_HYPERPARAMETERS).partial();
+
+/** The hyperparameters given on the command line (commander names them in camelCase, as the schema does). */
+export function hyperparameterOverrides(opts: object): Partial<Hyperparameters> {
+  return overridesSchema.parse(Object.fromEntries(Object.entries(opts).filter(([key]) => isTunableName(key))));
+}
+
+/** The schema's description (markdown, shown plain) and its bounds. */
+function helpText(schema: z.ZodNumber): string {
+  const bounds = describeBounds(schema);
+  return `${(schema.description ?? '').replace(/`/g, '')} ${bounds.charAt(0).toUpperCase()}${bounds.slice(1)}.`;
+}

@@ -2,20 +2,18 @@
 import type { Command } from '@commander-js/extra-typings';
 import { describeArchitecture, formatArchitectureTable } from '../core/architecture';
 import { resolveHyperparameters } from '../core/presets';
-import { jsonOption, positiveInt, presetOption } from './options';
+import { addHyperparameterOptions, hyperparameterOverrides, jsonOption, presetOption } from './options';
 
 export function addSummaryCommand(program: Command): void {
-  program
+  const command = program
     .command('summary')
     .description('print the layer table of a preset, as Keras\' model.summary() does')
-    .addOption(presetOption())
-    .option('--maxlen <n>', 'sequence length', positiveInt)
-    .option('--num-words <n>', 'vocabulary size', positiveInt)
-    .addOption(jsonOption('one JSON object'))
-    .action((opts) => {
-      const summary = describeArchitecture(resolveHyperparameters(opts.preset, { maxlen: opts.maxlen, numWords: opts.numWords }));
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ preset: summary.preset, layers: summary.layers.map(({ name, type, outputShape, params }) => ({ name, type, outputShape, params })), totalParams: summary.totalParams })}\n`);
-      } else process.stdout.write(`${formatArchitectureTable(summary)}\n`);
-    });
+    .addOption(presetOption());
+  addHyperparameterOptions(command, ['maxlen', 'numWords']);
+  command.addOption(jsonOption('one JSON object')).action((opts) => {
+    const summary = describeArchitecture(resolveHyperparameters(opts.preset, hyperparameterOverrides(opts)));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ preset: summary.preset, layers: summary.layers.map(({ name, type, outputShape, params }) => ({ name, type, outputShape, params })), totalParams: summary.totalParams })}\n`);
+    } else process.stdout.write(`${formatArchitectureTable(summary)}\n`);
+  });
 }

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { formatCount, formatDuration, formatProgressAmount } from '../core/format';
-import { PRESETS, PRESET_NAMES, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName } from '../core/presets';
+import { PRESETS, PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 import { describeArchitecture } from '../core/architecture';
 import type { TrainResult, TrainingEvents } from '../protocol';
 import type { CommandContext } from './context';
@@ -95,27 +95,27 @@ async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparame
   if (!choice) return undefined;
   if (choice.label === keep) return {};
   const changes: Partial<Hyperparameters> = {};
-  const questions: [keyof Hyperparameters, string, number, number][] = [
-    ['epochs', 'Epochs', 1, 1000],
-    ['batchSize', 'Batch size', 1, 65536],
-    ['maxlen', 'Words read per review (maxlen)', 1, 10000],
-    ['units', 'Recurrent units', 1, 4096],
+  const questions: [TunableName, string][] = [
+    ['epochs', 'Epochs'],
+    ['batchSize', 'Batch size'],
+    ['maxlen', 'Words read per review (maxlen)'],
+    ['units', 'Recurrent units'],
   ];
-  for (const [key, prompt, min, max] of questions) {
+  for (const [key, prompt] of questions) {
+    const schema = TUNABLE_HYPERPARAMETERS[key];
     const value = await vscode.window.showInputBox({
       title: `Train Model: ${PRESETS[base.preset].title}`,
       prompt,
       value: String(base[key]),
-      validateInput: (text) => {
-        const n = Number(text);
-        return Number.isInteger(n) && n >= min && n <= max ? undefined : `A whole number from ${min} to ${max}.`;
-      },
+      validateInput: (text) => (text.trim() !== '' && schema.safeParse(Number(text)).success ? undefined : `${capitalise(describeBounds(schema))}.`),
     });
     if (value === undefined) return undefined;
-    (changes as Record<string, number>)[key] = Number(value);
+    changes[key] = Number(value);
   }
   return changes;
 }
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Turns the worker's events into the notification's message and bar. */
 function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, h: Hyperparameters) {

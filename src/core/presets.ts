@@ -1,14 +1,19 @@
 /**
  * The tutorial's three models and every hyperparameter a user can override.
  * Pure data: no TensorFlow here, so the extension host can show presets,
- * defaults and architecture summaries without loading a backend.
+ * defaults and architecture summaries without loading a backend. The bounds of
+ * every value are declared once, in TUNABLE_HYPERPARAMETERS.
  */
 
-export type PresetName = 'simple-rnn' | 'lstm' | 'bilstm';
-export const PRESET_NAMES: readonly PresetName[] = ['simple-rnn', 'lstm', 'bilstm'];
+import { z } from 'zod';
 
-export type OptimizerName = 'rmsprop' | 'adam' | 'sgd' | 'adagrad';
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['rmsprop', 'adam', 'sgd', 'adagrad'];
+const PRESET_NAMES_TUPLE = ['simple-rnn', 'lstm', 'bilstm'] as const;
+export type PresetName = (typeof PRESET_NAMES_TUPLE)[number];
+export const PRESET_NAMES: readonly PresetName[] = PRESET_NAMES_TUPLE;
+
+const OPTIMIZER_NAMES_TUPLE = ['rmsprop', 'adam', 'sgd', 'adagrad'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES_TUPLE)[number];
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = OPTIMIZER_NAMES_TUPLE;
 
 export interface Hyperparameters {
   preset: PresetName;
@@ -77,17 +82,52 @@ export function isPresetName(value: unknown): value is PresetName {
   return typeof value === 'string' && (PRESET_NAMES as readonly string[]).includes(value);
 }
 
-/** Integer ranges a hyperparameter must fall in; out-of-range values are user errors. */
-const INTEGER_RANGES: Record<string, [number, number]> = {
-  numWords: [4, 1_000_000],
-  maxlen: [1, 10_000],
-  embeddingDim: [1, 4096],
-  units: [1, 4096],
-  denseUnits: [0, 65536],
-  epochs: [1, 1000],
-  batchSize: [1, 65536],
-  seed: [0, 2 ** 31 - 1],
+const count = (min: number, max?: number) => {
+  const atLeast = z.number().int().min(min);
+  return max === undefined ? atLeast : atLeast.max(max);
 };
+
+/**
+ * The hyperparameters a user can change besides the preset and its optimizer:
+ * their bounds, written only here, and what each means (one markdown sentence).
+ * The CLI's flags and help, the settings under `rnnSentimentLab.training.`
+ * (package.json and their reader) and the Train Model questions derive from it.
+ */
+export const TUNABLE_HYPERPARAMETERS = {
+  epochs: count(1, 1000).describe('Epochs (tutorial: 5).'),
+  batchSize: count(1, 65536).describe('Batch size (tutorial: 128).'),
+  maxlen: count(1, 10_000).describe('Words read per review, `pad_sequences` maxlen (tutorial: 500).'),
+  numWords: count(4, 1_000_000).describe('Vocabulary size, `num_words` (tutorial: 10000).'),
+  embeddingDim: count(1, 4096).describe('Embedding size (tutorial: 32).'),
+  units: count(1, 4096).describe('Units of the recurrent layer (tutorial: 32).'),
+  denseUnits: count(0, 65536).describe('Units of the Dense(relu) layer of the LSTM presets (tutorial: 256); 0 removes it.'),
+  dropout: z.number().min(0).max(0.99).describe('Dropout after the Dense(relu) layer (tutorial: 0.2).'),
+  learningRate: z.number().min(1e-6).max(10).describe('Learning rate (Keras default: 0.001).'),
+  validationSplit: z.number().min(0.01).max(0.99).describe('Share of the training reviews held out for validation (tutorial: 0.2).'),
+  seed: count(0, 2 ** 31 - 1).describe('Seed of the shuffle and weight initialisation (Keras\' imdb uses 113).'),
+} satisfies { [K in keyof Hyperparameters]?: z.ZodNumber };
+
+export type TunableName = keyof typeof TUNABLE_HYPERPARAMETERS;
+export const TUNABLE_NAMES = Object.keys(TUNABLE_HYPERPARAMETERS).filter(isTunableName);
+
+export function isTunableName(name: string): name is TunableName {
+  return Object.hasOwn(TUNABLE_HYPERPARAMETERS, name);
+}
+
+/** Not a hyperparameter but set beside them: train and evaluate on the first N reviews of each split. */
+export const REVIEW_LIMIT = count(1).describe('Train and evaluate on the first N reviews of each (shuffled) split, for quick runs.');
+
+/** The whole set of hyperparameters, checked field by field. */
+export const hyperparametersSchema = z
+  .object({ preset: z.enum(PRESET_NAMES_TUPLE), optimizer: z.enum(OPTIMIZER_NAMES_TUPLE), ...TUNABLE_HYPERPARAMETERS })
+  .strict() satisfies z.ZodType<Hyperparameters>;
+
+/** "a whole number from 1 to 1000", "a number from 0 to 0.99", "a whole number from 1 up". */
+export function describeBounds(schema: z.ZodNumber): string {
+  const { minValue, maxValue, isInt } = schema;
+  const kind = isInt ? 'a whole number' : 'a number';
+  return maxValue === null ? `${kind} from ${String(minValue)} up` : `${kind} from ${String(minValue)} to ${String(maxValue)}`;
+}
 
 /**
  * Merges overrides into a preset's defaults and checks every value, so a bad
@@ -101,22 +141,13 @@ export function resolveHyperparameters(
     throw new RangeError(`Unknown preset "${String(preset)}": expected one of ${PRESET_NAMES.join(', ')}.`);
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  const h: Hyperparameters = { ...PRESETS[preset].defaults, ...defined, preset };
-  for (const [key, [min, max]] of Object.entries(INTEGER_RANGES)) {
-    const value = h[key as keyof Hyperparameters] as number;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(value)}.`);
-    }
-  }
-  if (!(h.dropout >= 0 && h.dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${h.dropout}.`);
-  if (!(h.validationSplit > 0 && h.validationSplit < 1)) {
-    throw new RangeError(`validationSplit must be in (0, 1), got ${h.validationSplit}.`);
-  }
-  if (!(h.learningRate > 0 && h.learningRate < 10)) {
-    throw new RangeError(`learningRate must be in (0, 10), got ${h.learningRate}.`);
-  }
-  if (!OPTIMIZER_NAMES.includes(h.optimizer)) {
-    throw new RangeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got "${h.optimizer}".`);
-  }
-  return h;
+  const merged = { ...PRESETS[preset].defaults, ...defined, preset };
+  const parsed = hyperparametersSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue.path[0] ?? 'hyperparameters');
+  const got = String(new Map(Object.entries(merged)).get(name));
+  if (isTunableName(name)) throw new RangeError(`${name} must be ${describeBounds(TUNABLE_HYPERPARAMETERS[name])}, got ${got}.`);
+  if (name === 'optimizer') throw new RangeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got "${got}".`);
+  throw new RangeError(`Invalid hyperparameters: ${name}: ${issue.message}.`);
 }

@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../core/backend-names';
-import { isPresetName, type Hyperparameters, type PresetName } from '../core/presets';
+import { REVIEW_LIMIT, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, isPresetName, type Hyperparameters, type PresetName } from '../core/presets';
+import type { ZodNumber } from 'zod';
 
 export const SETTINGS_SECTION = 'rnnSentimentLab';
 
@@ -22,20 +23,8 @@ export interface LabSettings {
   evaluateAfterTraining: boolean;
 }
 
-/** Setting key (under rnnSentimentLab.training.) → hyperparameter. */
-export const HYPERPARAMETER_SETTINGS = {
-  epochs: 'epochs',
-  batchSize: 'batchSize',
-  maxlen: 'maxlen',
-  numWords: 'numWords',
-  embeddingDim: 'embeddingDim',
-  units: 'units',
-  denseUnits: 'denseUnits',
-  dropout: 'dropout',
-  learningRate: 'learningRate',
-  validationSplit: 'validationSplit',
-  seed: 'seed',
-} as const satisfies Record<string, keyof Hyperparameters>;
+/** Every hyperparameter the schema lets a user change is a setting `training.<name>`. */
+const trainingKey = (name: string) => `training.${name}`;
 
 export type SettingGetter = (key: string) => unknown;
 
@@ -51,14 +40,15 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
     if (!value) return fallback;
     return path.isAbsolute(value) || !workspaceDir ? path.resolve(value) : path.resolve(workspaceDir, value);
   };
+  // A number out of bounds is kept: resolveHyperparameters names the setting and its bounds when a training starts.
   const overrides: Partial<Hyperparameters> = {};
-  for (const [key, name] of Object.entries(HYPERPARAMETER_SETTINGS)) {
-    const value = get(`training.${key}`);
-    if (typeof value === 'number' && Number.isFinite(value)) (overrides as Record<string, number>)[name] = value;
+  for (const name of TUNABLE_NAMES) {
+    const value = get(trainingKey(name));
+    if (typeof value === 'number' && Number.isFinite(value)) overrides[name] = value;
   }
   const preset = get('defaultPreset');
-  const backend = get('backend');
-  const limit = get('training.limit');
+  const backend = BACKEND_PREFERENCES.find((b) => b === get('backend'));
+  const limit = REVIEW_LIMIT.safeParse(get(trainingKey('limit')));
   let dataSource = text('data.source') || 'official';
   if (dataSource !== 'official' && !/^https?:\/\//i.test(dataSource)) dataSource = folder('data.source', dataSource);
   return {
@@ -67,8 +57,8 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
     runsDir: folder('runsFolder', path.join(storageDir, 'runs')),
     defaultPreset: isPresetName(preset) ? preset : 'lstm',
     overrides,
-    limit: typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : undefined,
-    backend: (BACKEND_PREFERENCES as readonly unknown[]).includes(backend) ? (backend as BackendPreference) : 'auto',
+    limit: limit.success ? limit.data : undefined,
+    backend: backend ?? 'auto',
     evaluateAfterTraining: get('evaluateAfterTraining') !== false,
   };
 }
@@ -78,3 +68,23 @@ function expandHome(value: string): string {
   return home && (value === '~' || value.startsWith('~/')) ? path.join(home, value.slice(1)) : value;
 }
 
+
+/**
+ * package.json's settings `rnnSentimentLab.training.*`, derived from the
+ * schema (types, bounds, descriptions). A unit test holds package.json to it;
+ * `npm run settings:write` rewrites those entries.
+ */
+export function trainingSettingsContribution(): Record<string, unknown> {
+  const numberSetting = (schema: ZodNumber, emptyMeans: string) => ({
+    type: [schema.isInt ? 'integer' : 'number', 'null'],
+    default: null,
+    ...(schema.minValue === null ? {} : { minimum: schema.minValue }),
+    ...(schema.maxValue === null ? {} : { maximum: schema.maxValue }),
+    markdownDescription: `${schema.description ?? ''} ${emptyMeans}`,
+  });
+  const section = (key: string) => `${SETTINGS_SECTION}.${key}`;
+  return {
+    [section(trainingKey('limit'))]: numberSetting(REVIEW_LIMIT, 'Empty: all 25,000.'),
+    ...Object.fromEntries(TUNABLE_NAMES.map((name) => [section(trainingKey(name)), numberSetting(TUNABLE_HYPERPARAMETERS[name], 'Empty: the preset\'s value.')])),
+  };
+}

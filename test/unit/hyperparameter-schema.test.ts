@@ -1,0 +1,58 @@
+/**
+ * The hyperparameters' schema is the one declaration of their bounds and
+ * meaning: package.json's settings, the settings reader, the CLI's flags and
+ * resolveHyperparameters must all say what it says.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { buildProgram } from '../../src/cli/program';
+import { BACKEND_PREFERENCES } from '../../src/core/backend-names';
+import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, resolveHyperparameters } from '../../src/core/presets';
+import { readSettings, trainingSettingsContribution } from '../../src/lab/settings';
+import { REPO_ROOT } from './helpers';
+
+async function manifestSettings(): Promise<Record<string, Record<string, unknown>>> {
+  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  return manifest.contributes.configuration.properties;
+}
+
+test('package.json declares the training settings the schema derives (else run `npm run settings:write`)', async () => {
+  const declared = await manifestSettings();
+  const derived = trainingSettingsContribution();
+  const declaredTraining = Object.fromEntries(Object.entries(declared).filter(([key]) => key.startsWith('rnnSentimentLab.training.')));
+  assert.deepEqual(declaredTraining, derived);
+  assert.deepEqual(Object.keys(derived).sort(), [...TUNABLE_NAMES, 'limit'].map((n) => `rnnSentimentLab.training.${n}`).sort());
+  assert.deepEqual(declared['rnnSentimentLab.defaultPreset'].enum, PRESET_NAMES);
+  assert.deepEqual(declared['rnnSentimentLab.backend'].enum, BACKEND_PREFERENCES);
+});
+
+test('every tunable setting reaches the overrides, with its own name', () => {
+  const values = Object.fromEntries(TUNABLE_NAMES.map((name) => [`training.${name}`, TUNABLE_HYPERPARAMETERS[name].minValue]));
+  const { overrides } = readSettings((key) => values[key], '/storage');
+  assert.deepEqual(overrides, Object.fromEntries(TUNABLE_NAMES.map((name) => [name, TUNABLE_HYPERPARAMETERS[name].minValue])));
+  assert.equal(readSettings((key) => (key === 'training.limit' ? 0 : undefined), '/s').limit, undefined, 'a limit below the bound is ignored');
+});
+
+test('the CLI\'s train command has one flag per tunable hyperparameter, with the schema\'s description as help', () => {
+  const train = buildProgram().commands.find((c) => c.name() === 'train');
+  assert.ok(train);
+  for (const name of TUNABLE_NAMES) {
+    const option = train.options.find((o) => o.attributeName() === name);
+    assert.ok(option, `--${name} is missing`);
+    assert.ok(option.description.startsWith(TUNABLE_HYPERPARAMETERS[name].description?.replace(/`/g, '') ?? '-'), option.description);
+    assert.match(option.description, /number from/);
+  }
+});
+
+test('the schema\'s bounds are the ones resolveHyperparameters enforces', () => {
+  for (const name of TUNABLE_NAMES) {
+    const { minValue, maxValue } = TUNABLE_HYPERPARAMETERS[name];
+    assert.ok(minValue !== null);
+    assert.equal(resolveHyperparameters('lstm', { [name]: minValue })[name], minValue);
+    assert.throws(() => resolveHyperparameters('lstm', { [name]: minValue - 1 }), new RegExp(`^RangeError: ${name} must be a (whole )?number from ${minValue}`));
+    if (maxValue !== null) assert.throws(() => resolveHyperparameters('lstm', { [name]: maxValue * 2 }), new RegExp(`${name} must be`));
+  }
+  assert.throws(() => resolveHyperparameters('lstm', { optimizer: 'adadelta' as never }), /optimizer must be one of rmsprop, adam, sgd, adagrad, got "adadelta"/);
+});
