@@ -22,6 +22,7 @@ import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
 import { SETTINGS_SECTION, readSettings, type LabSettings } from './lab/settings';
 import { LabStatusBar } from './status-bar';
+import { reportError } from './commands/errors';
 
 export interface ExtensionApi {
   /** For tests and other extensions: the lab behind the commands. */
@@ -83,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
-      if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) void ctx.lab.restartWorkerWhenIdle();
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) ctx.lab.restartWorker().catch((error: unknown) => reportError('Switching the backend', error));
       void ctx.lab.refreshRuns();
     }),
   );

@@ -198,6 +198,6 @@ export interface ServiceMethods extends WorkerMethods {
   status: { params: Record<string, never>; result: { training?: { state: TrainingState; activate: boolean } } };
   /** Follow the training in progress: its events stream to the caller, the answer is its result. Cancelling this request cancels the training. */
   attach: { params: Record<string, never>; result: TrainResult };
-  /** Start a fresh worker thread on the next request (after the native backend was installed, say). */
+  /** Start a fresh worker thread on the next request (after the backend setting changed, say); during a training, once it ends. */
   restartWorker: { params: Record<string, never>; result: void };
 }

@@ -1,10 +1,13 @@
 /**
  * One request/response/event mechanism for every channel of the extension:
- * host ↔ worker thread and host ↔ webview. Requests are promises matched by
- * id; a request can stream events back to its caller before it answers, and
- * can be cancelled (the handler sees an AbortSignal). Runs in Node and in the
- * browser: no imports.
+ * caller ↔ worker thread (the service, the CLI), extension host ↔ training
+ * service (a socket), and extension host ↔ dashboard webview. Requests are
+ * promises matched by id; a request can stream events back to its caller
+ * before it answers, and can be cancelled (the handler sees an AbortSignal).
+ * A thrown error crosses every channel through toWireError. Runs in Node and
+ * in the browser: its one import, core/errors, imports nothing.
  */
+import { LabError } from './core/errors';
 
 export interface MethodSpec {
   params: unknown;
@@ -15,7 +18,10 @@ export type EventMap = { [event: string]: unknown };
 
 export interface WireError {
   code: string;
+  /** For the user: never a stack. */
   message: string;
+  /** Where a bug (code 'internal') was thrown, for a log; never shown as the message. */
+  stack?: string;
 }
 
 export type WireMessage =
@@ -27,14 +33,39 @@ export type WireMessage =
   /** One-way: no id, no answer (state pushed to a view, say). */
   | { kind: 'notification'; method: string; params: unknown };
 
+/** An error the other side answered with; `remoteStack` says where a bug was thrown over there. */
 export class RpcError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly remoteStack?: string,
   ) {
     super(message);
     this.name = 'RpcError';
   }
+}
+
+/**
+ * The one way a thrown error crosses a channel. An error with a code (the
+ * lab's, or one relayed from further along) keeps it and its message; anything
+ * else is a bug: code 'internal', its message, and its stack kept apart.
+ */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof RpcError) return { code: error.code, message: error.message, ...(error.remoteStack ? { stack: error.remoteStack } : {}) };
+  if (error instanceof LabError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'internal', message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { code: 'internal', message: String(error) };
+}
+
+/** The code an error carries across channels; undefined for a bug. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof LabError || error instanceof RpcError ? error.code : undefined;
+}
+
+/** Where a bug was thrown: on the other side of a channel, or here. */
+export function errorStack(error: unknown): string | undefined {
+  if (error instanceof RpcError) return error.remoteStack;
+  return error instanceof LabError || !(error instanceof Error) ? undefined : error.stack;
 }
 
 export interface HandlerContext<Events extends EventMap> {
@@ -67,8 +98,11 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
 
   constructor(
     private readonly post: (message: WireMessage) => void,
-    /** Turns a thrown error into what the caller receives; defaults to code 'internal'. */
-    private readonly describeError: (error: unknown) => WireError = defaultDescribeError,
+    /**
+     * Where this side logs the stack of a bug its handlers throw; the stack
+     * then stays here. Without one it travels to the caller, who logs it.
+     */
+    private readonly logStack?: (stack: string) => void,
   ) {}
 
   handle<K extends keyof Incoming & string>(method: K, handler: Handler<Incoming[K], Events>): void {
@@ -104,7 +138,7 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
         if (!waiting) return;
         this.pending.delete(message.id);
         if (message.ok) waiting.resolve(message.result);
-        else waiting.reject(new RpcError(message.error.code, message.error.message));
+        else waiting.reject(new RpcError(message.error.code, message.error.message, message.error.stack));
         break;
       }
       case 'event':
@@ -130,10 +164,6 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
     }
   }
 
-  get pendingCount(): number {
-    return this.pending.size;
-  }
-
   private async serve(id: number, method: string, params: unknown): Promise<void> {
     const handler = this.handlers.get(method);
     if (!handler) {
@@ -147,16 +177,13 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
       const result = await handler(params, { signal: controller.signal, emit: emit as HandlerContext<Events>['emit'] });
       this.post({ kind: 'response', id, ok: true, result });
     } catch (error) {
-      this.post({ kind: 'response', id, ok: false, error: this.describeError(error) });
+      const { stack, ...wire } = toWireError(error);
+      if (stack && this.logStack) this.logStack(stack);
+      this.post({ kind: 'response', id, ok: false, error: stack && !this.logStack ? { ...wire, stack } : wire });
     } finally {
       this.running.delete(id);
     }
   }
-}
-
-function defaultDescribeError(error: unknown): WireError {
-  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'internal';
-  return { code, message: error instanceof Error ? error.message : String(error) };
 }
 
 /** Structural check of an incoming message; anything else is dropped. */

@@ -5,8 +5,8 @@
  * This file maps what a command throws to one line on stderr and an exit code.
  */
 import { CommanderError } from '@commander-js/extra-typings';
-import { LabError, errorMessage } from '../core/errors';
-import { RpcError } from '../rpc';
+import { errorMessage } from '../core/errors';
+import { errorCode, errorStack } from '../rpc';
 import { buildProgram } from './program';
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,13 +16,17 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    const code = error instanceof LabError || error instanceof RpcError ? error.code : undefined;
+    const code = errorCode(error);
     if (code === 'cancelled') {
       process.stderr.write(`${errorMessage(error)}\n`);
       return 130;
     }
-    const userError = error instanceof RangeError || code !== undefined && code !== 'internal';
-    process.stderr.write(`rnn-sentiment-lab: ${userError ? errorMessage(error) : (error as Error)?.stack ?? String(error)}\n`);
+    // A bad hyperparameter is a RangeError from resolveHyperparameters.
+    const userError = error instanceof RangeError || (code !== undefined && code !== 'internal');
+    process.stderr.write(`rnn-sentiment-lab: ${errorMessage(error)}\n`);
+    // A bug: where it was thrown follows the message (stderr is the CLI's log).
+    const stack = userError ? undefined : errorStack(error);
+    if (stack) process.stderr.write(`${stack}\n`);
     return userError && (code === 'bad-argument' || error instanceof RangeError) ? 2 : 1;
   }
 }

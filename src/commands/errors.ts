@@ -1,12 +1,7 @@
-/** How a failed command tells the user: one message, with a way forward where there is one. */
+/** How a failed command tells the user: one message, with a way forward where there is one; a bug's stack goes to the log. */
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
-import { RpcError } from '../rpc';
-import { LabError } from '../core/errors';
-
-export function errorCode(error: unknown): string | undefined {
-  return error instanceof LabError || error instanceof RpcError ? error.code : undefined;
-}
+import { errorCode, errorStack } from '../rpc';
 
 /**
  * Shows the message and returns at once: a command must finish when its work
@@ -18,9 +13,12 @@ export function reportError(what: string, error: unknown): void {
     void vscode.window.showInformationMessage(`${what}: ${errorMessage(error)}`);
     return;
   }
+  // The extension host's log (Output → Extension Host) is where a bug report starts.
+  const stack = errorStack(error);
+  if (stack) console.error(`${what} failed: ${stack}`);
   // Data problems are fixed in the settings; say where.
   const fixable = code === 'not-found' || code === 'corrupt-archive' || code === 'unsafe-archive' || code === 'checksum-mismatch' || code === 'download-failed';
-  const message = `${what} failed: ${errorMessage(error).split('\n')[0]}`;
+  const message = `${what} failed: ${errorMessage(error)}`;
   if (!fixable) {
     void vscode.window.showErrorMessage(message);
     return;

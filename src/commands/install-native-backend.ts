@@ -26,7 +26,7 @@ export async function installNativeBackendCommand(ctx: CommandContext & { storag
     token.onCancellationRequested(() => controller.abort());
     try {
       await installNativeBackend(dir, (line) => progress.report({ message: line.slice(0, 100) }), controller.signal);
-      await ctx.lab.restartWorkerWhenIdle();
+      await ctx.lab.restartWorker();
       const info = await ctx.lab.backendInfo();
       void vscode.window.showInformationMessage(`Native backend installed: the worker now uses "${info.name}".${info.notes.length ? ` (${info.notes.join('; ')})` : ''}`);
       return true;

@@ -8,10 +8,12 @@ import * as vscode from 'vscode';
 import { formatCount, formatDuration, formatProgressAmount } from '../core/format';
 import { PRESETS, PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 import { describeArchitecture } from '../core/architecture';
+import { describeTraining } from '../core/training-state';
 import type { TrainResult, TrainingEvents } from '../protocol';
 import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
-import { errorCode, reportError } from './errors';
+import { errorCode } from '../rpc';
+import { reportError } from './errors';
 
 export interface TrainModelArgs {
   preset?: PresetName;
@@ -23,9 +25,10 @@ export interface TrainModelArgs {
 
 export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | PresetName): Promise<TrainResult | undefined> {
   const options: TrainModelArgs = typeof args === 'string' ? { preset: args } : args ?? {};
-  const running = ctx.lab.trainingState;
+  // The service decides (one training at a time, across windows); asking first spares the questions.
+  const running = await ctx.lab.runningTraining().catch(() => undefined);
   if (running) {
-    void vscode.window.showInformationMessage(`A training is already running (${PRESETS[running.preset].title}). One training runs at a time.`, 'Show Training').then(async (choice) => {
+    void vscode.window.showInformationMessage(`A training is already running (${describeTraining(running)}). One training runs at a time.`, 'Show Training').then(async (choice) => {
       if (!choice) return;
       await ctx.revealDashboard();
       ctx.lab.reveal('training');

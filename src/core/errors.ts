@@ -14,7 +14,12 @@ export type LabErrorCode =
   | 'corrupt-model'
   | 'busy'
   | 'backend-unavailable'
-  | 'worker-crashed';
+  /** The worker thread stopped (a crash, or it was ended) with requests pending. */
+  | 'worker-crashed'
+  /** The training service did not start. */
+  | 'service-unavailable'
+  /** The connection to the training service closed with requests pending. */
+  | 'service-disconnected';
 
 export class LabError extends Error {
   constructor(

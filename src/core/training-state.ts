@@ -4,7 +4,7 @@
  * that outlives window reloads, and the extension host that mirrors it).
  */
 import { describeArchitecture } from './architecture';
-import type { Hyperparameters } from './presets';
+import { PRESETS, type Hyperparameters } from './presets';
 import type { TrainingEvents, TrainingState, TrainingUpdate } from '../protocol';
 
 export function newTrainingState(h: Hyperparameters): TrainingState {
@@ -18,6 +18,12 @@ export function newTrainingState(h: Hyperparameters): TrainingState {
     epochs: [],
     cancelling: false,
   };
+}
+
+/** "LSTM, 2/5 epochs done": which training this is, for a message. */
+export function describeTraining(state: TrainingState): string {
+  const done = state.epochs.length ? `, ${state.epochs.length}/${state.hyperparameters.epochs} epochs done` : '';
+  return `${PRESETS[state.preset].title}${done}`;
 }
 
 /** Applies one worker event to the state; the update to forward, or undefined for events the state ignores. */

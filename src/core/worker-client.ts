@@ -16,12 +16,8 @@ export class WorkerClient {
 
   constructor(
     private readonly workerPath: string,
-    private readonly options: { onExit?(code: number): void; workerData?: WorkerSettings } = {},
+    private readonly options: { workerData?: WorkerSettings } = {},
   ) {}
-
-  get running(): boolean {
-    return this.worker !== undefined;
-  }
 
   request<K extends keyof WorkerMethods & string>(
     method: K,
@@ -62,7 +58,6 @@ export class WorkerClient {
       }
       const reason = failure ?? (code === 0 || code === 1 ? 'it was stopped' : `it exited with code ${code}`);
       endpoint.failAll('worker-crashed', `The training worker stopped (${reason}).${this.stderrTail ? ` Last output: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
-      this.options.onExit?.(code);
     });
     this.worker = worker;
     this.endpoint = endpoint;

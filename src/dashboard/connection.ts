@@ -24,7 +24,8 @@ export class DashboardConnection implements vscode.Disposable {
     private readonly webview: vscode.Webview,
     private readonly lab: Lab,
   ) {
-    this.endpoint = new RpcEndpoint((message) => void webview.postMessage(message));
+    // A bug's stack goes to the extension host's log, never to the dashboard.
+    this.endpoint = new RpcEndpoint((message) => void webview.postMessage(message), (stack) => console.error(stack));
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => {
         if (isWireMessage(message)) this.endpoint.receive(message);

@@ -5,6 +5,7 @@
  * refused with 'bad-argument'.
  */
 import { z } from 'zod';
+import { LabError } from '../core/errors';
 import { PRESET_NAMES } from '../core/presets';
 import type { DashboardToHost } from '../protocol';
 
@@ -24,17 +25,13 @@ export const dashboardRequestSchemas: { [K in keyof DashboardToHost & string]: z
   evaluateRun: z.object({ runId }).strict(),
 };
 
-export class InvalidMessageError extends Error {
-  readonly code = 'bad-argument';
-}
-
-/** The parsed parameters, or an InvalidMessageError saying what was wrong. */
+/** The parsed parameters, or a 'bad-argument' LabError saying what was wrong. */
 export function validateDashboardRequest<K extends keyof DashboardToHost & string>(method: K, params: unknown): DashboardToHost[K]['params'] {
   const schema = dashboardRequestSchemas[method];
-  if (!schema) throw new InvalidMessageError(`Unknown dashboard request "${String(method)}".`);
+  if (!schema) throw new LabError('bad-argument', `Unknown dashboard request "${String(method)}".`);
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
-    throw new InvalidMessageError(`Invalid "${method}" request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+    throw new LabError('bad-argument', `Invalid "${method}" request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
 }

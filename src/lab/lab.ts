@@ -1,8 +1,9 @@
 /**
  * The extension host's model of the lab: saved runs, the active model, the
  * training in progress, recent predictions. Commands and dashboards act
- * through it and listen to it; it talks to the worker thread and never loads
- * TensorFlow itself. No `vscode` import, so it is unit-tested directly.
+ * through it and listen to it; it talks to the training service (which runs
+ * the worker thread) and never loads TensorFlow itself. No `vscode` import,
+ * so it is unit-tested directly.
  */
 import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
@@ -124,27 +125,35 @@ export class Lab {
 
   // ------------------------------------------------------------ training
 
+  /** The training this window shows (started here, or followed after a reload). */
   get trainingState(): TrainingState | undefined {
     return this.training?.state;
   }
 
+  /** The training the service runs, if any, whichever window started it. */
+  async runningTraining(): Promise<TrainingState | undefined> {
+    if (this.training) return this.training.state;
+    if (!(await this.service.connectIfRunning())) return undefined;
+    return (await this.service.request('status', {}).result).training?.state;
+  }
+
   /**
-   * Trains in the worker. One training at a time: a second call fails with
+   * Trains in the training service. Whether it may start is the service's
+   * call (one training at a time, across windows): a refusal fails with
    * 'busy'. Progress goes to listeners (dashboards) and to `onEvent` (the
    * command's notification).
    */
   async train(request: TrainingRequest, onEvent?: EventListener<TrainingEvents>): Promise<TrainResult> {
-    if (this.training) {
-      const s = this.training.state;
-      throw new LabError('busy', `A training is already running (${PRESETS[s.preset].title}${s.epochs.length ? `, ${s.epochs.length}/${s.hyperparameters.epochs} epochs done` : ''}).`);
-    }
     const settings = this.settings();
     const h = request.hyperparameters;
     const state = newTrainingState(h);
-    // Taken before the first await, so two quick calls cannot both start.
     const training: { state: TrainingState; request?: PendingRequest<TrainResult> } = { state };
-    this.training = training;
-    this.emit({ kind: 'state' });
+    // This window shows one training; a request made while it shows one is refused by the service and never shown.
+    const shown = !this.training;
+    if (shown) {
+      this.training = training;
+      this.emit({ kind: 'state' });
+    }
     try {
       const data = await parseDataSource(settings.dataSource);
       if (state.cancelling) throw cancelledError('Training');
@@ -160,11 +169,11 @@ export class Lab {
           evaluate: settings.evaluateAfterTraining,
           activate: request.activate !== false,
         },
-        (event, payload) => this.follow(state, event, payload, onEvent),
+        (event, payload) => (shown ? this.follow(state, event, payload, onEvent) : onEvent?.(event, payload)),
       );
       return await this.finish(training.request, request.activate !== false);
     } finally {
-      this.training = undefined;
+      if (shown) this.training = undefined;
       await this.refreshRuns();
     }
   }
@@ -282,14 +291,18 @@ export class Lab {
     return this.service.request('backend', { preference: this.settings().backend }).result;
   }
 
-  /** The backend setting changed: the next request starts a worker with the new one (a running training keeps its own). */
-  async restartWorkerWhenIdle(): Promise<void> {
-    if (!this.training && (await this.service.connectIfRunning())) await this.service.request('restartWorker', {}).result;
+  /**
+   * The backend setting changed: the service's next request starts a worker
+   * thread with the new one; a running training keeps its own and the worker
+   * restarts when it ends. Nothing to do when no service runs.
+   */
+  async restartWorker(): Promise<void> {
+    if (await this.service.connectIfRunning()) await this.service.request('restartWorker', {}).result;
   }
 
   async dispose(): Promise<void> {
     // The training service keeps a training going across reloads: only this window's connection closes.
-    await this.service.terminate();
+    await this.service.disconnect();
     this.listeners.clear();
   }
 }

@@ -55,7 +55,7 @@ export class ServiceClient {
   }
 
   /** Closes this window's connection; the service (and a training in it) keeps running. */
-  async terminate(): Promise<void> {
+  async disconnect(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
     (await connection?.catch(() => undefined))?.socket.destroy();
@@ -78,7 +78,7 @@ export class ServiceClient {
         await new Promise((r) => setTimeout(r, 100));
         socket = await tryConnect(this.location.address);
       }
-      if (!socket) throw new LabError('worker-crashed', 'The training service did not start within 20 s.');
+      if (!socket) throw new LabError('service-unavailable', 'The training service did not start within 20 s.');
     }
     return this.wrap(socket);
   }
@@ -87,7 +87,7 @@ export class ServiceClient {
     const endpoint: Endpoint = new RpcEndpoint(socketChannel(socket, (m) => endpoint.receive(m)));
     this.socket = socket;
     socket.on('close', () => {
-      endpoint.failAll('worker-crashed', 'The connection to the training service was lost.');
+      endpoint.failAll('service-disconnected', 'The connection to the training service was lost.');
       if (this.socket === socket) {
         this.socket = undefined;
         this.connection = undefined;

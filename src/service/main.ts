@@ -3,19 +3,20 @@
  * first use and detached from it, that owns the TensorFlow worker thread.
  * A window reload restarts the extension host; the service keeps training,
  * and the new host reattaches (`status`, then `attach`) and keeps streaming.
- * It exits on its own once idle with no window connected.
+ * It exits on its own once idle with no window connected. It alone decides
+ * whether a training may start: one at a time, whichever window asks.
  *
  *   node service.js <address> [nativeModulesDir]
  */
 import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import * as path from 'node:path';
-import { LabError, isLabError } from '../core/errors';
+import { LabError } from '../core/errors';
 import { socketChannel } from '../core/socket-channel';
-import { applyTrainingEvent, newTrainingState } from '../core/training-state';
+import { applyTrainingEvent, describeTraining, newTrainingState } from '../core/training-state';
 import { WorkerClient } from '../core/worker-client';
 import type { ServiceMethods, TrainResult, TrainingEvents, TrainingState } from '../protocol';
-import { RpcEndpoint, RpcError, type EventListener, type PendingRequest, type WireError } from '../rpc';
+import { RpcEndpoint, type EventListener, type PendingRequest } from '../rpc';
 
 const [address, nativeModulesDir] = process.argv.slice(2);
 if (!address) throw new Error('usage: service.js <address> [nativeModulesDir]');
@@ -31,16 +32,16 @@ interface CurrentTraining {
   followers: Set<EventListener<TrainingEvents>>;
 }
 let current: CurrentTraining | undefined;
+/** The backend setting changed during a training: the worker restarts once it ends. */
+let restartWhenIdle = false;
 const connections = new Set<Socket>();
 
-function describeError(error: unknown): WireError {
-  if (isLabError(error) || error instanceof RpcError) return { code: error.code, message: error.message };
-  return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
-}
+/** A bug's stack goes to the service's own output, not to the window. */
+const logStack = (stack: string) => process.stderr.write(`${stack}\n`);
 
 function serve(socket: Socket): void {
   connections.add(socket);
-  const endpoint = new RpcEndpoint<ServiceMethods, Record<string, never>, TrainingEvents>(socketChannel(socket, (m) => endpoint.receive(m)), describeError);
+  const endpoint = new RpcEndpoint<ServiceMethods, Record<string, never>, TrainingEvents>(socketChannel(socket, (m) => endpoint.receive(m)), logStack);
   const followed = new Set<EventListener<TrainingEvents>>();
   socket.on('close', () => {
     connections.delete(socket);
@@ -60,7 +61,7 @@ function serve(socket: Socket): void {
   };
 
   endpoint.handle('train', async (params, { emit, signal }) => {
-    if (current) throw new LabError('busy', `A training is already running (${current.state.preset}).`);
+    if (current) throw new LabError('busy', `A training is already running (${describeTraining(current.state)}). One training runs at a time.`);
     const state = newTrainingState(params.hyperparameters);
     const followers = new Set<EventListener<TrainingEvents>>();
     const request = worker.request('train', params, (event, data) => {
@@ -74,6 +75,10 @@ function serve(socket: Socket): void {
       return await request.result;
     } finally {
       current = undefined;
+      if (restartWhenIdle) {
+        restartWhenIdle = false;
+        await worker.terminate();
+      }
       scheduleIdleExit();
     }
   });
@@ -92,8 +97,8 @@ function serve(socket: Socket): void {
   });
   endpoint.handle('backend', (params) => worker.request('backend', params).result);
   endpoint.handle('restartWorker', async () => {
-    if (current) throw new LabError('busy', 'A training is running: the worker restarts once it ends.');
-    await worker.terminate();
+    if (current) restartWhenIdle = true;
+    else await worker.terminate();
   });
 }
 

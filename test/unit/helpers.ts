@@ -12,6 +12,15 @@ export const CLI_PATH = path.join(REPO_ROOT, 'dist', 'cli.js');
 /** Tokenising the full corpus takes ~10 s; the cache lives in a git-ignored folder across test runs. */
 export const TEST_CACHE_DIR = path.join(REPO_ROOT, '.cache', 'test');
 
+/** Polls until `condition` holds; rejects after `timeoutMs`, saying what it waited for. */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs / 1000} s waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export function requireBuilt(): void {
   if (!existsSync(WORKER_PATH) || !existsSync(CLI_PATH)) throw new Error('Run `npm run build` first: the tests use dist/worker.js and dist/cli.js.');
 }

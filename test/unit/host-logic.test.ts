@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readSettings } from '../../src/lab/settings';
 import { MAX_PREDICTION_TEXT, validateDashboardRequest } from '../../src/dashboard/validation';
-import { RpcEndpoint, RpcError, isWireMessage, type WireMessage } from '../../src/rpc';
+import { RpcEndpoint, RpcError, errorCode, errorStack, isWireMessage, toWireError, type WireMessage } from '../../src/rpc';
+import { LabError } from '../../src/core/errors';
 
 test('settings: defaults point into the extension storage and keep the tutorial\'s hyperparameters', () => {
   const s = readSettings(() => undefined, '/storage');
@@ -61,11 +62,11 @@ test('dashboard messages: well-formed requests pass, anything else is refused wi
   refused('runShellCommand', { command: 'rm -rf /' }, /Unknown dashboard request/);
 });
 
-function pair() {
+function pair(logStack?: (stack: string) => void) {
   let a!: RpcEndpoint<{ add: { params: { x: number; y: number }; result: number } }, { echo: { params: string; result: string } }, { tick: number }>;
   let b!: RpcEndpoint<{ echo: { params: string; result: string } }, { add: { params: { x: number; y: number }; result: number } }, { tick: number }>;
   const deliver = (to: () => { receive(m: WireMessage): void }) => (m: WireMessage) => queueMicrotask(() => to().receive(structuredClone(m)));
-  a = new RpcEndpoint(deliver(() => b));
+  a = new RpcEndpoint(deliver(() => b), logStack);
   b = new RpcEndpoint(deliver(() => a));
   return { a, b };
 }
@@ -74,10 +75,10 @@ test('rpc: requests resolve by id, stream events, cancel, notify, and fail clean
   const { a, b } = pair();
   a.handle('add', async ({ x, y }, { emit, signal }) => {
     for (let i = 1; i <= 3; i++) emit('tick', i);
-    if (x < 0) throw Object.assign(new Error('negative'), { code: 'bad-argument' });
+    if (x < 0) throw new LabError('bad-argument', 'negative');
     if (x === 0) {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-      throw Object.assign(new Error('stopped'), { code: 'cancelled' });
+      throw new LabError('cancelled', 'stopped');
     }
     return x + y;
   });
@@ -106,4 +107,34 @@ test('rpc: requests resolve by id, stream events, cancel, notify, and fail clean
   await assert.rejects(hanging.result, (e: Error) => e instanceof RpcError && e.code === 'worker-crashed');
   assert.equal(isWireMessage({ kind: 'request', id: 'x', method: 'add' }), false);
   assert.equal(isWireMessage({ kind: 'notification', method: 'state', params: {} }), true);
+});
+
+test('rpc errors: a bug crosses as "internal" with its message only; its stack goes to the log, or along to the caller who logs it', async () => {
+  const logged: string[] = [];
+  const withLog = pair((stack) => logged.push(stack));
+  withLog.a.handle('add', () => {
+    throw new TypeError('x is undefined');
+  });
+  const failure = await withLog.b.request('add', { x: 1, y: 1 }).result.then(() => undefined, (e: unknown) => e);
+  assert.ok(failure instanceof RpcError);
+  assert.equal(errorCode(failure), 'internal');
+  assert.equal(failure.message, 'x is undefined', 'no stack in the message');
+  assert.equal(errorStack(failure), undefined, 'the stack stayed with the side that logged it');
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /TypeError: x is undefined\n\s+at /);
+
+  // Without a log the stack travels apart from the message; relayed once more, it keeps its code, message and stack.
+  const inner = pair();
+  inner.a.handle('add', () => {
+    throw new RangeError('out of range');
+  });
+  const outer = pair();
+  outer.a.handle('add', (params) => inner.b.request('add', params).result);
+  const relayed = await outer.b.request('add', { x: 1, y: 1 }).result.then(() => undefined, (e: unknown) => e);
+  assert.ok(relayed instanceof RpcError);
+  assert.deepEqual(toWireError(relayed).code, 'internal');
+  assert.equal(relayed.message, 'out of range');
+  assert.match(errorStack(relayed) ?? '', /RangeError: out of range\n\s+at /);
+  assert.deepEqual(toWireError(new LabError('not-found', 'No run "x".')), { code: 'not-found', message: 'No run "x".' });
+  assert.deepEqual(toWireError('a string'), { code: 'internal', message: 'a string' });
 });

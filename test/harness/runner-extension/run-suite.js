@@ -91,6 +91,10 @@ async function runSuite(cfg) {
   const counts = { passed: 0, failed: 0, pending: 0 };
   let stats;
   let fatal;
+  // The extension host only logs a rejection nobody handled; here it fails the run, as it would crash a plain Node process.
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
 
   try {
     const Mocha = await loadMocha(cfg.mochaPath);
@@ -140,6 +144,12 @@ async function runSuite(cfg) {
   } catch (err) {
     fatal = serializeError(err);
     emit(`Test run aborted: ${err && err.stack ? err.stack : err}`);
+  }
+  process.off('unhandledRejection', onUnhandled);
+  for (const reason of unhandled) {
+    counts.failed += 1;
+    tests.push({ title: 'no unhandled promise rejection', fullTitle: 'no unhandled promise rejection', state: 'failed', durationMs: 0, error: serializeError(reason) });
+    emit(`Unhandled promise rejection: ${reason && reason.stack ? reason.stack : reason}`);
   }
 
   // mocha reports failing hooks through EVENT_TEST_FAIL as well, so they are
