@@ -46,16 +46,15 @@ const SHARED_ARCHIVE = path.resolve(ROOT, '..', 'shared', 'datasets', 'aclImdb_v
 const PEERS_DIR = path.join(ROOT, 'scripts', 'peers');
 const CACHE = path.join(ROOT, '.cache');
 
-const CONTESTANTS = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow', 'ours-cpu'] as const;
-type Contestant = (typeof CONTESTANTS)[number];
 /**
- * Every backend of ours is a default contestant. The pure-JavaScript cpu
- * backend trains at the others' pace too since the fused recurrent layers
- * compute the Embedding's gradient themselves: tfjs-cpu's own
- * (UnsortedSegmentSum, one pass over the batch per vocabulary row) took
+ * All contestants, and all run by default: every backend of ours too. The
+ * pure-JavaScript cpu backend trains at the others' pace since the fused
+ * recurrent layers compute the Embedding's gradient themselves: tfjs-cpu's
+ * own (UnsortedSegmentSum, one pass over the batch per vocabulary row) took
  * minutes for a single batch.
  */
-const DEFAULT_CONTESTANTS: Contestant[] = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow', 'ours-cpu'];
+const CONTESTANTS = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow', 'ours-cpu'] as const;
+type Contestant = (typeof CONTESTANTS)[number];
 
 /**
  * Two environments because TensorFlow 2.12 needs numpy < 1.24 and PyTorch 2.13
@@ -76,7 +75,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '5' },
     limit: { type: 'string' },
     maxlen: { type: 'string' },
-    contestants: { type: 'string', default: DEFAULT_CONTESTANTS.join(',') },
+    contestants: { type: 'string', default: CONTESTANTS.join(',') },
     data: { type: 'string', default: SHARED_ARCHIVE },
     python: { type: 'string', default: process.env.PYTHON ?? 'python3' },
     node: { type: 'string', default: process.execPath },

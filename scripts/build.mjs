@@ -2,7 +2,6 @@
 // webview with esbuild, and puts the WebAssembly files they load beside them.
 import * as esbuild from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
@@ -30,16 +29,12 @@ const nodeCommon = {
 };
 
 const builds = [
+  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...nodeCommon, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...nodeCommon, entryPoints: ['src/service/main.ts'], outfile: 'dist/service.js' },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
-if (existsSync(path.join(root, 'src/extension.ts'))) {
-  builds.push({ ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' });
-}
-if (existsSync(path.join(root, 'webview/main.ts'))) {
-  builds.push({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' });
-}
 
 // The in-VS-Code tests: one bundle per file, `vscode` and mocha's globals from the host.
 if (process.argv.includes('--tests')) {
@@ -54,10 +49,8 @@ const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
   await copyFile(path.join(wasmDir, file), path.join(dist, file));
 }
-if (existsSync(path.join(root, 'scripts/build-kernels.mjs'))) {
-  const { buildKernels } = await import('./build-kernels.mjs');
-  await buildKernels?.(dist);
-}
+const { buildKernels } = await import('./build-kernels.mjs');
+await buildKernels(dist);
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

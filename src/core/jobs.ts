@@ -139,10 +139,6 @@ export class Jobs {
     };
   }
 
-  forget(runDir: string): void {
-    this.predictors.evict(runDir);
-  }
-
   private async evaluateSplit(model: tf.LayersModel, split: EncodedSplit, maxlen: number, context: JobContext) {
     const metrics = await evaluateSplit(model, split, {
       batchSize: 256,

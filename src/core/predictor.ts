@@ -95,11 +95,4 @@ export class PredictorCache {
     }
     return loading;
   }
-
-  /** Forget a run (deleted or rewritten). */
-  evict(runDir: string): void {
-    const entry = this.entries.get(runDir);
-    this.entries.delete(runDir);
-    void entry?.then((p) => p.dispose(), () => undefined);
-  }
 }
