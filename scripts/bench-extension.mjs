@@ -12,14 +12,13 @@ import { startCodeServer } from '../test/harness/code-server.mjs';
 import { closeBrowser, launchBrowser, openWorkbench } from '../test/harness/e2e.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const archive = path.resolve(root, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
 const out = path.join(os.tmpdir(), `rsl-bench-${process.pid}.json`);
 const workspace = path.join(root, 'test', 'fixtures', 'workspace');
 
 // 1. In the extension host: activation, analysis latency, event-loop stalls.
 execFileSync(process.execPath, [path.join(root, 'test/harness/integration.mjs'), '--extension', root, '--tests', path.join(root, 'dist-test/bench'), '--workspace', workspace, '--results-dir', path.join(root, 'test-results/bench'), '--timeout', '1800000', '--test-timeout', '900000'], {
   stdio: 'inherit',
-  env: { ...process.env, RSL_BENCH_OUT: out, RSL_TEST_ARCHIVE: archive, RSL_TEST_CACHE: path.join(root, '.cache', 'test') },
+  env: { ...process.env, RSL_BENCH_OUT: out, RSL_TEST_CACHE: path.join(root, '.cache', 'test') },
 });
 const figures = JSON.parse(fs.readFileSync(out, 'utf8'));
 

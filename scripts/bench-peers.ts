@@ -39,10 +39,10 @@ import { loadDataset, parseDataSource, type EncodedSplit } from '../src/core/dat
 import type { EpochMetrics } from '../src/core/metrics';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '../src/core/presets';
 import { WorkerClient } from '../src/core/worker-client';
+import { imdbArchive } from '../test/corpus';
 import type { TrainingEvents } from '../src/protocol';
 
 const ROOT = path.resolve(__dirname, '..');
-const SHARED_ARCHIVE = path.resolve(ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
 const PEERS_DIR = path.join(ROOT, 'scripts', 'peers');
 const CACHE = path.join(ROOT, '.cache');
 
@@ -76,7 +76,7 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     maxlen: { type: 'string' },
     contestants: { type: 'string', default: CONTESTANTS.join(',') },
-    data: { type: 'string', default: SHARED_ARCHIVE },
+    data: { type: 'string' },
     python: { type: 'string', default: process.env.PYTHON ?? 'python3' },
     node: { type: 'string', default: process.execPath },
     'skip-build': { type: 'boolean', default: false },
@@ -155,7 +155,7 @@ async function exportData(settings: { numWords: number; maxlen: number; seed: nu
   const key = `w${settings.numWords}-len${settings.maxlen}-seed${settings.seed}-val${settings.validationSplit}-${settings.limit ?? 'all'}`;
   const dir = path.join(CACHE, 'peers-data', key);
   if (os.endianness() !== 'LE') throw new Error("The export writes the machine's byte order, which the readers take for little-endian.");
-  const dataset = await loadDataset(await parseDataSource(values.data!), settings, { cacheDir: path.join(CACHE, 'bench') });
+  const dataset = await loadDataset(await parseDataSource(values.data ?? (await imdbArchive())), settings, { cacheDir: path.join(CACHE, 'bench') });
   const files: { name: string; bytes: Uint8Array; sha256: string }[] = [];
   const splits: Record<string, unknown> = {};
   for (const [name, split] of Object.entries({ train: dataset.train, validation: dataset.validation, test: dataset.test }) as [string, EncodedSplit][]) {
@@ -289,7 +289,7 @@ async function trainOurs(contestant: Contestant, preset: PresetName, out: string
   try {
     const pending = client.request(
       'train',
-      { hyperparameters: h, data: await parseDataSource(values.data!), limit: LIMIT, cacheDir: path.join(CACHE, 'bench'), runsDir, backend, evaluate: false },
+      { hyperparameters: h, data: await parseDataSource(values.data ?? (await imdbArchive())), limit: LIMIT, cacheDir: path.join(CACHE, 'bench'), runsDir, backend, evaluate: false },
       (event, data) => {
         if (event === 'started') {
           started = data as TrainingEvents['started'];

@@ -18,9 +18,9 @@ import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '
 import type { BackendPreference } from '../src/core/backend-names';
 import { WorkerClient } from '../src/core/worker-client';
 import type { TrainResult } from '../src/protocol';
+import { imdbArchive } from '../test/corpus';
 
 const ROOT = path.resolve(__dirname, '..');
-const SHARED_ARCHIVE = path.resolve(ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
 /** Best validation accuracy of the tutorial's Keras models (Chollet, notebooks 6.2/6.3). */
 const KERAS_REFERENCE: Record<PresetName, number> = { 'simple-rnn': 0.846, lstm: 0.893, bilstm: 0.886 };
 
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     maxlen: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
-    data: { type: 'string', default: SHARED_ARCHIVE },
+    data: { type: 'string' },
     one: { type: 'string' },
   },
 });
@@ -52,7 +52,7 @@ async function trainOne(preset: PresetName): Promise<ChildReport> {
       'train',
       {
         hyperparameters: h,
-        data: await parseDataSource(values.data!),
+        data: await parseDataSource(values.data ?? (await imdbArchive())),
         limit: values.limit ? Number(values.limit) : undefined,
         cacheDir: path.join(ROOT, '.cache', 'bench'),
         runsDir: path.join(ROOT, '.cache', 'bench-runs'),

@@ -1,7 +1,7 @@
 // Runs every test stage in order — unit (node:test), the fused-kernel unit
 // tests again on Node 24 (relaxed-SIMD build), integration inside VS
 // Code (mocha in code-server), end to end in the browser (Playwright) — and
-// ends with one line that counts them all: "N passed, N failed".
+// ends with one line that counts them all: "N passed, N failed, N skipped".
 // Each stage's own output streams through unchanged.
 import { spawn } from 'node:child_process';
 
@@ -12,13 +12,14 @@ const stages = [
   { name: 'e2e', command: 'npm', args: ['run', '--silent', 'test:e2e'] },
 ].filter((s) => !process.env.RSL_TEST_STAGES || process.env.RSL_TEST_STAGES.split(',').includes(s.name));
 
-/** node:test's TAP summary ("# pass N" / "# fail N") or the harness' "N passed, N failed". */
+/** node:test's TAP summary ("# pass N" / "# fail N" / "# skipped N") or the harness' "N passed, N failed[, N skipped]". */
 function count(output) {
-  const tapPass = [...output.matchAll(/^# pass (\d+)$/gm)].at(-1);
-  const tapFail = [...output.matchAll(/^# fail (\d+)$/gm)].at(-1);
-  if (tapPass && tapFail) return { passed: Number(tapPass[1]), failed: Number(tapFail[1]) };
-  const plain = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
-  if (plain) return { passed: Number(plain[1]), failed: Number(plain[2]) };
+  const last = (pattern) => [...output.matchAll(pattern)].at(-1);
+  const tapPass = last(/^# pass (\d+)$/gm);
+  const tapFail = last(/^# fail (\d+)$/gm);
+  if (tapPass && tapFail) return { passed: Number(tapPass[1]), failed: Number(tapFail[1]), skipped: Number(last(/^# skipped (\d+)$/gm)?.[1] ?? 0) };
+  const plain = last(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/gm);
+  if (plain) return { passed: Number(plain[1]), failed: Number(plain[2]), skipped: Number(plain[3] ?? 0) };
   return undefined;
 }
 
@@ -37,6 +38,7 @@ function run(stage) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const summary = [];
 for (const stage of stages) {
   process.stdout.write(`\n===== ${stage.name} tests =====\n`);
@@ -46,7 +48,9 @@ for (const stage of stages) {
   const extra = code !== 0 && stageFailed === 0 ? 1 : 0;
   passed += counted?.passed ?? 0;
   failed += stageFailed + extra;
-  summary.push(`${stage.name}: ${counted ? `${counted.passed} passed, ${counted.failed} failed` : 'no count'}${code !== 0 ? ` (exit ${code})` : ''}`);
+  skipped += counted?.skipped ?? 0;
+  summary.push(`${stage.name}: ${counted ? `${counted.passed} passed, ${counted.failed} failed, ${counted.skipped} skipped` : 'no count'}${code !== 0 ? ` (exit ${code})` : ''}`);
 }
-process.stdout.write(`\n${summary.join('\n')}\n${passed} passed, ${failed} failed\n`);
+// A skipped test says why in its stage's output ("# SKIP <reason>").
+process.stdout.write(`\n${summary.join('\n')}\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;

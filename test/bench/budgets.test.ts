@@ -11,8 +11,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { PredictionEntry, TrainResult } from '../../src/protocol';
+import { imdbArchive } from '../corpus';
 
-const ARCHIVE = process.env.RSL_TEST_ARCHIVE!;
 const figures: Record<string, unknown> = {};
 
 describe('budgets', function () {
@@ -31,7 +31,7 @@ describe('budgets', function () {
   it('event loop during a training, and Analyze Sentiment on 500 tokens per preset', async () => {
     const config = vscode.workspace.getConfiguration('rnnSentimentLab');
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'rsl-bench-'));
-    await config.update('data.source', ARCHIVE, vscode.ConfigurationTarget.Global);
+    await config.update('data.source', await imdbArchive(), vscode.ConfigurationTarget.Global);
     await config.update('cacheFolder', process.env.RSL_TEST_CACHE ?? path.join(scratch, 'cache'), vscode.ConfigurationTarget.Global);
     await config.update('runsFolder', path.join(scratch, 'runs'), vscode.ConfigurationTarget.Global);
     await config.update('training.limit', 2000, vscode.ConfigurationTarget.Global);

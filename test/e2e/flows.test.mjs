@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
 import { closeBrowser, launchBrowser, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
+import { imdbArchive } from '../corpus.ts';
 
 const VSIX = path.join(REPO_ROOT, 'rnn-sentiment-lab.vsix');
-const SHARED_ARCHIVE = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
+const ARCHIVE = await imdbArchive();
 const CACHE = path.join(REPO_ROOT, '.cache', 'test');
 const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
 
@@ -69,7 +70,7 @@ async function session(theme, extraSettings, workspace) {
     extensions: [VSIX],
     settings: {
       'workbench.colorTheme': THEMES[theme],
-      'rnnSentimentLab.data.source': SHARED_ARCHIVE,
+      'rnnSentimentLab.data.source': ARCHIVE,
       'rnnSentimentLab.cacheFolder': CACHE,
       'rnnSentimentLab.defaultPreset': 'simple-rnn',
       ...extraSettings,

@@ -2,7 +2,8 @@
  * Inside a real VS Code (code-server's workbench here, Electron VS Code via
  * `npm run test:desktop` elsewhere): the extension as the editor loads it,
  * its commands run through the real command service, real editors,
- * real settings and the real worker thread training on the shared corpus.
+ * real settings and the real worker thread training on the IMDB corpus
+ * (found by test/corpus.ts).
  */
 import * as assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -11,11 +12,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { TrainResult, PredictionEntry } from '../../src/protocol';
+import { imdbArchive } from '../corpus';
 
 const EXTENSION_ID = 'rnn-sentiment-lab.rnn-sentiment-lab';
 const COMMANDS = ['trainModel', 'analyzeSentiment', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel'].map((c) => `rnnSentimentLab.${c}`);
-/** The harness says where the shared corpus is; the repository layout is the fallback. */
-const SHARED_ARCHIVE = process.env.RSL_TEST_ARCHIVE ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
 const TINY = { maxlen: 20, epochs: 1, batchSize: 32 };
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -46,7 +46,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
   before(async () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'rsl-integration-'));
     runsDir = path.join(scratch, 'runs');
-    await setSetting('data.source', SHARED_ARCHIVE);
+    await setSetting('data.source', await imdbArchive());
     await setSetting('cacheFolder', process.env.RSL_TEST_CACHE ?? path.join(scratch, 'cache'));
     await setSetting('runsFolder', runsDir);
     await setSetting('training.limit', 300);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CLI_PATH, SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from './helpers';
+import { CLI_PATH, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from './helpers';
 
 interface Outcome {
   code: number | null;
@@ -43,9 +43,11 @@ describe('rnn-sentiment-lab CLI', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let runDir: string;
+  let archive: string;
 
   before(async () => {
     requireBuilt();
+    archive = await imdbArchive();
     ({ dir, cleanup } = await tempDir());
   });
   after(() => cleanup());
@@ -81,9 +83,9 @@ describe('rnn-sentiment-lab CLI', () => {
     assertOneLineError(await run(['predict', '--model', broken, 'hello']), /unusable: run\.json is not valid JSON.*vocabulary\.json is missing/);
   });
 
-  test('train → runs → predict (arguments and stdin) → evaluate, on the shared corpus', async () => {
+  test('train → runs → predict (arguments and stdin) → evaluate, on the IMDB corpus', async () => {
     const out = path.join(dir, 'runs');
-    const trained = await run(['train', '--preset', 'simple-rnn', '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--out', out, '--limit', '300', '--maxlen', '20', '--epochs', '1', '--no-evaluate']);
+    const trained = await run(['train', '--preset', 'simple-rnn', '--data', archive, '--cache-dir', TEST_CACHE_DIR, '--out', out, '--limit', '300', '--maxlen', '20', '--epochs', '1', '--no-evaluate']);
     assert.equal(trained.code, 0, trained.stderr);
     runDir = trained.stdout.trim();
     assert.equal(path.dirname(runDir), out);
@@ -105,7 +107,7 @@ describe('rnn-sentiment-lab CLI', () => {
     const fromStdin = await run(['predict', '--model', runDir, '--json'], { input: 'What a great film\n\nDreadful\n' });
     assert.deepEqual(fromStdin.stdout.trim().split('\n').map((l) => JSON.parse(l)), lines);
 
-    const evaluated = await run(['evaluate', '--model', runDir, '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--limit', '200', '--json', '--save']);
+    const evaluated = await run(['evaluate', '--model', runDir, '--data', archive, '--cache-dir', TEST_CACHE_DIR, '--limit', '200', '--json', '--save']);
     assert.equal(evaluated.code, 0, evaluated.stderr);
     const metrics = JSON.parse(evaluated.stdout);
     assert.equal(metrics.count, 200);
@@ -119,7 +121,7 @@ describe('rnn-sentiment-lab CLI', () => {
     const out = path.join(dir, 'cancelled-runs');
     let sent = false;
     const outcome = await run(
-      ['train', '--preset', 'simple-rnn', '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--out', out, '--limit', '400', '--maxlen', '20', '--batch-size', '16', '--epochs', '50', '--no-evaluate'],
+      ['train', '--preset', 'simple-rnn', '--data', archive, '--cache-dir', TEST_CACHE_DIR, '--out', out, '--limit', '400', '--maxlen', '20', '--batch-size', '16', '--epochs', '50', '--no-evaluate'],
       {
         onStderr(text, child) {
           if (!sent && text.includes('Epoch 1/50')) {

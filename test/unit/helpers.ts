@@ -1,12 +1,13 @@
-/** Shared fixtures of the unit tests: real folders, the shared IMDB corpus, small archives made on the spot. */
+/** Shared fixtures of the unit tests: real folders, the IMDB corpus (see test/corpus.ts), small archives made on the spot. */
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
 
+export { imdbArchive } from '../corpus';
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const SHARED_ARCHIVE = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'aclImdb_v1-labeled.tar.gz');
 export const WORKER_PATH = path.join(REPO_ROOT, 'dist', 'worker.js');
 export const CLI_PATH = path.join(REPO_ROOT, 'dist', 'cli.js');
 /** Tokenising the full corpus takes ~10 s; the cache lives in a git-ignored folder across test runs. */

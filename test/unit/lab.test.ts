@@ -14,7 +14,7 @@ import { readSettings } from '../../src/lab/settings';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { RpcError, errorCode } from '../../src/rpc';
 import { LabError } from '../../src/core/errors';
-import { REPO_ROOT, SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir, waitFor } from './helpers';
+import { REPO_ROOT, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir, waitFor } from './helpers';
 
 // The service exits soon after its last window disconnects, so tests leave no process behind.
 process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '1500';
@@ -38,12 +38,14 @@ describe('the lab behind the commands and dashboards', () => {
   let store: MapStore;
   const changes: LabChange[] = [];
   const tiny = () => resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 2, batchSize: 32 });
+  let archive: string;
 
   before(async () => {
     requireBuilt();
+    archive = await imdbArchive();
     ({ dir, cleanup } = await tempDir());
     store = new MapStore();
-    const values: Record<string, unknown> = { 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 };
+    const values: Record<string, unknown> = { 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 };
     lab = new Lab(serviceAt(dir), store, () => readSettings((k) => values[k], dir));
     lab.onDidChange((c) => changes.push(c));
   });
@@ -137,7 +139,7 @@ describe('the lab behind the commands and dashboards', () => {
   });
 
   test('a window reload: the training goes on in the service, and the new window follows it and can cancel it', async () => {
-    const settings = () => readSettings((k) => ({ 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 })[k], dir);
+    const settings = () => readSettings((k) => ({ 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 })[k], dir);
     const before = new Lab(serviceAt(dir), new MapStore(), settings);
     let batches = 0;
     const first = before.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 40, batchSize: 16 }) }, (event) => {

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { DashboardState, PredictionEntry } from '../../src/protocol';
+import { LabError } from '../../src/core/errors';
 import { IDS, dashboardState, liveTraining, prediction, trainingState } from './fixtures';
 import { THEMES, launchBrowser, openDashboard, requireFreshBundle, screenshot, setTheme, startServer, type DashboardServer, type OpenDashboard, type OpenOptions } from './harness';
 
@@ -139,7 +140,7 @@ describe('dashboard webview', () => {
       handlers: {
         ready: () => {
           calls += 1;
-          if (calls === 1) throw Object.assign(new Error('The runs folder /home/u/runs is not readable.'), { code: 'io-error' });
+          if (calls === 1) throw new LabError('not-found', 'The runs folder /home/u/runs is not readable.');
           return dashboardState();
         },
       },
@@ -147,7 +148,7 @@ describe('dashboard webview', () => {
     opened.push(d);
     const error = d.page.locator('.startup-error [role="alert"]');
     await error.waitFor();
-    assert.match(await error.innerText(), /The runs folder \/home\/u\/runs is not readable\. \(io-error\)/);
+    assert.match(await error.innerText(), /The runs folder \/home\/u\/runs is not readable\. \(not-found\)/);
     await d.page.locator('vscode-button[data-action="retry"]').click();
     await d.page.locator('vscode-panels').waitFor();
     assert.equal(calls, 2);
@@ -358,7 +359,7 @@ describe('dashboard webview', () => {
     const d = await open({
       handlers: {
         predict: () => {
-          throw Object.assign(new Error('The model in /runs/lstm is unusable: weights.bin is missing.'), { code: 'corrupt-model' });
+          throw new LabError('corrupt-model', 'The model in /runs/lstm is unusable: weights.bin is missing.');
         },
       },
     });
