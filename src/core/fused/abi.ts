@@ -15,7 +15,7 @@
 // loads this file on its own.
 
 /** Bumped when the meaning of the interface changes in a way the tables do not show. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /**
  * Most 64 KiB pages the kernel memory may grow to (2 GiB). A shared memory

@@ -23,15 +23,15 @@ interface KernelExports {
   addInto(dst: number, src: number, n: number): void;
   adamUpdate(
     value: number, grad: number, m: number, v: number, n: number,
-    negLr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-    oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number,
+    alpha: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
   ): void;
+  rmspropUpdate(value: number, grad: number, ms: number, n: number, lr: number, rho: number, oneMinusRho: number, epsilon: number): void;
   abiVersion(): number;
   abiLayoutLength(): number;
   abiLayout(i: number): number;
 }
 
-const EXPORTS: readonly (keyof KernelExports)[] = ['runTasks', 'addInto', 'adamUpdate', 'abiVersion', 'abiLayoutLength', 'abiLayout'];
+const EXPORTS: readonly (keyof KernelExports)[] = ['runTasks', 'addInto', 'adamUpdate', 'rmspropUpdate', 'abiVersion', 'abiLayoutLength', 'abiLayout'];
 
 /**
  * Why `instance` cannot serve this loader (missing exports, or built from

@@ -606,30 +606,48 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   addVectors(dst, src, n);
 }
 
-// One Adam step over n floats (n a multiple of 4), in exactly the order of
-// operations (and float32 roundings) of TensorFlow.js' AdamOptimizer, so
-// that a fused training follows the same trajectory:
-//   m = m*b1 + g*(1-b1); v = v*b2 + g*g*(1-b2)
-//   value += (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps) * -lr
-// TensorFlow.js runs this as a dozen separate ops per variable (15 ops over
-// the 320,000 embedding weights cost about 6 ms per step on wasm).
+// One step of Keras 2.12's Adam over n floats (n a multiple of 4), in the
+// order of operations (and float32 roundings) of keras/optimizers/adam.py:
+//   m += (g - m) * (1 - beta1); v += (g*g - v) * (1 - beta2)
+//   value -= (m * alpha) / (sqrt(v) + epsilon)
+// alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) comes from the caller.
+// TensorFlow.js would run this as a dozen separate ops per variable (15 ops
+// over the 320,000 embedding weights cost about 6 ms per step on wasm).
 export function adamUpdate(
   value: usize, grad: usize, m: usize, v: usize, n: i32,
-  negLr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  oneMinusAccBeta1: f32, oneMinusAccBeta2: f32, epsilon: f32,
+  alpha: f32, oneMinusBeta1: f32, oneMinusBeta2: f32, epsilon: f32,
 ): void {
-  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(oneMinusBeta1);
-  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(oneMinusBeta2);
-  const a1 = f32x4.splat(oneMinusAccBeta1), a2 = f32x4.splat(oneMinusAccBeta2);
-  const eps = f32x4.splat(epsilon), lr = f32x4.splat(negLr);
+  const c1 = f32x4.splat(oneMinusBeta1), c2 = f32x4.splat(oneMinusBeta2);
+  const a = f32x4.splat(alpha), eps = f32x4.splat(epsilon);
   for (let j = 0; j < n; j += 4) {
     const o = <usize>j << 2;
     const g = v128.load(grad + o);
-    const mNew = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(g, c1));
-    const vNew = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(g, g), c2));
+    const mOld = v128.load(m + o), vOld = v128.load(v + o);
+    const mNew = f32x4.add(mOld, f32x4.mul(f32x4.sub(g, mOld), c1));
+    const vNew = f32x4.add(vOld, f32x4.mul(f32x4.sub(f32x4.mul(g, g), vOld), c2));
     v128.store(m + o, mNew);
     v128.store(v + o, vNew);
-    const step = f32x4.div(f32x4.div(mNew, a1), f32x4.add(f32x4.sqrt(f32x4.div(vNew, a2)), eps));
-    v128.store(value + o, f32x4.add(f32x4.mul(step, lr), v128.load(value + o)));
+    const step = f32x4.div(f32x4.mul(mNew, a), f32x4.add(f32x4.sqrt(vNew), eps));
+    v128.store(value + o, f32x4.sub(v128.load(value + o), step));
+  }
+}
+
+// One step of Keras 2.12's RMSprop (no momentum, not centred) over n floats
+// (n a multiple of 4), in the order of operations of keras/optimizers/rmsprop.py:
+//   ms = rho * ms + (1 - rho) * g*g
+//   value -= lr * g * rsqrt(ms + epsilon)
+export function rmspropUpdate(
+  value: usize, grad: usize, ms: usize, n: i32,
+  lr: f32, rho: f32, oneMinusRho: f32, epsilon: f32,
+): void {
+  const r = f32x4.splat(rho), c = f32x4.splat(oneMinusRho);
+  const rate = f32x4.splat(lr), eps = f32x4.splat(epsilon), one = f32x4.splat(1);
+  for (let j = 0; j < n; j += 4) {
+    const o = <usize>j << 2;
+    const g = v128.load(grad + o);
+    const msNew = f32x4.add(f32x4.mul(r, v128.load(ms + o)), f32x4.mul(c, f32x4.mul(g, g)));
+    v128.store(ms + o, msNew);
+    const step = f32x4.mul(f32x4.mul(rate, g), f32x4.div(one, f32x4.sqrt(f32x4.add(msNew, eps))));
+    v128.store(value + o, f32x4.sub(v128.load(value + o), step));
   }
 }
