@@ -707,7 +707,7 @@ describe('fused optimizers (Keras 2.12 arithmetic, against Keras\' own values)',
     tf.dispose([...other.variables.values()]);
   });
 
-  it('saves its slots and iterations, and a restored optimizer continues on Keras\' trajectory', async () => {
+  it('saves its slots and iterations as TensorFlow.js does, and a restored optimizer continues on Keras\' trajectory', async () => {
     for (const kind of ['adam', 'rmsprop'] as const) {
       const run = KERAS[kind][1];
       const make = (): FusedAdamOptimizer | FusedRMSpropOptimizer =>
@@ -716,7 +716,7 @@ describe('fused optimizers (Keras 2.12 arithmetic, against Keras\' own values)',
       const { variables } = replay(first, run, 0, 3);
       const saved = await first.getWeights();
       const names = [...variables.values()].map((v) => v.name);
-      const slots = kind === 'adam' ? ['m', 'v'] : ['rms'];
+      const slots = kind === 'adam' ? ['m', 'v'] : ['rms', 'momentum'];
       assert.deepEqual(saved.map((w) => w.name), ['iter', ...slots.flatMap((slot) => names.map((n) => `${n}/${slot}`))]);
       assert.equal(saved[0].tensor.dataSync()[0], 3, 'iterations');
       first.dispose();
@@ -728,7 +728,15 @@ describe('fused optimizers (Keras 2.12 arithmetic, against Keras\' own values)',
       const before = variables.get('bias')!.dataSync().slice();
       restored.applyGradients([{ name: variables.get('bias')!.name, tensor: null as unknown as tf.Tensor }]);
       assert.deepEqual(variables.get('bias')!.dataSync(), before);
+      // the state's layout is TensorFlow.js' own optimizer's: each takes the other's
+      const standard = kind === 'adam' ? tf.train.adam(run.learningRate, 0.9, 0.999, 1e-7) : tf.train.rmsprop(run.learningRate, 0.9, 0, 1e-7);
+      assert.equal(standard.getClassName(), restored.getClassName());
+      await standard.setWeights(saved);
+      const theirs = await standard.getWeights();
+      assert.deepEqual(theirs.map((w) => w.name), saved.map((w) => w.name));
+      await restored.setWeights(theirs);
       restored.dispose();
+      standard.dispose();
       tf.dispose([...saved.map((w) => w.tensor), ...variables.values()]);
     }
   });

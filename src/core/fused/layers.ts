@@ -29,7 +29,7 @@ type Kwargs = Record<string, unknown> | undefined;
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
 // TensorFlow.js does not export the recurrent layer classes' types as
 // values, so the subclasses are typed loosely and exposed as tf.layers.Layer.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the base classes come from TensorFlow.js' registry, untyped (see above)
 type AnyLayer = any;
 
 interface CellLike {

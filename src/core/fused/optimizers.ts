@@ -49,6 +49,13 @@ abstract class FusedOptimizer extends tf.Optimizer {
   /** The slot names, as getWeights() suffixes them to variable names. */
   protected abstract readonly slotNames: readonly string[];
 
+  /**
+   * Slots TensorFlow.js' optimizer of the same class name keeps and this one
+   * does not need (always zero here): getWeights() lists them as zeros and
+   * setWeights() accepts them, so saved states move between the two.
+   */
+  protected readonly zeroSlotNames: readonly string[] = [];
+
   /** Update `padded` floats at `value` from `grad` and the slots (zero padding computes on, unread). */
   protected abstract update(value: number, grad: number, slots: number[], padded: number): void;
 
@@ -108,12 +115,13 @@ abstract class FusedOptimizer extends tf.Optimizer {
     const names = [...this.slots.keys()];
     const read = (name: string, slot: number): tf.Tensor => {
       const { ptrs, size } = this.slots.get(name)!;
+      const values = slot < ptrs.length ? this.rt.f32.slice(ptrs[slot] >> 2, (ptrs[slot] >> 2) + size) : new Float32Array(size);
       const variable = tf.engine().registeredVariables[name];
-      return tf.tensor(this.rt.f32.slice(ptrs[slot] >> 2, (ptrs[slot] >> 2) + size), variable ? variable.shape : [size]);
+      return tf.tensor(values, variable ? variable.shape : [size]);
     };
     return [
       await this.saveIterations(),
-      ...this.slotNames.flatMap((slotName, slot) => names.map((n) => ({ name: `${n}/${slotName}`, tensor: read(n, slot) }))),
+      ...[...this.slotNames, ...this.zeroSlotNames].flatMap((slotName, slot) => names.map((n) => ({ name: `${n}/${slotName}`, tensor: read(n, slot) }))),
     ];
   }
 
@@ -121,7 +129,9 @@ abstract class FusedOptimizer extends tf.Optimizer {
     const values = await this.extractIterations(weightValues);
     for (const { name, tensor } of values) {
       const cut = name.lastIndexOf('/');
-      const slot = this.slotNames.indexOf(name.slice(cut + 1));
+      const slotName = name.slice(cut + 1);
+      const slot = this.slotNames.indexOf(slotName);
+      if (cut > 0 && this.zeroSlotNames.includes(slotName)) continue;
       if (cut < 0 || slot < 0) throw new Error(`${this.getClassName()}.setWeights: unexpected weight name ${name}`);
       const slots = this.slotsOf(name.slice(0, cut), tensor.size);
       this.rt.f32.set(tensor.dataSync() as Float32Array, slots.ptrs[slot] >> 2);
@@ -176,6 +186,8 @@ export class FusedRMSpropOptimizer extends FusedOptimizer {
   }
 
   protected readonly slotNames = ['rms'] as const;
+  /** TensorFlow.js' RMSProp keeps momentum accumulators even without momentum. */
+  protected override readonly zeroSlotNames = ['momentum'] as const;
 
   constructor(
     readonly learningRate: number,
