@@ -11,10 +11,13 @@
 //   * layoutDescription() is the layout as a list of numbers, which the
 //     module also exports (abiLayout): the loader refuses a module built
 //     from other tables, naming the first difference.
-// Nothing here depends on TensorFlow.js or on the module; the build script
-// loads this file on its own.
+// Nothing here depends on TensorFlow.js or on the module: the build script
+// loads this file (through abi-assembly.ts) without the rest of the code.
 
-/** Bumped when the meaning of the interface changes in a way the tables do not show. */
+/**
+ * Bumped when the interface changes in a way the tables do not show: the
+ * meaning of a field, or the other exports (addInto, the optimizer updates).
+ */
 export const ABI_VERSION = 8;
 
 /**
