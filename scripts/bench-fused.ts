@@ -5,6 +5,12 @@
 //   npx tsx scripts/bench-fused.ts [--steps N] [--standard-steps N] [--rounds N]
 //       [--no-standard] [--threads 1|2|both] [--wasm path] [--models rnn,lstm,bilstm]
 //       [--table auto|always|never] [--verbose]
+//   npx tsx scripts/bench-fused.ts --optimizers [--models ...] [--wasm path]
+//
+// --optimizers times one optimizer step instead (applyGradients over the
+// model's trainable weights, random gradients): TensorFlow.js' Adam and
+// RMSprop against the fused ones (Keras' arithmetic), on the wasm and the
+// cpu backend.
 //
 // Training batches are 128 random reviews of 500 tokens (10000-word
 // vocabulary); each configuration gets one warm-up step first. With
@@ -20,6 +26,8 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
+  FusedAdamOptimizer,
+  FusedRMSpropOptimizer,
   fusedBidirectionalLSTM,
   fusedEmbedding,
   fusedKernelsDescription,
@@ -101,6 +109,52 @@ function timePrediction(model: tf.Sequential, reps: number): number {
   return median(times);
 }
 
+/** Median ms of one applyGradients() over `model`'s trainable weights, after 3 warm-up steps. */
+function timeOptimizerStep(model: tf.Sequential, optimizer: tf.Optimizer, reps: number): number {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const gradients = variables.map((v) => tf.randomNormal(v.shape, 0, 0.01));
+  const times: number[] = [];
+  for (let i = 0; i < reps + 3; i++) {
+    const map: tf.NamedTensorMap = {};
+    variables.forEach((v, j) => (map[v.name] = gradients[j]));
+    const t0 = performance.now();
+    optimizer.applyGradients(map);
+    variables[0].dataSync(); // the step is done when its values can be read
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  tf.dispose(gradients);
+  optimizer.dispose();
+  return median(times);
+}
+
+async function benchOptimizers(presets: Preset[]): Promise<void> {
+  const rows: string[][] = [];
+  for (const backend of ['wasm', 'cpu']) {
+    await tf.setBackend(backend);
+    for (const preset of presets) {
+      const model = buildModel(preset, true);
+      const reps = backend === 'cpu' ? 5 : 20;
+      const pairs: [string, () => tf.Optimizer, () => tf.Optimizer][] = [
+        ['adam', () => tf.train.adam(1e-3, 0.9, 0.999, 1e-7), () => new FusedAdamOptimizer(1e-3, 0.9, 0.999, 1e-7)],
+        ['rmsprop', () => tf.train.rmsprop(1e-3, 0.9, 0, 1e-7), () => new FusedRMSpropOptimizer(1e-3, 0.9, 1e-7)],
+      ];
+      for (const [name, standard, fused] of pairs) {
+        const a = timeOptimizerStep(model, standard(), reps);
+        const b = timeOptimizerStep(model, fused(), reps);
+        rows.push([backend, preset, name, a.toFixed(1), b.toFixed(1)]);
+        console.log(rows[rows.length - 1].join('  '));
+      }
+      model.dispose();
+    }
+  }
+  const header = ['backend', 'model', 'optimizer', 'TensorFlow.js ms (median)', 'fused ms (median)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log('\n' + line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line(r));
+}
+
 async function main(): Promise<void> {
   const steps = Number(arg('steps', '5'));
   const standardSteps = Number(arg('standard-steps', '2'));
@@ -122,6 +176,12 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   console.log(`backend ${tf.getBackend()}, ${os.cpus().length} cores, node ${process.version}`);
+  if (process.argv.includes('--optimizers')) {
+    if (!(await loadFusedKernels({ wasmPath, threads: 1 }))) throw new Error('fused kernels unavailable');
+    await benchOptimizers(presets);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
 
   const rows: string[][] = [];
   const rounds = Number(arg('rounds', '1'));

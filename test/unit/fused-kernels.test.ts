@@ -15,10 +15,12 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   FusedAdamOptimizer,
+  FusedRMSpropOptimizer,
   fusedBidirectionalLSTM,
   fusedEmbedding,
   fusedKernelsAvailable,
   fusedKernelsDescription,
+  fusedKernelsError,
   fusedLSTM,
   fusedSimpleRNN,
   loadFusedKernels,
@@ -26,7 +28,19 @@ import {
   setTableMode,
   unloadFusedKernels,
 } from '../../src/core/fused/index';
-import { getRuntime, relaxedWasmPath } from '../../src/core/fused/runtime';
+import { getRuntime, moduleMismatch, relaxedWasmPath } from '../../src/core/fused/runtime';
+import {
+  ABI,
+  layoutDescription,
+  readTask,
+  RECURRENCE_FIELDS,
+  TASK_WORDS,
+  TaskOp,
+  writeTask,
+  type AbiTables,
+  type LayoutDecl,
+  type RecurrenceTask,
+} from '../../src/core/fused/abi';
 import { setMinSplitWork } from '../../src/core/fused/ops';
 import { registerWasmKernels } from '../../src/core/wasm-kernels';
 
@@ -35,6 +49,8 @@ const TOL = 1e-4;
 
 let tmpDir = '';
 let wasmFile = '';
+/** scripts/build-kernels.mjs (plain JavaScript, loaded at run time). */
+let buildKernels: (outDir: string, options?: { tables?: AbiTables; variants?: string[] }) => Promise<string>;
 let fusedBackend = 'cpu';
 const worst = { output: 0, gradient: 0 };
 
@@ -145,8 +161,9 @@ async function compareCase(c: Case): Promise<void> {
 
 before(async () => {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fused-kernels-'));
-  const build = await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href);
-  wasmFile = await build.buildKernels(tmpDir);
+  const build = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href)) as { buildKernels: typeof buildKernels };
+  buildKernels = build.buildKernels;
+  wasmFile = await buildKernels(tmpDir);
   setWasmPaths(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);
   registerWasmKernels();
   // tfjs 4.22's Unpack gradient assumes more than one output, so the
@@ -342,8 +359,8 @@ describe('fused recurrent kernels', () => {
       m.add(fused ? fusedEmbedding({ ...embedding, deferLookup: true }) : tf.layers.embedding(embedding));
       m.add(fused ? fusedLSTM({ units: 8 }) : tf.layers.lstm({ units: 8, recurrentActivation: 'sigmoid', unitForgetBias: true }));
       m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
-      const optimizer = fused ? new FusedAdamOptimizer(0.02, 0.9, 0.999, 1e-7) : tf.train.adam(0.02, 0.9, 0.999, 1e-7);
-      m.compile({ optimizer, loss: 'binaryCrossentropy' });
+      // the same (Keras) Adam on both sides, on either backend: this compares the layers
+      m.compile({ optimizer: new FusedAdamOptimizer(0.02, 0.9, 0.999, 1e-7), loss: 'binaryCrossentropy' });
       return m;
     };
     const curve = async (fused: boolean, init: tf.Tensor[] | null) => {
@@ -536,49 +553,192 @@ describe('kernel builds', () => {
   });
 });
 
-describe('fused Adam', () => {
-  it('updates variables and moments as TensorFlow.js\' Adam does', async () => {
-    await tf.setBackend(fusedBackend);
-    const shapes = [[3, 5], [7], [16, 8]];
-    const make = (tag: string) => shapes.map((sh, i) => tf.variable(tf.tensor(rand(sh, 300 + i, 1), sh), true, `adam_${tag}_${i}`));
-    const ours = make('fused');
-    const theirs = make('tfjs');
-    const fusedAdam = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
-    const tfjsAdam = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
-    for (let step = 0; step < 6; step++) {
-      const grads = shapes.map((sh, i) => tf.tensor(rand(sh, 1000 * step + i, 2), sh));
-      // the array form, with one variable left without a gradient on odd steps
-      fusedAdam.applyGradients(ours.map((v, i) => ({ name: v.name, tensor: step % 2 && i === 1 ? (null as unknown as tf.Tensor) : grads[i] })));
-      // (TensorFlow.js' Adam keys its moments by position, so it is given the null too)
-      const map: tf.NamedTensorMap = {};
-      theirs.forEach((v, i) => (map[v.name] = step % 2 && i === 1 ? (null as unknown as tf.Tensor) : grads[i]));
-      tfjsAdam.applyGradients(map as tf.NamedTensorMap & Record<string, tf.Variable>);
-      tf.dispose(grads);
+describe('kernel interface (the task tables of abi.ts)', () => {
+  /** The tables with RecurrenceTask's fields changed by `edit`. */
+  function alteredTables(edit: (fields: LayoutDecl['fields'][number][]) => void): AbiTables {
+    return {
+      ...ABI,
+      layouts: ABI.layouts.map((layout) => {
+        if (layout.name !== 'RecurrenceTask') return layout;
+        const fields = [...layout.fields];
+        edit(fields);
+        return { ...layout, fields };
+      }),
+    };
+  }
+
+  /** Load a module built from `tables` (a real build); resolves the loader's refusal, or '' if it loaded. */
+  async function loadBuiltFrom(tables: AbiTables, name: string): Promise<string> {
+    const dir = path.join(tmpDir, name);
+    const file = await buildKernels(dir, { tables, variants: ['plain'] });
+    await unloadFusedKernels();
+    try {
+      return (await loadFusedKernels({ wasmPath: file, threads: 1 })) ? '' : fusedKernelsError();
+    } finally {
+      await unloadFusedKernels();
+      assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
     }
-    ours.forEach((v, i) => {
-      const d = maxAbsDiff(v.dataSync() as Float32Array, theirs[i].dataSync() as Float32Array);
-      assert.ok(d <= 1e-6, `variable ${i} differs by ${d}`);
+  }
+
+  it('writes every field of a task at its word of the table, and reads it back', () => {
+    const task = Object.fromEntries(
+      RECURRENCE_FIELDS.map((f, i) => [f.name, f.type === 'op' ? TaskOp.LstmBackward : f.type === 'flag' ? i % 2 === 0 : 1000 + i]),
+    ) as unknown as RecurrenceTask;
+    const words = new Int32Array(3 * TASK_WORDS).fill(-1);
+    writeTask(words, TASK_WORDS, task);
+    RECURRENCE_FIELDS.forEach((f, i) => {
+      const expected = f.type === 'op' ? TaskOp.LstmBackward : f.type === 'flag' ? (i % 2 === 0 ? 1 : 0) : 1000 + i;
+      assert.equal(words[TASK_WORDS + i], expected, `word ${i} holds ${f.name}`);
     });
-    assert.ok(maxAbsDiff(ours[0].dataSync() as Float32Array, rand(shapes[0], 300, 1)) > 1e-3, 'the variables moved');
-    const mine = await fusedAdam.getWeights();
-    const reference = await tfjsAdam.getWeights();
-    assert.equal(mine.length, reference.length);
-    assert.equal(mine[0].tensor.dataSync()[0], 6, 'iterations');
-    for (let i = 1; i < mine.length; i++) {
-      assert.deepEqual(mine[i].tensor.shape, reference[i].tensor.shape);
-      assert.ok(maxAbsDiff(mine[i].tensor.dataSync() as Float32Array, reference[i].tensor.dataSync() as Float32Array) <= 1e-6, `moment ${mine[i].name}`);
+    assert.ok(words.subarray(0, TASK_WORDS).every((w) => w === -1), 'the record before is untouched');
+    assert.deepEqual(readTask(words, TASK_WORDS), task);
+    assert.throws(() => writeTask(words, 0, { ...task, pads: undefined } as unknown as RecurrenceTask), /task field 'pads' has no value/);
+  });
+
+  it('the loaded module reads every field at the word the table gives it', () => {
+    const rt = getRuntime();
+    assert.ok(rt);
+    const expected = layoutDescription();
+    assert.equal(rt.exports.abiLayoutLength(), expected.length);
+    expected.forEach(({ fact, value }, i) => assert.equal(rt.exports.abiLayout(i), value, JSON.stringify(fact)));
+  });
+
+  it('refuses a module built with two fields swapped, naming the first difference', async () => {
+    const r = RECURRENCE_FIELDS.findIndex((f) => f.name === 'r');
+    assert.equal(RECURRENCE_FIELDS[r + 1].name, 'rt');
+    const error = await loadBuiltFrom(
+      alteredTables((fields) => {
+        [fields[r], fields[r + 1]] = [fields[r + 1], fields[r]];
+      }),
+      'swapped',
+    );
+    assert.equal(
+      error,
+      `the kernel module's task layout differs from this loader's: the field at word ${r} of RecurrenceTask is 'rt: ptr' in the module, 'r: ptr' here; rebuild the kernels (npm run build)`,
+    );
+  });
+
+  it('refuses a module built with an extra field', async () => {
+    const error = await loadBuiltFrom(alteredTables((fields) => fields.push({ name: 'extra', type: 'i32', meaning: 'a field this loader does not know' })), 'extra');
+    assert.match(error, new RegExp(`the words per task record is ${RECURRENCE_FIELDS.length + 1} in the module, ${TASK_WORDS} here`));
+  });
+
+  it('refuses a module of an older ABI without layout exports (a mocked instance: no older build exists here)', () => {
+    const instance = { exports: { abiVersion: () => ABI.version - 1, runTasks: () => undefined } } as unknown as WebAssembly.Instance;
+    assert.equal(moduleMismatch(instance), `the kernel module has ABI version ${ABI.version - 1}, this loader expects ${ABI.version}`);
+    const noLayout = { exports: { ...instance.exports, abiVersion: () => ABI.version } } as unknown as WebAssembly.Instance;
+    assert.match(moduleMismatch(noLayout) ?? '', /lacks the exports addInto, adamUpdate, rmspropUpdate, abiLayoutLength, abiLayout/);
+  });
+});
+
+/** A run of test/fixtures/keras-optimizers.json: Keras' optimizer stepped on fixed gradients (scripts/peers/keras_optimizers.py). */
+interface KerasRun {
+  learningRate: number;
+  optimizerClass: string;
+  shapes: Record<string, number[]>;
+  initial: Record<string, number[]>;
+  steps: { gradients: Record<string, number[]>; values: Record<string, number[]> }[];
+}
+
+const KERAS = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'keras-optimizers.json'), 'utf8')) as {
+  keras: string;
+  adam: KerasRun[];
+  rmsprop: KerasRun[];
+  rmspropLegacy: KerasRun[];
+};
+
+let replays = 0;
+
+/**
+ * Step fresh variables holding a run's initial values with `optimizer` on
+ * the run's gradients, steps [from, to); returns the largest difference
+ * from Keras' values after each step, and the variables.
+ */
+function replay(optimizer: tf.Optimizer, run: KerasRun, from = 0, to = run.steps.length, variables?: Map<string, tf.Variable>): { worst: number; variables: Map<string, tf.Variable> } {
+  const tag = `keras_${replays++}`;
+  const vars = variables ?? new Map(Object.entries(run.initial).map(([name, v]) => [name, tf.variable(tf.tensor(v, run.shapes[name]), true, `${tag}_${name}`)]));
+  let worst = 0;
+  for (let step = from; step < to; step++) {
+    const grads: tf.NamedTensorMap = {};
+    for (const [name, v] of vars) grads[v.name] = tf.tensor(run.steps[step].gradients[name], run.shapes[name]);
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    for (const [name, v] of vars) worst = Math.max(worst, maxAbsDiff(v.dataSync() as Float32Array, Float32Array.from(run.steps[step].values[name])));
+  }
+  return { worst, variables: vars };
+}
+
+describe('fused optimizers (Keras 2.12 arithmetic, against Keras\' own values)', () => {
+  before(async () => tf.setBackend(fusedBackend));
+
+  it('the fixture is Keras 2.12, the classes compile(\'adam\') and compile(\'rmsprop\') build', () => {
+    assert.match(KERAS.keras, /^2\.12\./);
+    assert.deepEqual(KERAS.adam.map((r) => r.optimizerClass), ['keras.optimizers.adam.Adam', 'keras.optimizers.adam.Adam']);
+    assert.deepEqual(KERAS.rmsprop.map((r) => r.optimizerClass), ['keras.optimizers.rmsprop.RMSprop', 'keras.optimizers.rmsprop.RMSprop']);
+  });
+
+  for (const kind of ['adam', 'rmsprop'] as const) {
+    for (const [i, run] of KERAS[kind].entries()) {
+      it(`${kind} at learning rate ${run.learningRate} follows Keras within 1e-6 at every step`, () => {
+        const optimizer = kind === 'adam' ? new FusedAdamOptimizer(run.learningRate, 0.9, 0.999, 1e-7) : new FusedRMSpropOptimizer(run.learningRate, 0.9, 1e-7);
+        const { worst, variables } = replay(optimizer, run);
+        assert.ok(worst <= 1e-6, `${kind} run ${i} differs from Keras by ${worst}`);
+        const moved = maxAbsDiff(variables.get('kernel')!.dataSync() as Float32Array, Float32Array.from(run.initial['kernel']));
+        assert.ok(moved > 1e-3, 'the variables moved');
+        optimizer.dispose();
+        tf.dispose([...variables.values()]);
+      });
     }
-    // a restored optimizer continues where the saved one was
-    const restored = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
-    await restored.setWeights(mine);
-    const grad = shapes.map((sh, i) => tf.tensor(rand(sh, 77 + i, 1), sh));
-    restored.applyGradients(Object.fromEntries(ours.map((v, i) => [v.name, grad[i]])));
-    tfjsAdam.applyGradients(Object.fromEntries(theirs.map((v, i) => [v.name, grad[i]])) as Record<string, tf.Variable>);
-    ours.forEach((v, i) => assert.ok(maxAbsDiff(v.dataSync() as Float32Array, theirs[i].dataSync() as Float32Array) <= 1e-6, `restored, variable ${i}`));
-    fusedAdam.dispose();
-    restored.dispose();
-    tfjsAdam.dispose();
-    tf.dispose([...ours, ...theirs, ...grad]);
+  }
+
+  it('is told apart from other arithmetic by the fixture: TensorFlow.js\' Adam and the legacy Keras RMSprop miss it', () => {
+    const run = KERAS.adam[1];
+    const tfjs = tf.train.adam(run.learningRate, 0.9, 0.999, 1e-7);
+    const { worst, variables } = replay(tfjs, run);
+    assert.ok(worst > 1e-4, `TensorFlow.js' Adam is ${worst} from Keras'`);
+    tfjs.dispose();
+    tf.dispose([...variables.values()]);
+    // epsilon outside the square root (optimizer_v2) against inside (the current RMSprop)
+    const legacy = KERAS.rmspropLegacy[1];
+    const ours = new FusedRMSpropOptimizer(legacy.learningRate, 0.9, 1e-7);
+    const other = replay(ours, legacy);
+    assert.ok(other.worst > 1e-4, `the legacy RMSprop is ${other.worst} from ours`);
+    ours.dispose();
+    tf.dispose([...other.variables.values()]);
+  });
+
+  it('saves its slots and iterations as TensorFlow.js does, and a restored optimizer continues on Keras\' trajectory', async () => {
+    for (const kind of ['adam', 'rmsprop'] as const) {
+      const run = KERAS[kind][1];
+      const make = (): FusedAdamOptimizer | FusedRMSpropOptimizer =>
+        kind === 'adam' ? new FusedAdamOptimizer(run.learningRate, 0.9, 0.999, 1e-7) : new FusedRMSpropOptimizer(run.learningRate, 0.9, 1e-7);
+      const first = make();
+      const { variables } = replay(first, run, 0, 3);
+      const saved = await first.getWeights();
+      const names = [...variables.values()].map((v) => v.name);
+      const slots = kind === 'adam' ? ['m', 'v'] : ['rms', 'momentum'];
+      assert.deepEqual(saved.map((w) => w.name), ['iter', ...slots.flatMap((slot) => names.map((n) => `${n}/${slot}`))]);
+      assert.equal(saved[0].tensor.dataSync()[0], 3, 'iterations');
+      first.dispose();
+      const restored = make();
+      await restored.setWeights(saved);
+      const { worst } = replay(restored, run, 3, run.steps.length, variables);
+      assert.ok(worst <= 1e-6, `${kind} restored after 3 steps differs from Keras by ${worst}`);
+      // a variable without a gradient is left alone
+      const before = variables.get('bias')!.dataSync().slice();
+      restored.applyGradients([{ name: variables.get('bias')!.name, tensor: null as unknown as tf.Tensor }]);
+      assert.deepEqual(variables.get('bias')!.dataSync(), before);
+      // the state's layout is TensorFlow.js' own optimizer's: each takes the other's
+      const standard = kind === 'adam' ? tf.train.adam(run.learningRate, 0.9, 0.999, 1e-7) : tf.train.rmsprop(run.learningRate, 0.9, 0, 1e-7);
+      assert.equal(standard.getClassName(), restored.getClassName());
+      await standard.setWeights(saved);
+      const theirs = await standard.getWeights();
+      assert.deepEqual(theirs.map((w) => w.name), saved.map((w) => w.name));
+      await restored.setWeights(theirs);
+      restored.dispose();
+      standard.dispose();
+      tf.dispose([...saved.map((w) => w.tensor), ...variables.values()]);
+    }
   });
 });
 

@@ -23,7 +23,7 @@ import { getRuntime, lastLoadError, loadRuntime, unloadRuntime } from './runtime
 export { fusedEmbedding, fusedSimpleRNN, fusedLSTM, fusedBidirectionalLSTM, fusedLayerClasses, setTableMode } from './layers';
 export type { EmbeddingConfig, SimpleRNNConfig, LSTMConfig, BidirectionalLSTMConfig, TableMode } from './layers';
 export { fusedRecurrence, pendingSlotCount } from './ops';
-export { FusedAdamOptimizer } from './adam';
+export { FusedAdamOptimizer, FusedRMSpropOptimizer } from './optimizers';
 export type { CellKind } from './ops';
 export { defaultWasmPath } from './runtime';
 
