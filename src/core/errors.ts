@@ -14,7 +14,9 @@ export type LabErrorCode =
   | 'corrupt-model'
   | 'busy'
   | 'backend-unavailable'
-  | 'worker-crashed';
+  | 'worker-crashed'
+  /** A file or folder could not be written (full disk, permissions); nothing half-written is left. */
+  | 'write-failed';
 
 export class LabError extends Error {
   constructor(

@@ -113,8 +113,13 @@ export class FusedAdamOptimizer extends tf.Optimizer {
 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const values = await this.extractIterations(weightValues);
-    this.accBeta1 = Math.fround(Math.pow(this.beta1, this.iterations + 1));
-    this.accBeta2 = Math.fround(Math.pow(this.beta2, this.iterations + 1));
+    // The same float32 products applyGradients forms step by step, so a resumed training continues bit for bit.
+    this.accBeta1 = Math.fround(this.beta1);
+    this.accBeta2 = Math.fround(this.beta2);
+    for (let i = 0; i < this.iterations; i++) {
+      this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
+      this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
+    }
     for (const { name, tensor } of values) {
       const match = /^(.*)\/([mv])$/.exec(name);
       if (!match) throw new Error(`FusedAdamOptimizer.setWeights: unexpected weight name ${name}`);
