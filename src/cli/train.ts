@@ -2,9 +2,11 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
-import { OPTIMIZER_NAMES, resolveHyperparameters } from '../core/presets';
-import { backendOption, cacheOption, dataOption, fraction, jsonOption, positiveInt, positiveNumber, presetOption } from './options';
+import { LabError } from '../core/errors';
+import { OPTIMIZER_NAMES, PRESET_NAMES, resolveHyperparameters } from '../core/presets';
+import { backendOption, cacheOption, dataOption, fraction, jsonOption, positiveInt, positiveNumber } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
+import { resumeSettings } from './resume';
 import { workerClient } from './worker';
 
 const zeroOrPositiveInt = (value: string) => (value === '0' ? 0 : positiveInt(value));
@@ -12,8 +14,9 @@ const zeroOrPositiveInt = (value: string) => (value === '0' ? 0 : positiveInt(va
 export function addTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('train a preset; Ctrl-C stops after the current batch and keeps the last finished epoch')
-    .addOption(presetOption())
+    .description('train a preset, or resume a run; after every epoch the run is saved; Ctrl-C stops after the current batch')
+    .addOption(new Option('--preset <preset>', 'model preset (required unless --resume)').choices(PRESET_NAMES))
+    .option('--resume <dir>', 'continue a partial or cancelled run folder from its last epoch, with its own settings and optimizer state')
     .addOption(dataOption())
     .option('--out <dir>', 'folder of runs', defaultRunsDir())
     .addOption(cacheOption())
@@ -33,8 +36,10 @@ export function addTrainCommand(program: Command): void {
     .option('--no-evaluate', 'skip the test-set evaluation')
     .addOption(backendOption())
     .addOption(jsonOption('print the result as one JSON object'))
-    .action(async (opts) => {
-      const hyperparameters = resolveHyperparameters(opts.preset, {
+    .action(async (opts, command) => {
+      const resumed = opts.resume ? await resumeSettings(opts.resume, command) : undefined;
+      if (!resumed && !opts.preset) throw new LabError('bad-argument', "required option '--preset <preset>' not specified (or --resume DIR)");
+      const hyperparameters = resumed?.hyperparameters ?? resolveHyperparameters(opts.preset!, {
         epochs: opts.epochs,
         maxlen: opts.maxlen,
         numWords: opts.numWords,
@@ -53,7 +58,16 @@ export function addTrainCommand(program: Command): void {
       const progress = progressReporter(Boolean(opts.json));
       const request = client.request(
         'train',
-        { hyperparameters, data, limit: opts.limit, cacheDir: opts.cacheDir, runsDir: opts.out, backend: opts.backend, evaluate: opts.evaluate },
+        {
+          hyperparameters,
+          data,
+          limit: resumed ? resumed.limit : opts.limit,
+          cacheDir: opts.cacheDir,
+          runsDir: resumed?.runsDir ?? opts.out,
+          backend: opts.backend,
+          evaluate: opts.evaluate,
+          ...(resumed ? { resumeFrom: resumed.runDir } : {}),
+        },
         progress.onEvent,
       );
       const release = cancelOnInterrupt(request, 'training');

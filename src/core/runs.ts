@@ -250,6 +250,16 @@ export async function openRun(dir: string): Promise<{ record: RunRecord; vocabul
   };
 }
 
+/** Removes the locks of trainings whose process is gone (killed, crashed). */
+async function sweepDeadLocks(runsDir: string): Promise<void> {
+  const names = await readdir(runsDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /^\..+\.lock$/.test(n))) {
+    const file = path.join(runsDir, name);
+    const owner = Number(await readFile(file, 'utf8').catch(() => ''));
+    if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) await rm(file, { force: true });
+  }
+}
+
 /**
  * Every run folder, newest first; unreadable folders listed with their
  * problems. Hidden (temporary) folders are skipped; those a dead writer left
@@ -257,6 +267,7 @@ export async function openRun(dir: string): Promise<{ record: RunRecord; vocabul
  */
 export async function listRuns(runsDir: string): Promise<RunListing[]> {
   await recoverFolders(runsDir, async (dir) => (await inspectRun(dir)).ok);
+  await sweepDeadLocks(runsDir);
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const listings = await Promise.all(
     entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => inspectRun(path.join(runsDir, e.name))),
