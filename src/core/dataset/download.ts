@@ -54,7 +54,7 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   const failure = (error: unknown, what: string): LabError => {
     if (error instanceof LabError) return error;
     if (signal?.aborted) return cancelledError('Download');
-    if (idle.signal.aborted) return new LabError('download-failed', `${what}: the server sent nothing for ${Math.round(idleMs / 1000)} s.`);
+    if (idle.signal.aborted) return new LabError('download-failed', `${what}: the server sent nothing for ${idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`}.`);
     return new LabError('download-failed', `${what}: ${errorMessage((error as Error)?.cause ?? error)}`);
   };
   stillAlive();
