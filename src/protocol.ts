@@ -185,6 +185,8 @@ export interface DashboardToHost {
   deleteRun: { params: { runId: string }; result: { deleted: boolean } };
   predict: { params: { runId: string; text: string }; result: PredictionEntry };
   trainModel: { params: { preset?: PresetName }; result: void };
+  /** Continue a partial or cancelled run from its last epoch (Resume Training). */
+  resumeRun: { params: { runId: string }; result: void };
   cancelTraining: { params: Record<string, never>; result: void };
   evaluateRun: { params: { runId: string }; result: void };
 }
