@@ -134,7 +134,8 @@ export async function writeFolder(parent: string, name: string, files: Record<st
     await rm(temporary, { recursive: true, force: true });
     throw writeFailure(`${name}/`, parent, error);
   }
-  await rm(previous, { recursive: true, force: true });
+  // The new folder is in place: a leftover old one is swept once this process is gone.
+  await rm(previous, { recursive: true, force: true }).catch(() => undefined);
   return target;
 }
 

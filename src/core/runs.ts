@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ArchitectureSummary } from './architecture';
-import { processAlive, recoverFolders, replaceFile, writeFolder } from './durable-files';
+import { processAlive, recoverFolders, replaceFile, writeFailure, writeFolder } from './durable-files';
 import { LabError, errorMessage } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import { isPresetName, type Hyperparameters } from './presets';
@@ -152,16 +152,22 @@ export async function readOptimizerState(runDir: string): Promise<{ state: Optim
  * extension trains it). A lock whose process is gone is taken over.
  */
 export async function lockRun(runsDir: string, id: string): Promise<{ release(): Promise<void> }> {
-  await mkdir(runsDir, { recursive: true });
   const file = path.join(runsDir, `.${id}.lock`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
+      await mkdir(runsDir, { recursive: true });
       const handle = await open(file, 'wx', 0o644);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
       return { release: () => rm(file, { force: true }) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(file, { force: true });
+        throw writeFailure(`the lock of run "${id}"`, runsDir, error);
+      }
       const owner = Number(await readFile(file, 'utf8').catch(() => ''));
       if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
         throw new LabError('busy', `Run "${id}" is being trained by another process (pid ${owner}).`);
