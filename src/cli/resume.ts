@@ -1,5 +1,6 @@
 /** `train --resume DIR`: what a resumed training takes from its run folder, and what it refuses. */
 import type { Command } from '@commander-js/extra-typings';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../core/errors';
 import type { Hyperparameters } from '../core/presets';
@@ -24,6 +25,7 @@ export async function resumeSettings(dir: string, command: Pick<Command, 'option
     throw new LabError('bad-argument', `--resume continues a run with its own settings: drop ${clashing.join(', ')}.`);
   }
   const runDir = path.resolve(dir);
+  if (!(await stat(runDir).then((s) => s.isDirectory(), () => false))) throw new LabError('not-found', `No run folder at ${dir}.`);
   const listing = await inspectRun(runDir);
   if (!listing.ok) throw new LabError(listing.problems.some((p) => p === 'run.json is missing') ? 'not-found' : 'corrupt-model', `No resumable run at ${dir}: ${listing.problems.join('; ')}.`);
   const { record } = listing;

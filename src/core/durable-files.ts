@@ -110,7 +110,7 @@ export async function replaceFile(file: string, data: string | Uint8Array): Prom
  * The new folder is written and fsynced under a temporary name; the old one
  * is renamed aside (`.previous`), the new one into place, the old one
  * removed. A crash between the two renames leaves both, complete:
- * recoverFolder puts the newer one in place.
+ * recoverFolders puts the newer one in place.
  */
 export async function writeFolder(parent: string, name: string, files: Record<string, string | Uint8Array>): Promise<string> {
   const target = path.join(parent, name);

@@ -3,11 +3,13 @@
  * save), evaluate a saved run, predict with one. Each reports through the
  * protocol's events and honours its AbortSignal.
  */
+import { mkdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeArchitecture } from './architecture';
 import { initBackend, type BackendOptions } from './backend';
 import { loadDataset, type EncodedDataset, type EncodedSplit } from './dataset';
+import { writeFailure } from './durable-files';
 import { LabError, cancelledError } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import { buildModel, compileModel, deserializeModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
@@ -53,12 +55,19 @@ export class Jobs {
    * with the optimizer state), so a crash loses at most the epoch under way.
    */
   async train(params: TrainParams, context: JobContext): Promise<TrainResult> {
-    const checkpoint = params.resumeFrom ? await openCheckpoint(params.resumeFrom, params) : undefined;
     const h = params.hyperparameters;
-    const runsDir = checkpoint ? path.dirname(params.resumeFrom!) : params.runsDir;
-    const id = checkpoint?.record.id ?? newRunId(h.preset);
+    // A resumed run keeps its folder (whose name is its id); the lock comes before reading it.
+    const runsDir = params.resumeFrom ? path.dirname(params.resumeFrom) : params.runsDir;
+    const id = params.resumeFrom ? path.basename(params.resumeFrom) : newRunId(h.preset);
+    if (params.resumeFrom && !(await stat(params.resumeFrom).then((s) => s.isDirectory(), () => false))) {
+      throw new LabError('not-found', `No trained model at ${params.resumeFrom}.`);
+    }
+    await mkdir(runsDir, { recursive: true }).catch((error: unknown) => {
+      throw writeFailure('the runs folder', path.dirname(runsDir), error);
+    });
     const lock = await lockRun(runsDir, id);
     try {
+      const checkpoint = params.resumeFrom ? await openCheckpoint(params.resumeFrom, params) : undefined;
       return await this.trainLocked(params, context, { h, runsDir, id, checkpoint });
     } finally {
       await lock.release();

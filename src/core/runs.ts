@@ -147,7 +147,7 @@ export async function readOptimizerState(runDir: string): Promise<{ state: Optim
 }
 
 /**
- * Marks a run as being trained by this process, so a second training cannot
+ * Marks a run as being trained by this process (in an existing runs folder), so a second training cannot
  * write the same folder (Resume Training twice, or from the CLI while the
  * extension trains it). A lock whose process is gone is taken over.
  */
@@ -155,7 +155,6 @@ export async function lockRun(runsDir: string, id: string): Promise<{ release():
   const file = path.join(runsDir, `.${id}.lock`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await mkdir(runsDir, { recursive: true });
       const handle = await open(file, 'wx', 0o644);
       try {
         await handle.writeFile(String(process.pid));
