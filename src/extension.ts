@@ -11,6 +11,7 @@ import { deleteModel } from './commands/delete-model';
 import { evaluateModel } from './commands/evaluate-model';
 import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
 import { openDashboard } from './commands/open-dashboard';
+import { resumeTraining } from './commands/resume-training';
 import { selectActiveModel } from './commands/select-active-model';
 import { trainModel } from './commands/train-model';
 import { installNativeBackendCommand } from './commands/install-native-backend';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusBar,
     lab.onDidChange((change) => change.kind === 'state' && updateContextKeys()),
     vscode.commands.registerCommand(COMMANDS.trainModel, (args) => trainModel(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.resumeTraining, (runId?: string) => resumeTraining(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.analyzeSentiment, (args) => analyzeSentiment(ctx, args)),
     vscode.commands.registerCommand(COMMANDS.openDashboard, () => openDashboard(ctx)),
     vscode.commands.registerCommand(COMMANDS.cancelTraining, () => cancelTraining(ctx)),

@@ -25,6 +25,12 @@ export interface TrainParams {
   backend: BackendPreference;
   /** Evaluate on the test split once trained (the extension does; quick CLI runs may not). */
   evaluate: boolean;
+  /**
+   * A partial or cancelled run folder to continue from its last epoch, with
+   * its optimizer state, into the same folder. `hyperparameters` and `limit`
+   * must be the run's own.
+   */
+  resumeFrom?: string;
 }
 
 export interface TrainResult {
@@ -78,8 +84,18 @@ export interface TrainingEvents {
   [event: string]: unknown;
   /** Dataset download / reading / tokenising, evaluation progress. */
   progress: ProgressUpdate | { phase: 'evaluate'; done: number; total: number; unit: 'reviews'; message: string };
-  /** The backend and recurrent implementation chosen, once the model is built. */
-  started: { backend: string; recurrentImplementation: string; architecture: ArchitectureSummary; train: number; validation: number; test: number };
+  /** The backend and recurrent implementation chosen, once the model is built; a resumed training brings the history it continues. */
+  started: {
+    backend: string;
+    recurrentImplementation: string;
+    architecture: ArchitectureSummary;
+    train: number;
+    validation: number;
+    test: number;
+    resumed?: { runId: string; batches: BatchMetrics[]; epochs: EpochMetrics[] };
+  };
+  /** Something went wrong that costs time, not results (e.g. the corpus cache could not be written). */
+  warning: { message: string };
   batch: BatchMetrics;
   epoch: EpochMetrics;
 }
@@ -169,6 +185,8 @@ export interface DashboardToHost {
   deleteRun: { params: { runId: string }; result: { deleted: boolean } };
   predict: { params: { runId: string; text: string }; result: PredictionEntry };
   trainModel: { params: { preset?: PresetName }; result: void };
+  /** Continue a partial or cancelled run from its last epoch (Resume Training). */
+  resumeRun: { params: { runId: string }; result: void };
   cancelTraining: { params: Record<string, never>; result: void };
   evaluateRun: { params: { runId: string }; result: void };
 }

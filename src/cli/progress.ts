@@ -47,12 +47,17 @@ export function progressReporter(quiet: boolean) {
       if (p.total) showBar(p.phase.padEnd(8), p.total, p.done, { info: p.message });
     } else if (event === 'started') {
       const s = data as TrainingEvents['started'];
+      if (s.resumed) line(`Resuming run ${s.resumed.runId} after epoch ${s.resumed.epochs.length}.`);
       line(`Training ${s.architecture.preset} (${s.architecture.totalParams.toLocaleString('en-US')} parameters) on ${s.train} reviews, validating on ${s.validation}; backend ${s.backend}, ${s.recurrentImplementation}.`);
     } else if (event === 'batch') {
       const b = data as TrainingEvents['batch'];
       showBar(`epoch ${b.epoch}/${b.epochs}`, b.batchesPerEpoch, b.batch, {
         info: `loss ${b.loss.toFixed(4)} acc ${b.accuracy.toFixed(4)} | ${Math.round(b.examplesPerSecond)} ex/s | ETA ${formatDuration(b.etaSeconds)}`,
       });
+    } else if (event === 'warning') {
+      // On stderr even with --json: stdout carries the result only.
+      stopBar();
+      process.stderr.write(`rnn-sentiment-lab: warning: ${(data as TrainingEvents['warning']).message}\n`);
     } else if (event === 'epoch') {
       const e = data as TrainingEvents['epoch'];
       line(`Epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} val_loss ${e.valLoss.toFixed(4)} val_acc ${e.valAccuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);

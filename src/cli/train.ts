@@ -2,16 +2,19 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
-import { OPTIMIZER_NAMES, REVIEW_LIMIT, TUNABLE_NAMES, resolveHyperparameters } from '../core/presets';
-import { addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, jsonOption, numberOption, presetOption } from './options';
+import { LabError } from '../core/errors';
+import { OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES, resolveHyperparameters } from '../core/presets';
+import { addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, jsonOption, numberOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
+import { resumeSettings } from './resume';
 import { workerClient } from './worker';
 
 export function addTrainCommand(program: Command): void {
   const command = program
     .command('train')
-    .description('train a preset; Ctrl-C stops after the current batch and keeps the last finished epoch')
-    .addOption(presetOption())
+    .description('train a preset, or resume a run; after every epoch the run is saved; Ctrl-C stops after the current batch')
+    .addOption(new Option('--preset <preset>', 'model preset (required unless --resume)').choices(PRESET_NAMES))
+    .option('--resume <dir>', 'continue a partial or cancelled run folder from its last epoch, with its own settings and optimizer state')
     .addOption(dataOption())
     .option('--out <dir>', 'folder of runs', defaultRunsDir())
     .addOption(cacheOption())
@@ -22,14 +25,25 @@ export function addTrainCommand(program: Command): void {
     .option('--no-evaluate', 'skip the test-set evaluation')
     .addOption(backendOption())
     .addOption(jsonOption('print the result as one JSON object'))
-    .action(async (opts) => {
-      const hyperparameters = resolveHyperparameters(opts.preset, { ...hyperparameterOverrides(opts), optimizer: opts.optimizer });
+    .action(async (opts, command) => {
+      const resumed = opts.resume ? await resumeSettings(opts.resume, command) : undefined;
+      if (!resumed && !opts.preset) throw new LabError('bad-argument', "required option '--preset <preset>' not specified (or --resume DIR)");
+      const hyperparameters = resumed?.hyperparameters ?? resolveHyperparameters(opts.preset!, { ...hyperparameterOverrides(opts), optimizer: opts.optimizer });
       const data = await parseDataSource(opts.data);
       const client = workerClient();
       const progress = progressReporter(Boolean(opts.json));
       const request = client.request(
         'train',
-        { hyperparameters, data, limit: opts.limit, cacheDir: opts.cacheDir, runsDir: opts.out, backend: opts.backend, evaluate: opts.evaluate },
+        {
+          hyperparameters,
+          data,
+          limit: resumed ? resumed.limit : opts.limit,
+          cacheDir: opts.cacheDir,
+          runsDir: resumed?.runsDir ?? opts.out,
+          backend: opts.backend,
+          evaluate: opts.evaluate,
+          ...(resumed ? { resumeFrom: resumed.runDir } : {}),
+        },
         progress.onEvent,
       );
       const release = cancelOnInterrupt(request, 'training');

@@ -1,6 +1,7 @@
 /** Command and view identifiers, as package.json contributes them. */
 export const COMMANDS = {
   trainModel: 'rnnSentimentLab.trainModel',
+  resumeTraining: 'rnnSentimentLab.resumeTraining',
   analyzeSentiment: 'rnnSentimentLab.analyzeSentiment',
   openDashboard: 'rnnSentimentLab.openDashboard',
   cancelTraining: 'rnnSentimentLab.cancelTraining',

@@ -120,13 +120,15 @@ async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparame
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** Turns the worker's events into the notification's message and bar. */
-function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, h: Hyperparameters) {
+/** Turns the worker's events into the notification's message and bar (warnings into warning messages). */
+export function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, h: Hyperparameters) {
   let reported = 0;
   return <E extends keyof TrainingEvents & string>(event: E, data: TrainingEvents[E]) => {
     if (event === 'progress') {
       const p = data as TrainingEvents['progress'];
       progress.report({ message: `${p.message}: ${formatProgressAmount(p.done, p.total, p.unit)}` });
+    } else if (event === 'warning') {
+      void vscode.window.showWarningMessage((data as TrainingEvents['warning']).message);
     } else if (event === 'started') {
       const s = data as TrainingEvents['started'];
       progress.report({ message: `${formatCount(s.train)} reviews on ${s.backend}…` });
@@ -143,7 +145,7 @@ function progressReporter(progress: vscode.Progress<{ message?: string; incremen
   };
 }
 
-async function announce(ctx: CommandContext, result: TrainResult): Promise<void> {
+export async function announce(ctx: CommandContext, result: TrainResult): Promise<void> {
   const r = result.record;
   const lastEpoch = r.history.epochs.at(-1);
   const parts = [

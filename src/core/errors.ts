@@ -19,7 +19,9 @@ export type LabErrorCode =
   /** The training service did not start. */
   | 'service-unavailable'
   /** The connection to the training service closed with requests pending. */
-  | 'service-disconnected';
+  | 'service-disconnected'
+  /** A file or folder could not be written (full disk, permissions); nothing half-written is left. */
+  | 'write-failed';
 
 export class LabError extends Error {
   constructor(

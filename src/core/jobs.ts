@@ -3,14 +3,33 @@
  * save), evaluate a saved run, predict with one. Each reports through the
  * protocol's events and honours its AbortSignal.
  */
+import { mkdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeArchitecture } from './architecture';
 import { initBackend, type BackendOptions } from './backend';
-import { loadDataset, type EncodedSplit } from './dataset';
+import { loadDataset, type EncodedDataset, type EncodedSplit } from './dataset';
+import { writeFailure } from './durable-files';
 import { LabError, cancelledError } from './errors';
-import { buildModel, compileModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
+import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
+import { buildModel, compileModel, deserializeModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
+import { captureOptimizerState, restoreOptimizerState } from './optimizer-state';
 import { PredictorCache } from './predictor';
-import { RUN_FORMAT_VERSION, newRunId, openRun, saveRun, updateRunRecord, vocabularyFile, type RunRecord } from './runs';
+import type { Hyperparameters } from './presets';
+import {
+  RUN_FORMAT_VERSION,
+  isResumable,
+  lockRun,
+  newRunId,
+  openRun,
+  readOptimizerState,
+  saveRun,
+  updateRunRecord,
+  vocabularyFile,
+  type OptimizerStateFile,
+  type RunRecord,
+  type VocabularyFile,
+} from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { evaluateSplit, fitModel } from './training';
 import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
@@ -30,25 +49,58 @@ export class Jobs {
     this.predictors = new PredictorCache(async () => (await environment.recurrentLayers?.()) ?? standardRecurrentLayers);
   }
 
+  /**
+   * Trains a new run, or continues a partial or cancelled one (`resumeFrom`).
+   * After every epoch the run folder is rewritten whole (status 'partial',
+   * with the optimizer state), so a crash loses at most the epoch under way.
+   */
   async train(params: TrainParams, context: JobContext): Promise<TrainResult> {
-    const { signal, emit } = context;
     const h = params.hyperparameters;
+    // A resumed run keeps its folder (whose name is its id); the lock comes before reading it.
+    const runsDir = params.resumeFrom ? path.dirname(params.resumeFrom) : params.runsDir;
+    const id = params.resumeFrom ? path.basename(params.resumeFrom) : newRunId(h.preset);
+    if (params.resumeFrom && !(await stat(params.resumeFrom).then((s) => s.isDirectory(), () => false))) {
+      throw new LabError('not-found', `No trained model at ${params.resumeFrom}.`);
+    }
+    await mkdir(runsDir, { recursive: true }).catch((error: unknown) => {
+      throw writeFailure('the runs folder', path.dirname(runsDir), error);
+    });
+    const lock = await lockRun(runsDir, id);
+    try {
+      const checkpoint = params.resumeFrom ? await openCheckpoint(params.resumeFrom, params) : undefined;
+      return await this.trainLocked(params, context, { h, runsDir, id, checkpoint });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async trainLocked(
+    params: TrainParams,
+    context: JobContext,
+    { h, runsDir, id, checkpoint }: { h: Hyperparameters; runsDir: string; id: string; checkpoint?: Checkpoint },
+  ): Promise<TrainResult> {
+    const { signal, emit } = context;
     const backend = await initBackend(params.backend, this.environment);
     const dataset = await loadDataset(
       params.data,
       { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit },
-      { cacheDir: params.cacheDir, signal, onProgress: (p) => emit('progress', p) },
+      { cacheDir: params.cacheDir, signal, onProgress: (p) => emit('progress', p), onWarning: (message) => emit('warning', { message }) },
     );
     if (dataset.train.count === 0 || dataset.validation.count === 0) {
       throw new LabError('bad-argument', `Too few reviews to train and validate (${dataset.train.count} training, ${dataset.validation.count} validation): raise the limit.`);
     }
+    const vocabulary = vocabularyFile(TOKENIZER_VERSION, h.numWords, h.maxlen, dataset.vocabulary.limitedTo(h.numWords).words);
+    if (checkpoint) checkSameData(checkpoint, dataset, vocabulary);
     if (signal.aborted) throw cancelledError('Training');
 
     const recurrent = (await this.environment.recurrentLayers?.()) ?? standardRecurrentLayers;
     const architecture = describeArchitecture(h);
     const model = buildModel(h, recurrent);
+    const snapshots = new ModelSnapshots(model, h, recurrent);
     try {
       compileModel(model, h, recurrent);
+      if (checkpoint) await restoreCheckpoint(model, checkpoint);
+      const previous = checkpoint?.record;
       emit('started', {
         backend: backend.name,
         recurrentImplementation: recurrent.name,
@@ -56,25 +108,17 @@ export class Jobs {
         train: dataset.train.count,
         validation: dataset.validation.count,
         test: dataset.test.count,
+        ...(previous ? { resumed: { runId: previous.id, batches: previous.history.batches, epochs: previous.history.epochs } } : {}),
       });
-      const outcome = await fitModel(model, h, dataset, {
-        signal,
-        onBatch: (m) => emit('batch', m),
-        onEpoch: (m) => emit('epoch', m),
-      });
-      if (outcome.epochsCompleted === 0) {
-        throw new LabError('cancelled', 'Training cancelled before the first epoch ended: there is no checkpoint to keep.');
-      }
-      const test = params.evaluate && !outcome.cancelled ? await this.evaluateSplit(model, dataset.test, h.maxlen, context) : undefined;
-
-      const record: RunRecord = {
+      const createdAt = previous?.createdAt ?? new Date().toISOString();
+      const record = (status: RunRecord['status'], outcome: Progress, test?: EvaluationMetrics): RunRecord => ({
         formatVersion: RUN_FORMAT_VERSION,
-        id: newRunId(h.preset),
-        createdAt: new Date().toISOString(),
+        id,
+        createdAt,
         preset: h.preset,
         hyperparameters: h,
-        status: outcome.cancelled ? 'cancelled' : 'complete',
-        epochsCompleted: outcome.epochsCompleted,
+        status,
+        epochsCompleted: (previous?.epochsCompleted ?? 0) + outcome.epochs.length,
         backend: backend.name,
         recurrentImplementation: recurrent.name,
         architecture,
@@ -85,23 +129,55 @@ export class Jobs {
           test: dataset.test.count,
           ...(params.limit !== undefined ? { limit: params.limit } : {}),
         },
-        history: { batches: outcome.batches, epochs: outcome.epochs },
+        history: { batches: [...(previous?.history.batches ?? []), ...outcome.batches], epochs: [...(previous?.history.epochs ?? []), ...outcome.epochs] },
         ...(test ? { test } : {}),
-        timings: { trainingSeconds: outcome.seconds, ...(test ? { evaluationSeconds: test.seconds } : {}) },
+        timings: { trainingSeconds: (previous?.timings.trainingSeconds ?? 0) + outcome.seconds, ...(test ? { evaluationSeconds: test.seconds } : {}) },
+      });
+      const save = async (status: RunRecord['status'], outcome: Progress, test?: EvaluationMetrics) => {
+        const { modelJson, weights } = await snapshots.serialize();
+        // Complete runs need no optimizer state: nothing resumes them.
+        const optimizer = status === 'complete' ? undefined : await captureOptimizerState(model);
+        const saved = record(status, outcome, test);
+        return { runDir: await saveRun(runsDir, { record: saved, vocabulary, modelJson, weights, optimizer }), record: saved };
       };
-      // Saved with the standard layers whatever trained it, so plain TensorFlow.js loads it.
-      const saveable = recurrent === standardRecurrentLayers ? model : toStandardModel(model, h);
-      let serialized;
-      try {
-        serialized = await serializeModel(saveable);
-      } finally {
-        if (saveable !== model) saveable.dispose();
+
+      const started = performance.now();
+      const sofar = { batches: [] as BatchMetrics[], epochs: [] as EpochMetrics[] };
+      const firstEpoch = (previous?.epochsCompleted ?? 0) + 1;
+      let lastSaved: { runDir: string; record: RunRecord } | undefined;
+      const outcome = await fitModel(model, h, dataset, {
+        signal,
+        firstEpoch,
+        onBatch: (m) => {
+          sofar.batches.push(m);
+          emit('batch', m);
+        },
+        onEpoch: async (m) => {
+          sofar.epochs.push(m);
+          lastSaved = await save('partial', { ...sofar, seconds: (performance.now() - started) / 1000 });
+          emit('epoch', m);
+        },
+      });
+      if (outcome.epochsCompleted < firstEpoch || !lastSaved) {
+        throw new LabError(
+          'cancelled',
+          previous
+            ? `Resumed training cancelled before an epoch ended: the run keeps its ${previous.epochsCompleted} epochs.`
+            : 'Training cancelled before the first epoch ended: there is no checkpoint to keep.',
+        );
       }
-      const { modelJson, weights } = serialized;
-      const vocabulary = vocabularyFile(TOKENIZER_VERSION, h.numWords, h.maxlen, dataset.vocabulary.limitedTo(h.numWords).words);
-      const runDir = await saveRun(params.runsDir, { record, vocabulary, modelJson, weights });
-      return { runDir, record, cancelled: outcome.cancelled };
+      if (outcome.cancelled) {
+        // The last epoch's checkpoint is on disk already, with the optimizer state of that epoch's end
+        // (the optimizer has since moved on): only its status changes.
+        const cancelled: RunRecord = { ...lastSaved.record, status: 'cancelled' };
+        await updateRunRecord(lastSaved.runDir, cancelled);
+        return { runDir: lastSaved.runDir, record: cancelled, cancelled: true };
+      }
+      const test = params.evaluate ? await this.evaluateSplit(model, dataset.test, h.maxlen, context) : undefined;
+      const { runDir, record: saved } = await save('complete', outcome, test);
+      return { runDir, record: saved, cancelled: false };
     } finally {
+      snapshots.dispose();
       model.dispose();
     }
   }
@@ -151,9 +227,76 @@ export class Jobs {
   }
 }
 
-/** The same weights in a model of standard layers (the fused layers keep Keras' layout and order). */
-function toStandardModel(trained: tf.LayersModel, h: RunRecord['hyperparameters']): tf.LayersModel {
-  const standard = buildModel(h, standardRecurrentLayers);
-  standard.setWeights(trained.getWeights());
-  return standard;
+type Progress = { batches: BatchMetrics[]; epochs: EpochMetrics[]; seconds: number };
+
+/**
+ * The model's files, as standard layers whatever trained it (the fused layers
+ * keep Keras' layout and order), so plain TensorFlow.js loads them. The
+ * standard twin is built once per training, not once per epoch.
+ */
+class ModelSnapshots {
+  private standard: tf.LayersModel | undefined;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly h: Hyperparameters,
+    private readonly recurrent: RecurrentLayerFactory,
+  ) {}
+
+  serialize(): Promise<{ modelJson: unknown; weights: Uint8Array }> {
+    if (this.recurrent === standardRecurrentLayers) return serializeModel(this.model);
+    this.standard ??= buildModel(this.h, standardRecurrentLayers);
+    this.standard.setWeights(this.model.getWeights());
+    return serializeModel(this.standard);
+  }
+
+  dispose(): void {
+    this.standard?.dispose();
+  }
+}
+
+interface Checkpoint {
+  record: RunRecord;
+  vocabulary: VocabularyFile;
+  modelJson: unknown;
+  weights: Uint8Array;
+  optimizer: { state: OptimizerStateFile; data: Uint8Array };
+}
+
+/** A run that can be resumed with these parameters, or a clear refusal. */
+async function openCheckpoint(runDir: string, params: TrainParams): Promise<Checkpoint> {
+  const run = await openRun(runDir);
+  const { record } = run;
+  if (record.id !== path.basename(runDir)) {
+    throw new LabError('corrupt-model', `${runDir} holds run "${record.id}": a copied or renamed run folder cannot be resumed in place.`);
+  }
+  if (!isResumable(record)) {
+    throw new LabError('bad-argument', `Run "${record.id}" is ${record.status} with ${record.epochsCompleted} of ${record.hyperparameters.epochs} epochs: there is nothing to resume.`);
+  }
+  if (JSON.stringify(params.hyperparameters) !== JSON.stringify(record.hyperparameters) || params.limit !== record.dataset.limit) {
+    throw new LabError('bad-argument', `Run "${record.id}" resumes with its own settings only (its hyperparameters and limit ${record.dataset.limit ?? 'none'}).`);
+  }
+  const optimizer = await readOptimizerState(runDir);
+  if (!optimizer) throw new LabError('corrupt-model', `Run "${record.id}" has no optimizer state (optimizer.json): it was saved by a version that could not resume.`);
+  return { ...run, optimizer };
+}
+
+/** A resumed training must read the very reviews the run was trained on. */
+function checkSameData(checkpoint: Checkpoint, dataset: EncodedDataset, vocabulary: VocabularyFile): void {
+  const d = checkpoint.record.dataset;
+  const sameCounts = d.train === dataset.train.count && d.validation === dataset.validation.count;
+  const sameWords = checkpoint.vocabulary.words.length === vocabulary.words.length && checkpoint.vocabulary.words.every((w, i) => w === vocabulary.words[i]);
+  if (!sameCounts || !sameWords) {
+    throw new LabError('bad-argument', `Run "${checkpoint.record.id}" was trained on other data (${d.source}): resume it with that data source.`);
+  }
+}
+
+async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Checkpoint): Promise<void> {
+  const saved = await deserializeModel(checkpoint.modelJson, checkpoint.weights);
+  try {
+    model.setWeights(saved.getWeights());
+  } finally {
+    saved.dispose();
+  }
+  await restoreOptimizerState(model, checkpoint.optimizer);
 }

@@ -7,14 +7,21 @@
  *   model.json      TensorFlow.js layers-model topology + weights manifest
  *   weights.bin     the weights
  *
- * A run is written into a hidden temporary folder and renamed into place, so
- * a crash mid-save never leaves a folder that looks whole. Nothing here loads
- * TensorFlow: the extension host lists and checks runs without a backend.
+ *   optimizer.json  (partial and cancelled runs) the optimizer's state, so a
+ *   optimizer.bin   resumed training continues exactly where it stopped
+ *
+ * A training writes its run after every epoch (status 'partial'), then once
+ * more when it ends. Each write is a whole folder, fsynced under a hidden
+ * temporary name and renamed into place (durable-files.ts), so a crash, a
+ * kill or a power cut leaves the last finished epoch as a run that loads.
+ * Nothing here loads TensorFlow: the extension host lists and checks runs
+ * without a backend.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ArchitectureSummary } from './architecture';
+import { processAlive, recoverFolders, replaceFile, writeFailure, writeFolder } from './durable-files';
 import { LabError, errorMessage } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import { isPresetName, type Hyperparameters } from './presets';
@@ -23,7 +30,12 @@ import { INDEX_FROM, OOV_CHAR, PAD_VALUE, START_CHAR } from './vocabulary';
 export const RUN_FORMAT_VERSION = 1;
 export const RUN_FILES = ['run.json', 'vocabulary.json', 'model.json', 'weights.bin'] as const;
 
-export type RunStatus = 'complete' | 'cancelled';
+/** 'partial': written after an epoch while training (or left by a training that died); resumable like 'cancelled'. */
+export type RunStatus = 'complete' | 'cancelled' | 'partial';
+
+export function isResumable(record: Pick<RunRecord, 'status' | 'epochsCompleted' | 'hyperparameters'>): boolean {
+  return record.status !== 'complete' && record.epochsCompleted < record.hyperparameters.epochs;
+}
 
 export interface RunRecord {
   formatVersion: number;
@@ -31,7 +43,7 @@ export interface RunRecord {
   createdAt: string;
   preset: Hyperparameters['preset'];
   hyperparameters: Hyperparameters;
-  /** 'complete', or 'cancelled' for the checkpoint of the last finished epoch. */
+  /** 'complete'; 'cancelled' or 'partial' for the checkpoint of the last finished epoch. */
   status: RunStatus;
   epochsCompleted: number;
   backend: string;
@@ -81,36 +93,88 @@ export function newRunId(preset: string, date = new Date()): string {
   return `${preset}_${stamp}_${randomBytes(2).toString('hex')}`;
 }
 
+/** The optimizer's slots (Adam's moments, RMSProp's mean squares...) per trainable weight, by position. */
+export interface OptimizerStateFile {
+  formatVersion: 1;
+  className: string;
+  iterations: number;
+  /** In the optimizer's own order; `variable` indexes the model's trainable weights. Bytes in optimizer.bin, in this order. */
+  slots: { variable: number; slot: string; shape: number[]; dtype: 'float32' }[];
+}
+
 export interface RunFiles {
   record: RunRecord;
   vocabulary: VocabularyFile;
   modelJson: unknown;
   weights: Uint8Array;
+  /** Kept with checkpoints a training can be resumed from. */
+  optimizer?: { state: OptimizerStateFile; data: Uint8Array };
 }
 
+/** Writes (or replaces) the run folder `runsDir/<record.id>` whole and durably. */
 export async function saveRun(runsDir: string, files: RunFiles): Promise<string> {
   await mkdir(runsDir, { recursive: true });
-  const finalDir = path.join(runsDir, files.record.id);
-  const temporary = path.join(runsDir, `.${files.record.id}.${randomBytes(4).toString('hex')}.partial`);
-  await mkdir(temporary);
-  try {
-    await writeFile(path.join(temporary, 'weights.bin'), files.weights);
-    await writeFile(path.join(temporary, 'model.json'), JSON.stringify(files.modelJson));
-    await writeFile(path.join(temporary, 'vocabulary.json'), JSON.stringify(files.vocabulary));
-    // run.json last: its presence is what marks a folder as a run.
-    await writeFile(path.join(temporary, 'run.json'), JSON.stringify(files.record, null, 1));
-    await rename(temporary, finalDir);
-    return finalDir;
-  } finally {
-    await rm(temporary, { recursive: true, force: true });
-  }
+  return writeFolder(runsDir, files.record.id, {
+    'weights.bin': files.weights,
+    'model.json': JSON.stringify(files.modelJson),
+    'vocabulary.json': JSON.stringify(files.vocabulary),
+    ...(files.optimizer ? { 'optimizer.json': JSON.stringify(files.optimizer.state), 'optimizer.bin': files.optimizer.data } : {}),
+    'run.json': JSON.stringify(files.record, null, 1),
+  });
 }
 
-/** Rewrites run.json alone (e.g. after an evaluation), atomically. */
+/** Rewrites run.json alone (e.g. after an evaluation), atomically and durably. */
 export async function updateRunRecord(runDir: string, record: RunRecord): Promise<void> {
-  const temporary = path.join(runDir, `.run.json.${randomBytes(4).toString('hex')}`);
-  await writeFile(temporary, JSON.stringify(record, null, 1));
-  await rename(temporary, path.join(runDir, 'run.json'));
+  await replaceFile(path.join(runDir, 'run.json'), JSON.stringify(record, null, 1));
+}
+
+/** The optimizer state saved with a checkpoint, or undefined when it has none. */
+export async function readOptimizerState(runDir: string): Promise<{ state: OptimizerStateFile; data: Uint8Array } | undefined> {
+  const text = await readFile(path.join(runDir, 'optimizer.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let state: OptimizerStateFile;
+  try {
+    state = JSON.parse(text) as OptimizerStateFile;
+  } catch (error) {
+    throw new LabError('corrupt-model', `optimizer.json in ${runDir} is not valid JSON (${errorMessage(error)}).`);
+  }
+  const data = new Uint8Array(await readFile(path.join(runDir, 'optimizer.bin')).catch(() => Buffer.alloc(0)));
+  const expected = Array.isArray(state.slots) ? state.slots.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0) : -1;
+  if (state.formatVersion !== 1 || !Number.isInteger(state.iterations) || expected !== data.byteLength) {
+    throw new LabError('corrupt-model', `The optimizer state in ${runDir} is damaged (optimizer.bin has ${data.byteLength} bytes, optimizer.json expects ${expected}).`);
+  }
+  return { state, data };
+}
+
+/**
+ * Marks a run as being trained by this process (in an existing runs folder), so a second training cannot
+ * write the same folder (Resume Training twice, or from the CLI while the
+ * extension trains it). A lock whose process is gone is taken over.
+ */
+export async function lockRun(runsDir: string, id: string): Promise<{ release(): Promise<void> }> {
+  const file = path.join(runsDir, `.${id}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx', 0o644);
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
+      return { release: () => rm(file, { force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(file, { force: true });
+        throw writeFailure(`the lock of run "${id}"`, runsDir, error);
+      }
+      const owner = Number(await readFile(file, 'utf8').catch(() => ''));
+      if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
+        throw new LabError('busy', `Run "${id}" is being trained by another process (pid ${owner}).`);
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new LabError('busy', `Run "${id}" is locked by another process.`);
 }
 
 async function readJson(file: string, problems: string[]): Promise<unknown> {
@@ -191,8 +255,24 @@ export async function openRun(dir: string): Promise<{ record: RunRecord; vocabul
   };
 }
 
-/** Every run folder, newest first; unreadable folders listed with their problems. Hidden (partial) folders are skipped. */
+/** Removes the locks of trainings whose process is gone (killed, crashed). */
+async function sweepDeadLocks(runsDir: string): Promise<void> {
+  const names = await readdir(runsDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /^\..+\.lock$/.test(n))) {
+    const file = path.join(runsDir, name);
+    const owner = Number(await readFile(file, 'utf8').catch(() => ''));
+    if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) await rm(file, { force: true });
+  }
+}
+
+/**
+ * Every run folder, newest first; unreadable folders listed with their
+ * problems. Hidden (temporary) folders are skipped; those a dead writer left
+ * are first repaired or removed.
+ */
 export async function listRuns(runsDir: string): Promise<RunListing[]> {
+  await recoverFolders(runsDir, async (dir) => (await inspectRun(dir)).ok);
+  await sweepDeadLocks(runsDir);
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const listings = await Promise.all(
     entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => inspectRun(path.join(runsDir, e.name))),

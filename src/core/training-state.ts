@@ -38,6 +38,8 @@ export function applyTrainingEvent(state: TrainingState, event: string, payload:
     case 'started': {
       const data = payload as TrainingEvents['started'];
       Object.assign(state, { phase: 'training', backend: data.backend, recurrentImplementation: data.recurrentImplementation, architecture: data.architecture, progress: undefined });
+      // A resumed training shows the epochs it continues.
+      if (data.resumed && state.epochs.length === 0) Object.assign(state, { batches: [...data.resumed.batches], epochs: [...data.resumed.epochs] });
       return { event, data, phase: state.phase };
     }
     case 'batch': {

@@ -13,8 +13,11 @@ import type { Hyperparameters } from './presets';
 
 export interface TrainingCallbacks {
   signal?: AbortSignal;
+  /** The epoch to start from (a resumed training: one past its checkpoint); default 1. */
+  firstEpoch?: number;
   onBatch?(metrics: BatchMetrics): void;
-  onEpoch?(metrics: EpochMetrics): void;
+  /** Awaited before the next epoch starts (the run is saved here); a rejection ends the training. */
+  onEpoch?(metrics: EpochMetrics): void | Promise<void>;
 }
 
 export interface TrainingOutcome {
@@ -22,6 +25,7 @@ export interface TrainingOutcome {
   epochs: EpochMetrics[];
   /** True when stopped early; the model then holds the last finished epoch's weights. */
   cancelled: boolean;
+  /** Counting the epochs before firstEpoch. */
   epochsCompleted: number;
   seconds: number;
 }
@@ -41,7 +45,7 @@ function gatherBatch(split: EncodedSplit, order: ArrayLike<number>, from: number
   return { x, y, size };
 }
 
-/** Each epoch visits the training reviews in a new order, the same for the same seed. */
+/** Each epoch visits the training reviews in a new order, a function of the seed and the epoch alone (so a resumed training shuffles as the uninterrupted one). */
 function epochOrder(n: number, seed: number, epoch: number): Int32Array {
   return shuffledOrder(n, `${seed}:epoch:${epoch}`);
 }
@@ -55,7 +59,8 @@ export async function fitModel(
   const { signal } = callbacks;
   const { maxlen, batchSize, epochs } = h;
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
-  const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: 0, seconds: 0 };
+  const firstEpoch = callbacks.firstEpoch ?? 1;
+  const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: firstEpoch - 1, seconds: 0 };
   const started = performance.now();
   let checkpoint: tf.Tensor[] | undefined;
   let batchSeconds = 0;
@@ -63,7 +68,7 @@ export async function fitModel(
   let validationSeconds: number | undefined;
 
   try {
-    for (let epoch = 1; epoch <= epochs && !outcome.cancelled; epoch++) {
+    for (let epoch = firstEpoch; epoch <= epochs && !outcome.cancelled; epoch++) {
       const epochStarted = performance.now();
       const order = epochOrder(data.train.count, h.seed, epoch);
       let lossSum = 0;
@@ -135,7 +140,7 @@ export async function fitModel(
       outcome.epochsCompleted = epoch;
       checkpoint?.forEach((t) => t.dispose());
       checkpoint = model.getWeights().map((w) => w.clone());
-      callbacks.onEpoch?.(metrics);
+      await callbacks.onEpoch?.(metrics);
     }
     if (outcome.cancelled && checkpoint) model.setWeights(checkpoint);
   } finally {

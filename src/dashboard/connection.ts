@@ -46,6 +46,10 @@ export class DashboardConnection implements vscode.Disposable {
       // Not awaited: the training outlives the request; progress arrives as notifications.
       void vscode.commands.executeCommand(COMMANDS.trainModel, preset);
     });
+    this.serve('resumeRun', async ({ runId }) => {
+      // Not awaited, like trainModel: the training outlives the request.
+      void vscode.commands.executeCommand(COMMANDS.resumeTraining, runId);
+    });
     this.serve('cancelTraining', () => void lab.cancelTraining());
     this.serve('evaluateRun', async ({ runId }) => {
       await vscode.commands.executeCommand(COMMANDS.evaluateModel, runId);

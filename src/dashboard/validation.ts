@@ -21,6 +21,7 @@ export const dashboardRequestSchemas: { [K in keyof DashboardToHost & string]: z
   deleteRun: z.object({ runId }).strict(),
   predict: z.object({ runId, text: z.string().max(MAX_PREDICTION_TEXT) }).strict(),
   trainModel: z.object({ preset: z.enum(PRESET_NAMES as [string, ...string[]]).optional() }).strict() as z.ZodType<DashboardToHost['trainModel']['params']>,
+  resumeRun: z.object({ runId }).strict(),
   cancelTraining: empty as z.ZodType<Record<string, never>>,
   evaluateRun: z.object({ runId }).strict(),
 };

@@ -9,7 +9,7 @@ import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
-import { deleteRun, listRuns, type RunListing } from '../core/runs';
+import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
 import { applyTrainingEvent, newTrainingState } from '../core/training-state';
 import type {
   DashboardState,
@@ -42,6 +42,8 @@ export interface TrainingRequest {
   hyperparameters: Hyperparameters;
   /** Make the new run the active model when it completes (default true). */
   activate?: boolean;
+  /** Continue this run folder from its last epoch, with the limit it was trained with. */
+  resume?: { runDir: string; limit: number | undefined };
 }
 
 const ACTIVE_RUN_KEY = 'rnnSentimentLab.activeRunId';
@@ -162,12 +164,13 @@ export class Lab {
         {
           hyperparameters: h,
           data,
-          limit: settings.limit,
+          limit: request.resume ? request.resume.limit : settings.limit,
           cacheDir: settings.cacheDir,
           runsDir: settings.runsDir,
           backend: settings.backend,
           evaluate: settings.evaluateAfterTraining,
           activate: request.activate !== false,
+          ...(request.resume ? { resumeFrom: request.resume.runDir } : {}),
         },
         (event, payload) => (shown ? this.follow(state, event, payload, onEvent) : onEvent?.(event, payload)),
       );
@@ -176,6 +179,19 @@ export class Lab {
       if (shown) this.training = undefined;
       await this.refreshRuns();
     }
+  }
+
+  /** Continues a partial or cancelled run from its last epoch, with its own settings and the data source setting. */
+  async resume(runId: string, onEvent?: EventListener<TrainingEvents>): Promise<TrainResult> {
+    const run = this.findRun(runId);
+    const r = run.record;
+    if (!isResumable(r)) throw new LabError('bad-argument', `Run "${runId}" is ${r.status} with ${r.epochsCompleted} of ${r.hyperparameters.epochs} epochs: there is nothing to resume.`);
+    return this.train({ hyperparameters: r.hyperparameters, resume: { runDir: run.dir, limit: r.dataset.limit } }, onEvent);
+  }
+
+  /** Runs that Resume Training can continue. */
+  resumableRuns(): Extract<RunListing, { ok: true }>[] {
+    return this.runs.filter((r): r is Extract<RunListing, { ok: true }> => r.ok && isResumable(r.record));
   }
 
   /**

@@ -15,7 +15,7 @@ import type { TrainResult, PredictionEntry } from '../../src/protocol';
 import { imdbArchive } from '../corpus';
 
 const EXTENSION_ID = 'rnn-sentiment-lab.rnn-sentiment-lab';
-const COMMANDS = ['trainModel', 'analyzeSentiment', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel'].map((c) => `rnnSentimentLab.${c}`);
+const COMMANDS = ['trainModel', 'resumeTraining', 'analyzeSentiment', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel'].map((c) => `rnnSentimentLab.${c}`);
 const TINY = { maxlen: 20, epochs: 1, batchSize: 32 };
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -133,6 +133,26 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.ok(result!.record.epochsCompleted >= 1 && result!.record.epochsCompleted < 30);
     assert.equal(api.lab.snapshot().runs.length, runsBefore + 1);
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.cancelTraining'), false, 'nothing left to cancel');
+  });
+
+  it('Resume Training continues a cancelled run in its own folder to its last epoch', async () => {
+    const training = vscode.commands.executeCommand<TrainResult>('rnnSentimentLab.trainModel', { preset: 'simple-rnn', hyperparameters: { maxlen: 20, epochs: 3, batchSize: 16 } });
+    await until(() => (api.lab.trainingState?.epochs.length ?? 0) >= 1, 'the first epoch', 120_000);
+    assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.cancelTraining'), true);
+    const cancelled = await training;
+    assert.equal(cancelled?.record.status, 'cancelled');
+    const id = cancelled!.record.id;
+    const kept = cancelled!.record.epochsCompleted;
+    assert.ok(api.lab.resumableRuns().some((r) => r.record.id === id), 'the cancelled run is offered for resuming');
+
+    const resumed = await vscode.commands.executeCommand<TrainResult>('rnnSentimentLab.resumeTraining', id);
+    assert.equal(resumed?.record.id, id);
+    assert.equal(resumed?.runDir, cancelled!.runDir);
+    assert.equal(resumed?.record.status, 'complete');
+    assert.deepEqual(resumed?.record.history.epochs.map((e) => e.epoch), [1, 2, 3]);
+    assert.ok(kept < 3);
+    assert.equal(api.lab.snapshot().runs.filter((r) => r.id === id).length, 1, 'listed once');
+    assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.resumeTraining', id), undefined, 'a complete run is not resumed again');
   });
 
   it('a corrupt run folder is listed as corrupt, and Select Active Model works by id', async () => {

@@ -184,7 +184,7 @@ test('a broken-off or cancelled download leaves nothing behind', async (t) => {
   await assert.rejects(downloadFile({ url: 'http://127.0.0.1:1/none.tar.gz', destination: path.join(dir, 'e.tar.gz') }), (e: Error) => isLabError(e, 'download-failed') && e.message.includes('127.0.0.1:1'));
 });
 
-test('an http(s) URL source is downloaded once into the cache; a corrupt download is removed', async (t) => {
+test('an http URL source with its checksum is downloaded once into the cache; a corrupt download is removed', async (t) => {
   const tmp = await tempDir();
   t.after(tmp.cleanup);
   const good = await readFile(await writeReviewArchive(tmp.dir, smallReviewSet(2)));
@@ -197,15 +197,18 @@ test('an http(s) URL source is downloaded once into the cache; a corrupt downloa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data.tar.gz`;
+  const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const cacheDir = path.join(tmp.dir, 'cache');
-  const a = await loadDataset({ kind: 'url', url }, { numWords: 100, maxlen: 10, seed: 1, validationSplit: 0.5 }, { cacheDir });
+  const source = await parseDataSource(`${url}#sha256=${sha256(good)}`);
+  assert.deepEqual(source, { kind: 'url', url, sha256: sha256(good) });
+  const a = await loadDataset(source, { numWords: 100, maxlen: 10, seed: 1, validationSplit: 0.5 }, { cacheDir });
   assert.equal(a.train.count + a.validation.count, 4);
-  await loadDataset({ kind: 'url', url }, { numWords: 100, maxlen: 10, seed: 1, validationSplit: 0.5 }, { cacheDir });
+  await loadDataset(source, { numWords: 100, maxlen: 10, seed: 1, validationSplit: 0.5 }, { cacheDir });
   assert.equal(requests, 1);
 
   body = Buffer.from('garbage');
-  const other = `${url}?v=2`;
-  await assert.rejects(loadDataset({ kind: 'url', url: other }, { numWords: 100, maxlen: 10, seed: 1, validationSplit: 0.5 }, { cacheDir }), (e: Error) =>
+  const other = { kind: 'url' as const, url: `${url}?v=2`, sha256: sha256(body) };
+  await assert.rejects(loadDataset(other, { numWords: 100, maxlen: 10, seed: 1, validationSplit: 0.5 }, { cacheDir }), (e: Error) =>
     isLabError(e, 'corrupt-archive') && /removed/.test(e.message),
   );
   assert.equal((await readdir(path.join(cacheDir, 'downloads'))).length, 1, 'only the good download stays');

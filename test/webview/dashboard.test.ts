@@ -291,7 +291,7 @@ describe('dashboard webview', () => {
     assertClean(d);
   });
 
-  test('Set active, Delete and Evaluate send the row’s run id', async () => {
+  test('Set active, Delete, Evaluate and Resume send the row’s run id', async () => {
     const d = await open();
     const { page, host } = d;
     await showTab(page, 'runs');
@@ -301,6 +301,10 @@ describe('dashboard webview', () => {
     assert.deepEqual((await host.waitForRequest('deleteRun'))[0].params, { runId: IDS.corrupt });
     await page.locator(`tr[data-run-id="${IDS.bilstm}"] vscode-button[data-action="evaluate"]`).click();
     assert.deepEqual((await host.waitForRequest('evaluateRun'))[0].params, { runId: IDS.bilstm });
+    // Only the cancelled run (3 of 5 epochs) can be resumed.
+    assert.equal(await page.locator('vscode-button[data-action="resume"]').count(), 1);
+    await page.locator(`tr[data-run-id="${IDS.bilstm}"] vscode-button[data-action="resume"]`).click();
+    assert.deepEqual((await host.waitForRequest('resumeRun'))[0].params, { runId: IDS.bilstm });
     // The active run cannot be made active again.
     assert.equal(await page.locator(`tr[data-run-id="${IDS.lstm}"] vscode-button[data-action="set-active"]`).getAttribute('disabled'), '');
 

@@ -25,6 +25,10 @@ export function applyTrainingUpdate(training: TrainingState, update: TrainingUpd
       training.backend = update.data.backend;
       training.recurrentImplementation = update.data.recurrentImplementation;
       training.architecture = update.data.architecture;
+      if (update.data.resumed && training.epochs.length === 0) {
+        training.batches = [...update.data.resumed.batches];
+        training.epochs = [...update.data.resumed.epochs];
+      }
       return { kind: 'started' };
     case 'batch': {
       const last = training.batches[training.batches.length - 1];

@@ -103,6 +103,16 @@ export class RunsView implements DashboardView {
       ariaLabel: `Delete run ${name}`,
       name: 'delete',
     });
+    // A partial or cancelled run continues from its last epoch; one training runs at a time.
+    const resumable = r.status !== 'complete' && r.epochsCompleted < r.hyperparameters.epochs;
+    const resume = resumable
+      ? button('Resume', () => void runAction(resume!, rowErrors, () => this.context.host.request('resumeRun', { runId: run.id }).result), {
+          appearance: 'secondary',
+          ariaLabel: `Resume training ${name} from epoch ${r.epochsCompleted + 1}`,
+          disabled: state.training !== undefined,
+          name: 'resume',
+        })
+      : null;
 
     return h(
       'tr',
@@ -125,7 +135,7 @@ export class RunsView implements DashboardView {
       cell('Time', formatDuration(r.timings.trainingSeconds)),
       cell('Backend', r.backend),
       cell('Date', h('time', { datetime: r.createdAt }, formatDate(r.createdAt))),
-      h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'row-actions' }, setActive, remove), rowErrors.element),
+      h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'row-actions' }, setActive, resume, remove), rowErrors.element),
     );
   }
 
@@ -176,10 +186,14 @@ export class RunsView implements DashboardView {
 
 function statusText(r: RunRecord): HTMLElement {
   if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete');
+  const title =
+    r.status === 'partial'
+      ? 'Saved after its last finished epoch by a training that is running or was interrupted (a crash, a closed window): Resume continues it.'
+      : 'Stopped early: the run is the checkpoint of the last finished epoch. Resume continues it.';
   return h(
     'span',
-    { class: 'status status-cancelled', title: 'Stopped early: the run is the checkpoint of the last finished epoch.' },
+    { class: `status status-${r.status}`, title },
     h('span', { class: 'status-icon', 'aria-hidden': 'true' }, '◼'),
-    ` cancelled after ${r.epochsCompleted}/${r.hyperparameters.epochs}`,
+    ` ${r.status} after ${r.epochsCompleted}/${r.hyperparameters.epochs}`,
   );
 }

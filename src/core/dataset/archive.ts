@@ -6,15 +6,33 @@
  * Any entry that could escape an extraction folder (an absolute path, a `..`
  * segment, a symbolic or hard link) makes the whole archive refused: such an
  * archive is not the dataset and must not be trusted further.
+ *
+ * The archive is gunzipped here rather than by the tar parser, so that what
+ * it expands to is counted and capped (limits.ts): a decompression bomb is
+ * refused once it has expanded past the cap, a review entry larger than any
+ * review is refused from its header, before its bytes are read.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { open, stat } from 'node:fs/promises';
+import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { LabError, cancelledError, errorMessage } from '../errors';
+import { formatBytes } from '../format';
 import type { ProgressListener } from '../progress';
+import { DATA_LIMITS } from './limits';
 import { corpusFrom, parseReviewPath, type RawCorpus, type Review } from './reviews';
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
 
 export function unsafeEntryReason(entry: Pick<ReadEntry, 'path' | 'type'>): string | undefined {
   const p = entry.path.replace(/\\/g, '/');
@@ -40,17 +58,28 @@ export async function readArchive(
   let refused: LabError | undefined;
   let parseError: string | undefined;
   let done = 0;
+  let expanded = 0;
+  let reviewBytes = 0;
   let lastReport = 0;
+  const refuse = (reason: string) => {
+    if (refused) return;
+    refused = new LabError('unsafe-archive', `Refused ${archivePath}: ${reason}`);
+    parser.abort(refused);
+  };
 
   const parser = new Parser({
     strict: true,
+    maxMetaEntrySize: DATA_LIMITS.archiveMetaEntryBytes,
     onReadEntry(entry: ReadEntry) {
       const reason = unsafeEntryReason(entry);
-      if (reason && !refused) {
-        refused = new LabError('unsafe-archive', `Refused ${archivePath}: entry "${entry.path}" has ${reason}, which could write outside the target folder.`);
-        parser.abort(refused);
-      }
+      if (reason) refuse(`entry "${entry.path}" has ${reason}, which could write outside the target folder.`);
       const meta = entry.type === 'File' || entry.type === 'OldFile' ? parseReviewPath(entry.path) : undefined;
+      if (meta && !refused) {
+        const size = entry.size ?? 0;
+        reviewBytes += size;
+        if (size > DATA_LIMITS.reviewBytes) refuse(`entry "${entry.path}" has ${formatBytes(size)}, more than a review may have (${formatBytes(DATA_LIMITS.reviewBytes)}).`);
+        else if (reviewBytes > DATA_LIMITS.corpusBytes) refuse(`its reviews exceed ${formatBytes(DATA_LIMITS.corpusBytes)} in total, far more than the IMDB corpus.`);
+      }
       if (!meta || refused) {
         entry.resume();
         return;
@@ -75,8 +104,22 @@ export async function readArchive(
     },
   });
 
+  // Counts what the archive expands to, and stops it at the cap.
+  const expansion = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      expanded += chunk.length;
+      if (expanded > DATA_LIMITS.archiveExpandedBytes) {
+        refuse(`it expands to more than ${formatBytes(DATA_LIMITS.archiveExpandedBytes)} (compressed ${formatBytes(total)}): a decompression bomb or not the IMDB archive.`);
+        callback(refused);
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+
   try {
-    await pipeline(createReadStream(archivePath), meter, parser, { signal });
+    const gunzip = (await isGzip(archivePath)) ? createGunzip() : new PassThrough();
+    await pipeline(createReadStream(archivePath), meter, gunzip, expansion, parser, { signal });
   } catch (error) {
     if (refused) throw refused;
     if (signal?.aborted) throw cancelledError('Reading the archive');

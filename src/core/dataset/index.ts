@@ -9,7 +9,7 @@
  */
 import { rm } from 'node:fs/promises';
 import seedrandom from 'seedrandom';
-import { isLabError } from '../errors';
+import { errorMessage, isLabError } from '../errors';
 import type { ProgressListener } from '../progress';
 import { encodeRanks, padSequence, type Vocabulary } from '../vocabulary';
 import { readArchive } from './archive';
@@ -59,6 +59,8 @@ export interface LoadOptions {
   cacheDir: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Told about failures that cost time but not results (the corpus cache could not be written). */
+  onWarning?(message: string): void;
   /** Tests point the official download at a local server. */
   officialUrl?: string;
 }
@@ -83,7 +85,10 @@ export async function loadTokenizedSource(source: DataSource, options: LoadOptio
     throw error;
   }
   const corpus = tokenizeCorpus(raw, options);
-  await saveTokenizedCorpus(cacheDir, resolved.identity, corpus);
+  // The corpus is in memory: a cache that cannot be written (a full disk) only costs the next run the tokenising.
+  await saveTokenizedCorpus(cacheDir, resolved.identity, corpus).catch((error: unknown) => {
+    options.onWarning?.(`The tokenised corpus was not cached (${errorMessage(error)}); training goes on, the next run tokenises again.`);
+  });
   return { corpus, source: resolved };
 }
 

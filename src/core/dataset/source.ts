@@ -9,6 +9,7 @@ import { realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../errors';
 import type { ProgressListener } from '../progress';
+import { sweepAbandoned } from '../durable-files';
 import { downloadFile } from './download';
 
 export const OFFICIAL_ARCHIVE = {
@@ -33,21 +34,50 @@ export interface ResolvedSource {
   description: string;
 }
 
+const SHA256_SUFFIX = /#sha256=([^#]*)$/i;
+
 /**
- * Reads what a user typed: `official`, an http(s) URL, or a path (a folder
- * is an extracted dataset, anything else an archive).
+ * An http(s) URL, optionally ending in `#sha256=<64 hex digits>` (the
+ * archive's checksum, verified after the download). Plain http is refused
+ * unless a checksum is given: on the way, anyone could change the bytes.
+ */
+export function parseUrlSource(value: string): Extract<DataSource, { kind: 'url' }> {
+  const suffix = SHA256_SUFFIX.exec(value);
+  const address = suffix ? value.slice(0, suffix.index) : value;
+  if (suffix && !/^[0-9a-f]{64}$/i.test(suffix[1])) {
+    throw new LabError('bad-argument', `"#sha256=${suffix[1]}" is not a sha256 checksum: it takes 64 hexadecimal digits.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new LabError('bad-argument', `"${address}" is not a valid URL.`);
+  }
+  const source = { kind: 'url' as const, url: url.toString(), ...(suffix ? { sha256: suffix[1].toLowerCase() } : {}) };
+  checkUrlSource(source);
+  return source;
+}
+
+/** Only https, or http with a checksum; the same rule wherever a URL source comes from. */
+export function checkUrlSource(source: Extract<DataSource, { kind: 'url' }>): void {
+  const protocol = /^([a-z]+):/i.exec(source.url)?.[1]?.toLowerCase();
+  if (protocol === 'https') return;
+  if (protocol === 'http' && source.sha256) return;
+  if (protocol === 'http') {
+    throw new LabError('bad-argument', `Refused ${source.url}: plain http can be altered on the way. Use https, or add the archive's checksum as ${source.url}#sha256=<64 hex digits>.`);
+  }
+  throw new LabError('bad-argument', `Refused ${source.url}: a data source URL must be https (or http with #sha256=).`);
+}
+
+/**
+ * Reads what a user typed: `official`, an http(s) URL (with an optional
+ * `#sha256=` suffix), or a path (a folder is an extracted dataset, anything
+ * else an archive).
  */
 export async function parseDataSource(text: string): Promise<DataSource> {
   const value = text.trim();
   if (value === '' || value === 'official') return { kind: 'official' };
-  if (/^https?:\/\//i.test(value)) {
-    try {
-      new URL(value);
-    } catch {
-      throw new LabError('bad-argument', `"${value}" is not a valid URL.`);
-    }
-    return { kind: 'url', url: value };
-  }
+  if (/^https?:\/\//i.test(value)) return parseUrlSource(value);
   const info = await stat(value).catch(() => undefined);
   if (!info) throw new LabError('not-found', `No dataset at ${value}: expected "official", a URL, a .tar.gz archive or an aclImdb folder.`);
   return info.isDirectory() ? { kind: 'folder', path: value } : { kind: 'archive', path: value };
@@ -58,7 +88,7 @@ export function describeSource(source: DataSource): string {
     case 'official':
       return `official archive (${OFFICIAL_ARCHIVE.url})`;
     case 'url':
-      return source.url;
+      return source.sha256 ? `${source.url}#sha256=${source.sha256}` : source.url;
     default:
       return source.path;
   }
@@ -69,6 +99,8 @@ export async function resolveSource(
   cacheDir: string,
   options: { signal?: AbortSignal; onProgress?: ProgressListener; officialUrl?: string } = {},
 ): Promise<ResolvedSource> {
+  // What a killed download left behind goes, whatever the source is now.
+  await sweepAbandoned(path.join(cacheDir, 'downloads'), ['partial']);
   switch (source.kind) {
     case 'official': {
       const destination = path.join(cacheDir, 'downloads', OFFICIAL_ARCHIVE.fileName);
@@ -86,13 +118,14 @@ export async function resolveSource(
       return { kind: 'archive', path: destination, identity: `sha256:${OFFICIAL_ARCHIVE.sha256}`, description: describeSource(source) };
     }
     case 'url': {
-      const key = createHash('sha256').update(source.url).digest('hex').slice(0, 16);
+      checkUrlSource(source);
+      const key = createHash('sha256').update(describeSource(source)).digest('hex').slice(0, 16);
       const destination = path.join(cacheDir, 'downloads', `url-${key}.tar.gz`);
       const present = await stat(destination).then(() => true, () => false);
       if (!present) {
         await downloadFile({ url: source.url, destination, sha256: source.sha256, signal: options.signal, onProgress: options.onProgress });
       }
-      return { kind: 'archive', path: destination, ...(await localIdentity(destination)), description: source.url };
+      return { kind: 'archive', path: destination, ...(await localIdentity(destination)), description: describeSource(source) };
     }
     case 'archive':
     case 'folder': {

@@ -4,9 +4,10 @@
  * set. It is cached on disk per source and tokenizer version, so changing
  * num_words, maxlen, the seed or the limit never re-reads the archive.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { sweepAbandoned, writeFailure, writeFolder } from '../durable-files';
 import { throwIfCancelled } from '../errors';
 import type { ProgressListener } from '../progress';
 import { TOKENIZER_VERSION, tokenize } from '../text';
@@ -82,7 +83,11 @@ interface CacheHeader {
   lengths: Record<'train' | 'test', { ranks: number; reviews: number }>;
 }
 
-/** Writes into a temporary folder and renames it, so a crash never leaves a cache that looks whole. */
+/**
+ * Writes into a temporary folder and renames it, so a crash never leaves a
+ * cache that looks whole; a failure (a full disk) removes what was written
+ * and says so in one line.
+ */
 export async function saveTokenizedCorpus(dir: string, sourceIdentity: string, corpus: TokenizedCorpus): Promise<void> {
   const header: CacheHeader = {
     format: CACHE_FORMAT,
@@ -94,19 +99,17 @@ export async function saveTokenizedCorpus(dir: string, sourceIdentity: string, c
       test: { ranks: corpus.test.ranks.length, reviews: corpus.test.labels.length },
     },
   };
-  const temporary = `${dir}.${randomBytes(6).toString('hex')}.tmp`;
-  await mkdir(temporary, { recursive: true });
-  try {
-    await writeFile(path.join(temporary, 'header.json'), JSON.stringify(header));
-    for (const split of ['train', 'test'] as const) {
-      const s = corpus[split];
-      await writeFile(path.join(temporary, `${split}.bin`), Buffer.concat([asBytes(s.ranks), asBytes(s.offsets), asBytes(s.labels)]));
-    }
-    await rm(dir, { recursive: true, force: true });
-    await rename(temporary, dir);
-  } finally {
-    await rm(temporary, { recursive: true, force: true });
+  const parent = path.dirname(dir);
+  await mkdir(parent, { recursive: true }).catch((error: unknown) => {
+    throw writeFailure('the corpus cache', parent, error);
+  });
+  await sweepAbandoned(parent, ['partial', 'previous']);
+  const files: Record<string, Uint8Array | string> = { 'header.json': JSON.stringify(header) };
+  for (const split of ['train', 'test'] as const) {
+    const s = corpus[split];
+    files[`${split}.bin`] = Buffer.concat([asBytes(s.ranks), asBytes(s.offsets), asBytes(s.labels)]);
   }
+  await writeFolder(parent, path.basename(dir), files);
 }
 
 /** Undefined when absent or unreadable: a bad cache is rebuilt, never trusted. */

@@ -1,0 +1,102 @@
+/**
+ * Resuming a training: a run stopped after an epoch and resumed ends with the
+ * weights of the same training run without a stop (same seed), on the real
+ * corpus in the real worker thread, for both kinds of optimizer state (the
+ * fused Adam's moments and TensorFlow.js' RMSProp).
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { resolveHyperparameters, type PresetName } from '../../src/core/presets';
+import { inspectRun, readOptimizerState } from '../../src/core/runs';
+import { WorkerClient } from '../../src/core/worker-client';
+import type { TrainParams } from '../../src/protocol';
+import { RpcError } from '../../src/rpc';
+import { SHARED_ARCHIVE, TEST_CACHE_DIR, WORKER_PATH, requireBuilt, tempDir } from './helpers';
+
+async function weightsOf(runDir: string): Promise<Float32Array> {
+  const bytes = await readFile(path.join(runDir, 'weights.bin'));
+  return new Float32Array(new Uint8Array(bytes).buffer);
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+describe('resuming a training', () => {
+  let runsDir: string;
+  let cleanup: () => Promise<void>;
+  let client: WorkerClient;
+
+  const params = (preset: PresetName): TrainParams => ({
+    hyperparameters: resolveHyperparameters(preset, { maxlen: 40, batchSize: 32, epochs: 3 }),
+    data: { kind: 'archive', path: SHARED_ARCHIVE },
+    limit: 400,
+    cacheDir: TEST_CACHE_DIR,
+    runsDir,
+    backend: 'auto',
+    evaluate: false,
+  });
+
+  before(async () => {
+    requireBuilt();
+    ({ dir: runsDir, cleanup } = await tempDir());
+    client = new WorkerClient(WORKER_PATH);
+  });
+  after(async () => {
+    await client.terminate();
+    await cleanup();
+  });
+
+  for (const preset of ['lstm', 'simple-rnn'] as const) {
+    test(`${preset}: stopped after epoch 1 and resumed, it ends where the uninterrupted training ends`, async () => {
+      const whole = await client.request('train', params(preset)).result;
+      assert.equal(whole.record.status, 'complete');
+
+      const request = client.request('train', params(preset), (event) => {
+        if (event === 'epoch') request.cancel();
+      });
+      const stopped = await request.result;
+      assert.equal(stopped.record.status, 'cancelled');
+      assert.equal(stopped.record.epochsCompleted, 1);
+      const optimizer = await readOptimizerState(stopped.runDir);
+      assert.ok(optimizer && optimizer.state.iterations === 10, `the optimizer state of epoch 1 (10 steps) is kept, got ${optimizer?.state.iterations}`);
+
+      const events: string[] = [];
+      const resumed = await client.request('train', { ...params(preset), resumeFrom: stopped.runDir }, (event) => events.push(event)).result;
+      assert.equal(resumed.runDir, stopped.runDir, 'the run continues in its own folder');
+      assert.equal(resumed.record.status, 'complete');
+      assert.equal(resumed.record.epochsCompleted, 3);
+      assert.equal(resumed.record.history.epochs.length, 3);
+      assert.deepEqual(resumed.record.history.epochs.map((e) => e.epoch), [1, 2, 3]);
+      assert.equal(events.filter((e) => e === 'epoch').length, 2, 'only epochs 2 and 3 ran again');
+      assert.equal((await inspectRun(resumed.runDir)).ok, true);
+
+      const difference = maxDifference(await weightsOf(whole.runDir), await weightsOf(resumed.runDir));
+      assert.ok(difference < 1e-4, `final weights differ by up to ${difference}`);
+      const lossWhole = whole.record.history.epochs[2].valLoss;
+      const lossResumed = resumed.record.history.epochs[2].valLoss;
+      assert.ok(Math.abs(lossWhole - lossResumed) < 1e-4, `validation loss ${lossWhole} vs ${lossResumed}`);
+    });
+  }
+
+  test('a complete run, other settings or a second resume of the same run are refused with one line', async () => {
+    const whole = await client.request('train', { ...params('simple-rnn'), hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 40, batchSize: 32, epochs: 1 }) }).result;
+    await assert.rejects(
+      client.request('train', { ...params('simple-rnn'), hyperparameters: whole.record.hyperparameters, resumeFrom: whole.runDir }).result,
+      (e: Error) => e instanceof RpcError && e.code === 'bad-argument' && /nothing to resume/.test(e.message),
+    );
+    const request = client.request('train', params('simple-rnn'), (event) => {
+      if (event === 'epoch') request.cancel();
+    });
+    const stopped = await request.result;
+    await assert.rejects(
+      client.request('train', { ...params('simple-rnn'), limit: 300, resumeFrom: stopped.runDir }).result,
+      (e: Error) => e instanceof RpcError && e.code === 'bad-argument' && /own settings/.test(e.message),
+    );
+  });
+});
