@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, open, readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from '../unit/helpers';
+import { TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from '../unit/helpers';
 import { mountSmallDisk, runCli } from './cli-process';
 
-const QUICK = ['--preset', 'simple-rnn', '--data', SHARED_ARCHIVE, '--limit', '300', '--maxlen', '30', '--epochs', '1'];
+const quick = async () => ['--preset', 'simple-rnn', '--data', await imdbArchive(), '--limit', '300', '--maxlen', '30', '--epochs', '1'];
 
 /** Every entry under `dir`, hidden ones included. */
 async function allEntries(dir: string): Promise<string[]> {
@@ -37,7 +37,7 @@ test('a run that does not fit on the disk: one clear line, exit 1, and no half-w
   const disk = await mountSmallDisk(512);
   if ('reason' in disk) return t.skip(disk.reason);
   t.after(disk.unmount);
-  const result = await runCli(['train', ...QUICK, '--cache-dir', TEST_CACHE_DIR, '--out', disk.dir, '--no-evaluate']);
+  const result = await runCli(['train', ...(await quick()), '--cache-dir', TEST_CACHE_DIR, '--out', disk.dir, '--no-evaluate']);
   assert.equal(result.code, 1, result.stderr);
   const lines = result.stderr.trim().split('\n');
   assert.match(lines.at(-1)!, /^rnn-sentiment-lab: Could not write .* no space left on the device \(ENOSPC\)/);
@@ -49,7 +49,7 @@ test('evaluate --save on a full disk: one clear line, run.json untouched, no .ru
   requireBuilt();
   const tmp = await tempDir();
   t.after(tmp.cleanup);
-  const trained = await runCli(['train', ...QUICK, '--cache-dir', TEST_CACHE_DIR, '--out', tmp.dir, '--no-evaluate', '--json']);
+  const trained = await runCli(['train', ...(await quick()), '--cache-dir', TEST_CACHE_DIR, '--out', tmp.dir, '--no-evaluate', '--json']);
   assert.equal(trained.code, 0, trained.stderr);
   const source = (JSON.parse(trained.stdout) as { runDir: string }).runDir;
 
@@ -61,7 +61,7 @@ test('evaluate --save on a full disk: one clear line, run.json untouched, no .ru
   const before = await readFile(path.join(runDir, 'run.json'), 'utf8');
   await fill(disk.dir);
 
-  const result = await runCli(['evaluate', '--model', runDir, '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--limit', '200', '--save']);
+  const result = await runCli(['evaluate', '--model', runDir, '--data', await imdbArchive(), '--cache-dir', TEST_CACHE_DIR, '--limit', '200', '--save']);
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr.trim(), /^rnn-sentiment-lab: Could not write run\.json in .*: no space left on the device \(ENOSPC\)\. Nothing half-written was left\.$/);
   assert.equal(await readFile(path.join(runDir, 'run.json'), 'utf8'), before);
@@ -76,7 +76,7 @@ test('a corpus cache that cannot be written is a warning: the training ends well
   if ('reason' in disk) return t.skip(disk.reason);
   t.after(disk.unmount);
   // A cache folder of its own: the corpus is read from the archive and tokenised, and its cache does not fit.
-  const result = await runCli(['train', ...QUICK, '--cache-dir', disk.dir, '--out', tmp.dir, '--no-evaluate', '--json']);
+  const result = await runCli(['train', ...(await quick()), '--cache-dir', disk.dir, '--out', tmp.dir, '--no-evaluate', '--json']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /rnn-sentiment-lab: warning: The tokenised corpus was not cached \(Could not write .*no space left on the device \(ENOSPC\)/);
   assert.equal((JSON.parse(result.stdout) as { status: string }).status, 'complete');

@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from '../unit/helpers';
+import { TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from '../unit/helpers';
 import { runCli, startCli, waitFor } from './cli-process';
 
-const TRAINING = ['--preset', 'lstm', '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--limit', '1000', '--maxlen', '50', '--batch-size', '32', '--epochs', '3', '--no-evaluate'];
+const training = async () => ['--preset', 'lstm', '--data', await imdbArchive(), '--cache-dir', TEST_CACHE_DIR, '--limit', '1000', '--maxlen', '50', '--batch-size', '32', '--epochs', '3', '--no-evaluate'];
 
 async function weights(runDir: string): Promise<Float32Array> {
   return new Float32Array(new Uint8Array(await readFile(path.join(runDir, 'weights.bin'))).buffer);
@@ -24,11 +24,11 @@ test('kill -9 mid-epoch keeps the last finished epoch as a run that predicts; re
   const referenceDir = path.join(tmp.dir, 'reference');
   const victimDir = path.join(tmp.dir, 'killed');
 
-  const reference = await runCli(['train', ...TRAINING, '--out', referenceDir, '--json']);
+  const reference = await runCli(['train', ...(await training()), '--out', referenceDir, '--json']);
   assert.equal(reference.code, 0, reference.stderr);
   const referenceRun = (JSON.parse(reference.stdout) as { runDir: string }).runDir;
 
-  const victim = startCli(['train', ...TRAINING, '--out', victimDir]);
+  const victim = startCli(['train', ...(await training()), '--out', victimDir]);
   // The epoch line comes once epoch 1 is on disk; epoch 2 starts right after it.
   await waitFor('epoch 1 to end', () => (/Epoch 1\/3/.test(victim.stderrSoFar()) ? true : undefined));
   victim.child.kill('SIGKILL');
@@ -53,7 +53,7 @@ test('kill -9 mid-epoch keeps the last finished epoch as a run that predicts; re
   const prediction = JSON.parse(predicted.stdout) as { probability: number; label: string };
   assert.ok(prediction.probability >= 0 && prediction.probability <= 1 && ['positive', 'negative'].includes(prediction.label));
 
-  const resumed = await runCli(['train', '--resume', run.dir, '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--no-evaluate', '--json']);
+  const resumed = await runCli(['train', '--resume', run.dir, '--data', await imdbArchive(), '--cache-dir', TEST_CACHE_DIR, '--no-evaluate', '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);
   const result = JSON.parse(resumed.stdout) as { runDir: string; status: string; epochsCompleted: number; epochs: { epoch: number }[] };
   assert.equal(path.resolve(result.runDir), path.resolve(run.dir));

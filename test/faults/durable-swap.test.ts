@@ -11,7 +11,7 @@ import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isLabError } from '../../src/core/errors';
 import { listRuns, lockRun } from '../../src/core/runs';
-import { SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from '../unit/helpers';
+import { TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from '../unit/helpers';
 import { runCli } from './cli-process';
 
 /** The pid of a process that has exited. */
@@ -21,7 +21,7 @@ function deadPid(): number {
 }
 
 async function trainedRun(dir: string, epochs: number): Promise<string> {
-  const result = await runCli(['train', '--preset', 'simple-rnn', '--data', SHARED_ARCHIVE, '--cache-dir', TEST_CACHE_DIR, '--out', dir, '--limit', '200', '--maxlen', '20', '--epochs', String(epochs), '--no-evaluate', '--json']);
+  const result = await runCli(['train', '--preset', 'simple-rnn', '--data', await imdbArchive(), '--cache-dir', TEST_CACHE_DIR, '--out', dir, '--limit', '200', '--maxlen', '20', '--epochs', String(epochs), '--no-evaluate', '--json']);
   assert.equal(result.code, 0, result.stderr);
   return (JSON.parse(result.stdout) as { runDir: string }).runDir;
 }

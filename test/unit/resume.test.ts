@@ -13,7 +13,7 @@ import { inspectRun, readOptimizerState } from '../../src/core/runs';
 import { WorkerClient } from '../../src/core/worker-client';
 import type { TrainParams } from '../../src/protocol';
 import { RpcError } from '../../src/rpc';
-import { SHARED_ARCHIVE, TEST_CACHE_DIR, WORKER_PATH, requireBuilt, tempDir } from './helpers';
+import { TEST_CACHE_DIR, WORKER_PATH, imdbArchive, requireBuilt, tempDir } from './helpers';
 
 async function weightsOf(runDir: string): Promise<Float32Array> {
   const bytes = await readFile(path.join(runDir, 'weights.bin'));
@@ -31,10 +31,11 @@ describe('resuming a training', () => {
   let runsDir: string;
   let cleanup: () => Promise<void>;
   let client: WorkerClient;
+  let archive: string;
 
   const params = (preset: PresetName): TrainParams => ({
     hyperparameters: resolveHyperparameters(preset, { maxlen: 40, batchSize: 32, epochs: 3 }),
-    data: { kind: 'archive', path: SHARED_ARCHIVE },
+    data: { kind: 'archive', path: archive },
     limit: 400,
     cacheDir: TEST_CACHE_DIR,
     runsDir,
@@ -44,6 +45,7 @@ describe('resuming a training', () => {
 
   before(async () => {
     requireBuilt();
+    archive = await imdbArchive();
     ({ dir: runsDir, cleanup } = await tempDir());
     client = new WorkerClient(WORKER_PATH);
   });
