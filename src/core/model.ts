@@ -88,12 +88,14 @@ export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory 
 
 /** Keras' default Adam constants (also used by the fused Adam). */
 export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+/** Keras' default RMSprop constants (also used by the fused RMSprop): no momentum, not centred. */
+export const RMSPROP_DEFAULTS = { rho: 0.9, epsilon: 1e-7 } as const;
 
 /** Keras' optimizers with Keras' default constants (epsilon 1e-7, rho 0.9). */
 export function makeOptimizer(h: Hyperparameters): tf.Optimizer {
   switch (h.optimizer) {
     case 'rmsprop':
-      return tf.train.rmsprop(h.learningRate, 0.9, 0, 1e-7);
+      return tf.train.rmsprop(h.learningRate, RMSPROP_DEFAULTS.rho, 0, RMSPROP_DEFAULTS.epsilon);
     case 'adam':
       return tf.train.adam(h.learningRate, ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon);
     case 'sgd':
