@@ -65,7 +65,7 @@ function buildModel(preset: Preset, fused: boolean): tf.Sequential {
     const std = () =>
       tf.layers.lstm({ units: UNITS, recurrentActivation: 'sigmoid', unitForgetBias: true, kernelInitializer: 'glorotUniform' });
     if (preset === 'lstm') m.add(fused ? fusedLSTM({ units: UNITS }) : std());
-    else m.add(fused ? fusedBidirectionalLSTM({ units: UNITS }) : tf.layers.bidirectional({ layer: std() as tf.RNN, mergeMode: 'concat' }));
+    else m.add(fused ? fusedBidirectionalLSTM({ units: UNITS }) : tf.layers.bidirectional({ layer: std(), mergeMode: 'concat' }));
     m.add(tf.layers.dense({ units: 256, activation: 'relu' }));
     m.add(tf.layers.dropout({ rate: 0.2 }));
     m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   let tmp = '';
   if (!wasmPath) {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fused-'));
-    const build = await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href);
+    const build = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href)) as { buildKernels(outDir: string): Promise<string> };
     wasmPath = await build.buildKernels(tmp);
   }
   setWasmPaths(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);

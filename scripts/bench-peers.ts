@@ -158,7 +158,7 @@ async function exportData(settings: { numWords: number; maxlen: number; seed: nu
   const dataset = await loadDataset(await parseDataSource(values.data ?? (await imdbArchive())), settings, { cacheDir: path.join(CACHE, 'bench') });
   const files: { name: string; bytes: Uint8Array; sha256: string }[] = [];
   const splits: Record<string, unknown> = {};
-  for (const [name, split] of Object.entries({ train: dataset.train, validation: dataset.validation, test: dataset.test }) as [string, EncodedSplit][]) {
+  for (const [name, split] of Object.entries<EncodedSplit>({ train: dataset.train, validation: dataset.validation, test: dataset.test })) {
     const x = new Uint8Array(split.x.buffer, split.x.byteOffset, split.x.byteLength);
     const y = new Uint8Array(split.y.buffer, split.y.byteOffset, split.y.byteLength);
     const xFile = { name: `${name}-x.i32`, bytes: x, sha256: sha256(x) };
@@ -209,7 +209,7 @@ async function ensureVenv(kind: keyof typeof VENVS): Promise<VenvInfo & { python
   process.stderr.write(`Creating ${path.relative(ROOT, dir)} (${requirements.join(' ')})...\n`);
   const started = performance.now();
   await rm(dir, { recursive: true, force: true });
-  await run(values.python!, ['-m', 'venv', dir]);
+  await run(values.python, ['-m', 'venv', dir]);
   await run(python, ['-m', 'pip', 'install', '--progress-bar', 'off', ...requirements]);
   const info: VenvInfo = { requirements: [...requirements], installSeconds: (performance.now() - started) / 1000, installedAt: new Date().toISOString() };
   await writeFile(marker, JSON.stringify(info, null, 1));
@@ -259,7 +259,7 @@ function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport>
       const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-'));
       const out = path.join(tmp, 'report.json');
       const args = [...process.execArgv, __filename, ...process.argv.slice(2), '--one', contestant, '--preset', preset, '--out', out];
-      const child = spawn(values.node!, args, { stdio: ['ignore', process.stderr, process.stderr] });
+      const child = spawn(values.node, args, { stdio: ['ignore', process.stderr, process.stderr] });
       child.on('error', reject);
       child.on('close', (code) => {
         void (async () => {
@@ -267,7 +267,7 @@ function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport>
             if (code !== 0) throw new Error(`${contestant} ${preset} exited with code ${code}`);
             resolve(JSON.parse(await readFile(out, 'utf8')) as RunReport);
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           } finally {
             await rm(tmp, { recursive: true, force: true });
           }
@@ -440,9 +440,9 @@ async function main(): Promise<void> {
     await trainOurs(values.one as Contestant, values.preset as PresetName, values.out!);
     return;
   }
-  const presets = values.presets!.split(',').map((p) => p.trim()) as PresetName[];
+  const presets = values.presets.split(',').map((p) => p.trim()) as PresetName[];
   for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new RangeError(`Unknown preset "${p}": expected ${PRESET_NAMES.join(', ')}.`);
-  const contestants = values.contestants!.split(',').map((c) => c.trim()) as Contestant[];
+  const contestants = values.contestants.split(',').map((c) => c.trim()) as Contestant[];
   for (const c of contestants) if (!CONTESTANTS.includes(c)) throw new RangeError(`Unknown contestant "${c}": expected ${CONTESTANTS.join(', ')}.`);
 
   // Every preset shares numWords, seed and validation split; only maxlen may be overridden.
@@ -482,7 +482,7 @@ async function main(): Promise<void> {
     first('torch') ? `${first('torch')!.framework}, numpy ${first('torch')!.numpy}` : undefined,
     `TensorFlow.js ${await tfjsVersion()}`,
   ].filter(Boolean);
-  const installs = Object.entries(venvs).map(([k, v]) => `${path.relative(ROOT, VENVS[k as 'keras' | 'torch'].dir)} (${v!.requirements.join(' ')}) installed in ${v!.installSeconds.toFixed(0)} s`);
+  const installs = Object.entries(venvs).map(([k, v]) => `${path.relative(ROOT, VENVS[k as 'keras' | 'torch'].dir)} (${v.requirements.join(' ')}) installed in ${v.installSeconds.toFixed(0)} s`);
   const sample = reports[0];
   const command = `npm run bench:peers -- ${process.argv.slice(2).join(' ')}`.trim();
   const section = [

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(await trainOne(values.one as PresetName)));
     return;
   }
-  const presets = values.presets!.split(',') as PresetName[];
+  const presets = values.presets.split(',') as PresetName[];
   const rows: string[] = [];
   for (const preset of presets) {
     process.stderr.write(`Training ${preset}...\n`);

@@ -4,7 +4,7 @@
  * milliseconds.
  */
 import * as vscode from 'vscode';
-import { analyzeSentiment } from './commands/analyze-sentiment';
+import { analyzeSentiment, type AnalyzeArgs } from './commands/analyze-sentiment';
 import { cancelTraining } from './commands/cancel-training';
 import type { CommandContext } from './commands/context';
 import { deleteModel } from './commands/delete-model';
@@ -13,7 +13,8 @@ import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
 import { openDashboard } from './commands/open-dashboard';
 import { resumeTraining } from './commands/resume-training';
 import { selectActiveModel } from './commands/select-active-model';
-import { trainModel } from './commands/train-model';
+import { trainModel, type TrainModelArgs } from './commands/train-model';
+import type { PresetName } from './core/presets';
 import { installNativeBackendCommand } from './commands/install-native-backend';
 import { nativeModulesDir } from './lab/native-backend';
 import { ServiceClient } from './lab/service-client';
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     );
   const service = new ServiceClient({
-    address: serviceAddress(storageDir, String(context.extension.packageJSON.version)),
+    address: serviceAddress(storageDir, (context.extension.packageJSON as { version: string }).version),
     servicePath: context.asAbsolutePath('dist/service.js'),
     nativeModulesDir: nativeModulesDir(storageDir),
   });
@@ -75,9 +76,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     viewProvider,
     statusBar,
     lab.onDidChange((change) => change.kind === 'state' && updateContextKeys()),
-    vscode.commands.registerCommand(COMMANDS.trainModel, (args) => trainModel(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.trainModel, (args?: TrainModelArgs | PresetName) => trainModel(ctx, args)),
     vscode.commands.registerCommand(COMMANDS.resumeTraining, (runId?: string) => resumeTraining(ctx, runId)),
-    vscode.commands.registerCommand(COMMANDS.analyzeSentiment, (args) => analyzeSentiment(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.analyzeSentiment, (args?: AnalyzeArgs) => analyzeSentiment(ctx, args)),
     vscode.commands.registerCommand(COMMANDS.openDashboard, () => openDashboard(ctx)),
     vscode.commands.registerCommand(COMMANDS.cancelTraining, () => cancelTraining(ctx)),
     vscode.commands.registerCommand(COMMANDS.evaluateModel, (runId?: string) => evaluateModel(ctx, runId)),

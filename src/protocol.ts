@@ -1,8 +1,10 @@
 /**
- * Every message of the extension, in one place: what the host asks of the
- * training worker, what the worker streams back, and what the host and the
- * dashboard webview say to each other. Both channels run on src/rpc.ts.
- * Type-only imports, so the webview bundle pulls in no Node code.
+ * Every message of the extension, in one place, for its three channels, all
+ * run on src/rpc.ts: what a caller (the training service, the CLI) asks of the
+ * worker thread and what the worker streams back; what the extension host
+ * asks of the training service over its socket; and what the host and the
+ * dashboard webview say to each other. Type-only imports, so the webview
+ * bundle pulls in no Node code.
  */
 import type { ArchitectureSummary } from './core/architecture';
 import type { BackendInfo } from './core/backend';

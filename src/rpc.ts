@@ -70,7 +70,7 @@ export function errorStack(error: unknown): string | undefined {
 
 export interface HandlerContext<Events extends EventMap> {
   signal: AbortSignal;
-  emit<E extends keyof Events & string>(event: E, data: Events[E]): void;
+  emit: <E extends keyof Events & string>(event: E, data: Events[E]) => void;
 }
 
 export type Handler<M extends MethodSpec, Events extends EventMap> = (
@@ -116,7 +116,7 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
   ): PendingRequest<Outgoing[K]['result']> {
     const id = this.nextId++;
     const result = new Promise<Outgoing[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
+      this.pending.set(id, { resolve, reject, onEvent });
     });
     this.post({ kind: 'request', id, method, params });
     return { id, result, cancel: () => this.post({ kind: 'cancel', id }) };
@@ -142,7 +142,7 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
         break;
       }
       case 'event':
-        this.pending.get(message.requestId)?.onEvent?.(message.event as keyof Events & string, message.data as never);
+        this.pending.get(message.requestId)?.onEvent?.(message.event, message.data as never);
         break;
       case 'cancel':
         this.running.get(message.id)?.abort();
@@ -174,7 +174,7 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
     this.running.set(id, controller);
     const emit = (event: string, data: unknown) => this.post({ kind: 'event', requestId: id, event, data });
     try {
-      const result = await handler(params, { signal: controller.signal, emit: emit as HandlerContext<Events>['emit'] });
+      const result = await handler(params, { signal: controller.signal, emit });
       this.post({ kind: 'response', id, ok: true, result });
     } catch (error) {
       const { stack, ...wire } = toWireError(error);

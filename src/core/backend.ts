@@ -40,7 +40,7 @@ let active: BackendInfo | undefined;
  * one deprecated helper, with its documented meaning, is all it needs.
  */
 function restoreRemovedNodeUtilities(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS module object itself is patched; an import namespace is read-only
   const util = require('node:util') as Record<string, unknown>;
   if (typeof util.isNullOrUndefined !== 'function') {
     Object.defineProperty(util, 'isNullOrUndefined', { value: (value: unknown) => value === null || value === undefined, configurable: true, writable: true });
@@ -68,6 +68,7 @@ async function tryTensorflow(options: BackendOptions): Promise<void> {
       if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at run time (a native, optional addon), so esbuild leaves it out of the bundle
   if (!loaded) require('@tensorflow/tfjs-node');
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
 }

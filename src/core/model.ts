@@ -31,7 +31,7 @@ export const standardRecurrentLayers: RecurrentLayerFactory = {
   simpleRNN: ({ units, name, seed }) => tf.layers.simpleRNN(simpleRNNConfig(units, name, seed)),
   lstm: ({ units, name, seed }) => tf.layers.lstm(lstmConfig(units, name, seed)),
   bidirectionalLSTM: ({ units, name, seed }) =>
-    tf.layers.bidirectional({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) as tf.RNN }),
+    tf.layers.bidirectional({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) }),
 };
 
 export function simpleRNNConfig(units: number, name: string, seed: number) {
@@ -113,9 +113,9 @@ export function compileModel(model: tf.LayersModel, h: Hyperparameters, parts: R
 export async function serializeModel(model: tf.LayersModel): Promise<{ modelJson: unknown; weights: Uint8Array }> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
+    tf.io.withSaveHandler((artifacts) => {
       saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }),
   );
   if (!saved?.weightData || !saved.weightSpecs) throw new Error('TensorFlow.js returned no weights when saving.');

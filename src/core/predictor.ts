@@ -74,7 +74,7 @@ export class PredictorCache {
   private readonly entries = new Map<string, Promise<Predictor>>();
 
   constructor(
-    private readonly layers: () => Promise<RecurrentLayerFactory> = async () => standardRecurrentLayers,
+    private readonly layers: () => Promise<RecurrentLayerFactory> = () => Promise.resolve(standardRecurrentLayers),
     private readonly capacity = 3,
   ) {}
 

@@ -44,9 +44,10 @@ export class DashboardPanel implements vscode.Disposable {
 
   static serializer(extensionUri: vscode.Uri, lab: Lab): vscode.WebviewPanelSerializer {
     return {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+      deserializeWebviewPanel(panel: vscode.WebviewPanel) {
         DashboardPanel.current?.dispose();
         DashboardPanel.current = new DashboardPanel(panel, extensionUri, lab);
+        return Promise.resolve();
       },
     };
   }

@@ -220,7 +220,7 @@ export class Lab {
   private follow(state: TrainingState, event: keyof TrainingEvents & string, payload: unknown, onEvent?: EventListener<TrainingEvents>): void {
     const update = applyTrainingEvent(state, event, payload);
     if (update) this.emit({ kind: 'training', update });
-    onEvent?.(event, payload as never);
+    onEvent?.(event, payload);
   }
 
   private async finish(pending: PendingRequest<TrainResult>, activate: boolean): Promise<TrainResult> {

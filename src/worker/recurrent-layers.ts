@@ -20,7 +20,7 @@ async function choose(): Promise<RecurrentLayerFactory> {
     simpleRNN: ({ units, name, seed }) => fusedSimpleRNN(simpleRNNConfig(units, name, seed)),
     lstm: ({ units, name, seed }) => fusedLSTM(lstmConfig(units, name, seed)),
     bidirectionalLSTM: ({ units, name, seed }) =>
-      fusedBidirectionalLSTM({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) as tf.RNN }),
+      fusedBidirectionalLSTM({ name, mergeMode: 'concat', layer: tf.layers.lstm(lstmConfig(units, `${name}_lstm`, seed)) }),
     // Keras 2.12's arithmetic, one kernel call per variable; sgd and adagrad stay TensorFlow.js'.
     optimizer: (h) => {
       if (h.optimizer === 'adam') return new FusedAdamOptimizer(h.learningRate, ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon);

@@ -2,7 +2,7 @@
 // with the packaged VSIX installed as a user installs it. Each flow saves
 // screenshots to test-results/screenshots/ (git-ignored): look at them when
 // the UI changes. Everything waits on conditions, never on fixed sleeps.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';

@@ -137,7 +137,7 @@ async function runCli(tools, args, { env }) {
   try {
     return await execFileP(tools.node24, [tools.codeServerEntry, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
-    throw new Error(`code-server ${args.join(' ')} failed:\n${err.stdout || ''}${err.stderr || ''}`);
+    throw new Error(`code-server ${args.join(' ')} failed:\n${err.stdout || ''}${err.stderr || ''}`, { cause: err });
   }
 }
 
@@ -305,7 +305,7 @@ export async function startCodeServer(options = {}) {
       liveGroups.delete(pgid);
       if (!portTaken) {
         if (!options.keepTemp) await fsp.rm(tempDir, { recursive: true, force: true }).catch(() => {});
-        throw new Error(`${err.message}\n--- last lines of ${logFile}:\n${log}`);
+        throw new Error(`${err.message}\n--- last lines of ${logFile}:\n${log}`, { cause: err });
       }
     }
   }

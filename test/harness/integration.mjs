@@ -115,7 +115,7 @@ function logTails(userDataDir) {
   // The extension host writes its own log under <user-data>/logs/<session>/.
   const out = [];
   const walk = (dir) => {
-    let entries = [];
+    let entries;
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
     for (const e of entries) {
       const p = path.join(dir, e.name);

@@ -98,7 +98,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
     const document = await vscode.workspace.openTextDocument({ content: words });
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(0, 0, 0, words.length);
-    const [entry] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'))!;
+    const [entry] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'));
     assert.equal(entry.prediction.truncated, true);
     assert.equal(entry.prediction.tokenCount, 60);
     assert.equal(entry.maxlen, TINY.maxlen);
@@ -130,7 +130,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
     const result = await training;
     assert.equal(result?.cancelled, true);
     assert.equal(result?.record.status, 'cancelled');
-    assert.ok(result!.record.epochsCompleted >= 1 && result!.record.epochsCompleted < 30);
+    assert.ok(result.record.epochsCompleted >= 1 && result.record.epochsCompleted < 30);
     assert.equal(api.lab.snapshot().runs.length, runsBefore + 1);
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.cancelTraining'), false, 'nothing left to cancel');
   });

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { EvaluationMetrics } from '../../src/core/metrics';
+import type { RunRecord } from '../../src/core/runs';
 import { CLI_PATH, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from './helpers';
 
 interface Outcome {
@@ -58,7 +60,7 @@ describe('rnn-sentiment-lab CLI', () => {
     assert.match(table.stdout, /simple_rnn \(SimpleRNN\)\s+\(None, 32\)\s+2,080/);
     assert.match(table.stdout, /Total params: 322,113/);
     const json = await run(['summary', '--preset', 'bilstm', '--json']);
-    const parsed = JSON.parse(json.stdout);
+    const parsed = JSON.parse(json.stdout) as { preset: string; totalParams: number; layers: unknown[] };
     assert.equal(parsed.preset, 'bilstm');
     assert.equal(parsed.totalParams, 353_537);
     assert.deepEqual(parsed.layers[1], { name: 'bidirectional', type: 'Bidirectional', outputShape: [null, 64], params: 16_640 });
@@ -91,30 +93,31 @@ describe('rnn-sentiment-lab CLI', () => {
     assert.equal(path.dirname(runDir), out);
     assert.match(trained.stderr, /Epoch 1\/1: loss \d\.\d{4} acc \d\.\d{4} val_loss \d\.\d{4} val_acc \d\.\d{4}/);
 
-    const runs = JSON.parse((await run(['runs', '--dir', out, '--json'])).stdout);
+    const runs = JSON.parse((await run(['runs', '--dir', out, '--json'])).stdout) as { preset: string; status: string }[];
     assert.equal(runs.length, 1);
     assert.equal(runs[0].preset, 'simple-rnn');
     assert.equal(runs[0].status, 'complete');
 
     const predicted = await run(['predict', '--model', runDir, '--json', 'What a great film', 'Dreadful']);
     assert.equal(predicted.code, 0, predicted.stderr);
-    const lines = predicted.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as { probability: number; label: string });
+    const lines = jsonLines(predicted.stdout);
     assert.equal(lines.length, 2);
     for (const l of lines) {
       assert.deepEqual(Object.keys(l), ['probability', 'label']);
       assert.equal(l.label, l.probability >= 0.5 ? 'positive' : 'negative');
     }
     const fromStdin = await run(['predict', '--model', runDir, '--json'], { input: 'What a great film\n\nDreadful\n' });
-    assert.deepEqual(fromStdin.stdout.trim().split('\n').map((l) => JSON.parse(l)), lines);
+    assert.deepEqual(jsonLines(fromStdin.stdout), lines);
 
     const evaluated = await run(['evaluate', '--model', runDir, '--data', archive, '--cache-dir', TEST_CACHE_DIR, '--limit', '200', '--json', '--save']);
     assert.equal(evaluated.code, 0, evaluated.stderr);
-    const metrics = JSON.parse(evaluated.stdout);
+    const metrics = JSON.parse(evaluated.stdout) as EvaluationMetrics;
     assert.equal(metrics.count, 200);
     const c = metrics.confusion;
     assert.equal(metrics.accuracy, (c.truePositive + c.trueNegative) / 200);
-    const record = JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8'));
-    assert.equal(record.test.count, 200, '--save stores the metrics in the run');
+    const record = JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(record.test?.count, 200, '--save stores the metrics in the run');
   });
 
   test('Ctrl-C during training keeps the last finished epoch and exits 130', async () => {
@@ -133,7 +136,7 @@ describe('rnn-sentiment-lab CLI', () => {
     );
     assert.equal(outcome.code, 130, outcome.stderr);
     assert.match(outcome.stderr, /Cancelled: kept the checkpoint of epoch \d+/);
-    const record = JSON.parse(await readFile(path.join(outcome.stdout.trim(), 'run.json'), 'utf8'));
+    const record = JSON.parse(await readFile(path.join(outcome.stdout.trim(), 'run.json'), 'utf8')) as RunRecord;
     assert.equal(record.status, 'cancelled');
     assert.ok(record.epochsCompleted >= 1 && record.epochsCompleted < 50);
   });

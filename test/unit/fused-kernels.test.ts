@@ -95,7 +95,7 @@ function makeLayer(c: Case, fused: boolean): tf.layers.Layer {
   return fused
     ? fusedBidirectionalLSTM({ units: c.units })
     : tf.layers.bidirectional({
-        layer: tf.layers.lstm({ units: c.units, recurrentActivation: 'sigmoid' }) as tf.RNN,
+        layer: tf.layers.lstm({ units: c.units, recurrentActivation: 'sigmoid' }),
         mergeMode: 'concat',
       });
 }
@@ -120,7 +120,7 @@ function runCase(c: Case, fused: boolean): Result {
     // inference path (no tape) for the output, recorded path for gradients
     const out = layer.apply(x) as tf.Tensor;
     const { grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, probe)) as tf.Scalar,
+      () => tf.sum<tf.Scalar>(tf.mul(layer.apply(x) as tf.Tensor, probe)),
       vars,
     );
     result = {
@@ -209,7 +209,7 @@ describe('fused recurrent kernels', () => {
       [fusedLSTM({ units: 8 }), tf.layers.lstm({ units: 8 })],
       [
         fusedBidirectionalLSTM({ units: 8 }),
-        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 8 }) as tf.RNN, mergeMode: 'concat' }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 8 }), mergeMode: 'concat' }),
       ],
     ];
     for (const [f, s] of pairs) {
@@ -227,7 +227,7 @@ describe('fused recurrent kernels', () => {
     // Keras LSTM: unit forget bias (forget block of the bias is 1, rest 0).
     const lstm = pairs[1][0];
     const bias = Array.from(lstm.getWeights()[2].dataSync());
-    assert.deepEqual(bias, [...Array(8).fill(0), ...Array(8).fill(1), ...Array(16).fill(0)]);
+    assert.deepEqual(bias, [...new Array<number>(8).fill(0), ...new Array<number>(8).fill(1), ...new Array<number>(16).fill(0)]);
     const cfg = lstm.getConfig() as Record<string, unknown>;
     assert.equal(cfg.recurrentActivation, 'sigmoid');
     // tfjs writes glorotUniform as VarianceScaling(1, fanAvg, uniform); its own default is glorotNormal
@@ -297,7 +297,7 @@ describe('fused recurrent kernels', () => {
       const m = tf.sequential();
       m.add(tf.layers.embedding({ inputDim: 50, outputDim: 6, inputLength: 12 }));
       m.add(fused ? fusedBidirectionalLSTM({ units: 5 }) : tf.layers.bidirectional({
-        layer: tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid', unitForgetBias: true }) as tf.RNN,
+        layer: tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid', unitForgetBias: true }),
         mergeMode: 'concat',
       }));
       m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
@@ -330,7 +330,7 @@ describe('fused recurrent kernels', () => {
       // the layer runs on the tape but the loss does not depend on it
       tf.variableGrads(() => {
         layer.apply(x);
-        return tf.mul(w, 2) as tf.Scalar;
+        return tf.mul<tf.Scalar>(w, 2);
       }, [w]);
     });
     assert.equal(pendingSlotCount(), 1);
@@ -381,7 +381,7 @@ describe('fused recurrent kernels', () => {
     let worst = 0;
     ref.losses.forEach((l, i) => (worst = Math.max(worst, Math.abs(l - got.losses[i]))));
     t.diagnostic(`loss ${ref.losses[0].toFixed(4)} -> ${ref.losses[ref.losses.length - 1].toFixed(4)}, largest difference ${worst.toExponential(2)}`);
-    assert.ok(worst < 2e-3, `loss curves differ by ${worst}\nref ${ref.losses}\ngot ${got.losses}`);
+    assert.ok(worst < 2e-3, `loss curves differ by ${worst}\nref ${ref.losses.join(', ')}\ngot ${got.losses.join(', ')}`);
     assert.ok(got.losses[got.losses.length - 1] < got.losses[0] * 0.8, 'loss decreases');
     assert.equal(pendingSlotCount(), 0);
   });
@@ -430,7 +430,7 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
       const probe = tf.tensor2d(rand([c.B, outDim], 8, 1.0), [c.B, outDim]);
       const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
       const out = m.predict(ids) as tf.Tensor;
-      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(m.apply(ids, { training: true }) as tf.Tensor, probe)) as tf.Scalar, vars);
+      const { grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(tf.mul(m.apply(ids, { training: true }) as tf.Tensor, probe)), vars);
       result = { out: out.dataSync() as Float32Array, grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
     });
     return result as unknown as { out: Float32Array; grads: Float32Array[] };
@@ -763,7 +763,7 @@ describe('wasm BatchMatMul with transposed operands (transposed first, then mult
       };
       const expected = await run('cpu');
       const got = await run('wasm');
-      assert.ok(maxAbsDiff(got, expected) <= 1e-4, `matMul ${sa} x ${sb} (${ta}, ${tb})`);
+      assert.ok(maxAbsDiff(got, expected) <= 1e-4, `matMul ${sa.join('x')} by ${sb.join('x')} (${ta}, ${tb})`);
     }
   });
 });

@@ -3,6 +3,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 
 export { imdbArchive } from '../corpus';
@@ -26,7 +27,7 @@ export function requireBuilt(): void {
   if (!existsSync(WORKER_PATH) || !existsSync(CLI_PATH)) throw new Error('Run `npm run build` first: the tests use dist/worker.js and dist/cli.js.');
 }
 
-export async function tempDir(prefix = 'rsl-test-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function tempDir(prefix = 'rsl-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -90,6 +91,5 @@ export function rawTarGz(entries: { path: string; type?: 'File' | 'SymbolicLink'
     }
   }
   blocks.push(Buffer.alloc(1024));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('node:zlib') as typeof import('node:zlib')).gzipSync(Buffer.concat(blocks));
+  return gzipSync(Buffer.concat(blocks));
 }

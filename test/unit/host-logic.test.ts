@@ -63,11 +63,12 @@ test('dashboard messages: well-formed requests pass, anything else is refused wi
 });
 
 function pair(logStack?: (stack: string) => void) {
-  let a!: RpcEndpoint<{ add: { params: { x: number; y: number }; result: number } }, { echo: { params: string; result: string } }, { tick: number }>;
-  let b!: RpcEndpoint<{ echo: { params: string; result: string } }, { add: { params: { x: number; y: number }; result: number } }, { tick: number }>;
+  type Add = { add: { params: { x: number; y: number }; result: number } };
+  type Echo = { echo: { params: string; result: string } };
   const deliver = (to: () => { receive(m: WireMessage): void }) => (m: WireMessage) => queueMicrotask(() => to().receive(structuredClone(m)));
-  a = new RpcEndpoint(deliver(() => b), logStack);
-  b = new RpcEndpoint(deliver(() => a));
+  // Each delivers to the other, looked up when a message is sent.
+  const a: RpcEndpoint<Add, Echo, { tick: number }> = new RpcEndpoint(deliver(() => b), logStack);
+  const b: RpcEndpoint<Echo, Add, { tick: number }> = new RpcEndpoint(deliver(() => a));
   return { a, b };
 }
 
@@ -83,7 +84,7 @@ test('rpc: requests resolve by id, stream events, cancel, notify, and fail clean
     return x + y;
   });
   const ticks: number[] = [];
-  const [r1, r2] = await Promise.all([b.request('add', { x: 2, y: 3 }, (_e, n) => ticks.push(n as number)).result, b.request('add', { x: 10, y: 1 }).result]);
+  const [r1, r2] = await Promise.all([b.request('add', { x: 2, y: 3 }, (_e, n) => ticks.push(n)).result, b.request('add', { x: 10, y: 1 }).result]);
   assert.equal(r1, 5);
   assert.equal(r2, 11);
   assert.deepEqual(ticks, [1, 2, 3]);

@@ -14,7 +14,7 @@ import { readSettings, trainingSettingsContribution } from '../../src/lab/settin
 import { REPO_ROOT } from './helpers';
 
 async function manifestSettings(): Promise<Record<string, Record<string, unknown>>> {
-  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, Record<string, unknown>> } } };
   return manifest.contributes.configuration.properties;
 }
 

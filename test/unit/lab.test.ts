@@ -25,9 +25,10 @@ class MapStore implements KeyValueStore {
   get<T>(key: string): T | undefined {
     return this.map.get(key) as T | undefined;
   }
-  async update(key: string, value: unknown): Promise<void> {
+  update(key: string, value: unknown): Promise<void> {
     if (value === undefined) this.map.delete(key);
     else this.map.set(key, value);
+    return Promise.resolve();
   }
 }
 

@@ -92,7 +92,7 @@ test('save → load → predict gives identical probabilities, for every preset'
     assert.equal(predictions[1].truncated, true);
     assert.equal(predictions[1].tokenCount, 10);
     // Plain TensorFlow.js loads the files as a standard layers model.
-    const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
+    const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[] }[] };
     assert.equal(json.format, 'layers-model');
     assert.deepEqual(json.weightsManifest[0].paths, ['weights.bin']);
     predictor.dispose();

@@ -73,9 +73,9 @@ describe('training in the worker thread', () => {
     assert.equal(result.record.status, 'complete');
     assert.equal(result.record.backend, started.backend);
     assert.equal(result.record.test?.count, 2000);
-    const c = result.record.test!.confusion;
+    const c = result.record.test.confusion;
     assert.equal(c.truePositive + c.trueNegative + c.falsePositive + c.falseNegative, 2000);
-    assert.ok(result.record.test!.accuracy > 0.6);
+    assert.ok(result.record.test.accuracy > 0.6);
     assert.equal((await inspectRun(result.runDir)).ok, true);
     firstRunDir = result.runDir;
 

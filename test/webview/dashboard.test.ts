@@ -116,7 +116,7 @@ function rgb(hex: string): string {
 
 function layerParams(page: Page): Promise<Record<string, number>> {
   return page.locator('.layer-diagram g[data-params]').evaluateAll((groups) =>
-    Object.fromEntries(groups.map((g) => [g.getAttribute('data-layer'), Number(g.getAttribute('data-params'))])),
+    Object.fromEntries(groups.map((g): [string, number] => [g.getAttribute('data-layer') ?? '', Number(g.getAttribute('data-params'))])),
   );
 }
 

@@ -307,7 +307,8 @@ export class FakeHost {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly page: Page, handlers: HostHandlers) {
-    this.endpoint = new RpcEndpoint((message) => this.send(message));
+    // send() never rejects (a closed page drops the message): its promise only orders the messages.
+    this.endpoint = new RpcEndpoint((message) => void this.send(message));
     for (const [method, handler] of Object.entries(handlers)) {
       this.endpoint.handle(method, handler as never);
     }

@@ -8,9 +8,8 @@ import type { DashboardToHost, HostToDashboard } from '../../src/protocol.js';
 import { RpcEndpoint, isWireMessage } from '../../src/rpc.js';
 import type { VsCodeApi } from './vscode-api.js';
 
-// The webview serves no requests and receives no request events: no event map.
-// eslint-disable-next-line @typescript-eslint/ban-types
-export type HostConnection = RpcEndpoint<HostToDashboard, DashboardToHost, {}>;
+// The webview serves no requests and receives no request events: an empty event map.
+export type HostConnection = RpcEndpoint<HostToDashboard, DashboardToHost, Record<string, never>>;
 
 export function connectToHost(api: VsCodeApi<unknown>): HostConnection {
   const endpoint: HostConnection = new RpcEndpoint((message) => api.postMessage(message));

@@ -35,13 +35,13 @@ export function applyTrainingUpdate(training: TrainingState, update: TrainingUpd
       const isNew = !last || update.data.epoch > last.epoch || (update.data.epoch === last.epoch && update.data.batch > last.batch);
       if (!isNew) return phaseChanged ? { kind: 'phase' } : { kind: 'duplicate' };
       training.batches.push(update.data);
-      return { kind: 'batch', update: update as TrainingUpdate & { event: 'batch' } };
+      return { kind: 'batch', update };
     }
     case 'epoch': {
       const last = training.epochs[training.epochs.length - 1];
       if (last && update.data.epoch <= last.epoch) return phaseChanged ? { kind: 'phase' } : { kind: 'duplicate' };
       training.epochs.push(update.data);
-      return { kind: 'epoch', update: update as TrainingUpdate & { event: 'epoch' } };
+      return { kind: 'epoch', update };
     }
   }
 }

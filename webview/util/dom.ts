@@ -31,8 +31,12 @@ export function applyProps(element: Element, props: Props | undefined): void {
   }
 }
 
+function isList(children: Children): children is readonly Children[] {
+  return Array.isArray(children);
+}
+
 export function appendChildren(parent: Node, children: Children): void {
-  if (Array.isArray(children)) {
+  if (isList(children)) {
     for (const child of children) appendChildren(parent, child);
   } else if (children instanceof Node) {
     parent.appendChild(children);
