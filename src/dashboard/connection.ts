@@ -46,7 +46,7 @@ export class DashboardConnection implements vscode.Disposable {
       // Not awaited: the training outlives the request; progress arrives as notifications.
       void vscode.commands.executeCommand(COMMANDS.trainModel, preset);
     });
-    this.serve('resumeRun', async ({ runId }) => {
+    this.serve('resumeRun', ({ runId }) => {
       // Not awaited, like trainModel: the training outlives the request.
       void vscode.commands.executeCommand(COMMANDS.resumeTraining, runId);
     });

@@ -20,8 +20,8 @@ export function startCli(args: string[], deadlineMs = 180_000): { child: ChildPr
   const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -55,7 +55,7 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
  * A tmpfs of `sizeKiB`, a real small disk that fills up (needs root, as in CI
  * here); undefined with the reason when it cannot be mounted.
  */
-export async function mountSmallDisk(sizeKiB: number): Promise<{ dir: string; unmount(): Promise<void> } | { reason: string }> {
+export async function mountSmallDisk(sizeKiB: number): Promise<{ dir: string; unmount: () => Promise<void> } | { reason: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rsl-full-disk-'));
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
   if (mounted.status !== 0) {

@@ -141,13 +141,13 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.cancelTraining'), true);
     const cancelled = await training;
     assert.equal(cancelled?.record.status, 'cancelled');
-    const id = cancelled!.record.id;
-    const kept = cancelled!.record.epochsCompleted;
+    const id = cancelled.record.id;
+    const kept = cancelled.record.epochsCompleted;
     assert.ok(api.lab.resumableRuns().some((r) => r.record.id === id), 'the cancelled run is offered for resuming');
 
     const resumed = await vscode.commands.executeCommand<TrainResult>('rnnSentimentLab.resumeTraining', id);
     assert.equal(resumed?.record.id, id);
-    assert.equal(resumed?.runDir, cancelled!.runDir);
+    assert.equal(resumed?.runDir, cancelled.runDir);
     assert.equal(resumed?.record.status, 'complete');
     assert.deepEqual(resumed?.record.history.epochs.map((e) => e.epoch), [1, 2, 3]);
     assert.ok(kept < 3);

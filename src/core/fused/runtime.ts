@@ -17,18 +17,21 @@ import * as path from 'node:path';
 import * as wt from 'node:worker_threads';
 import { ABI_VERSION, layoutMismatch, MAX_PAGES, TASK_WORDS, writeTask, type Task } from './abi';
 
-/** The module's exports (assembly/recurrent.ts); the loader checks each is there. */
+/**
+ * The module's exports (assembly/recurrent.ts); the loader checks each is there.
+ * WebAssembly exports are plain functions (no `this`), hence property signatures.
+ */
 interface KernelExports {
-  runTasks(tasks: number, count: number): void;
-  addInto(dst: number, src: number, n: number): void;
-  adamUpdate(
+  runTasks: (tasks: number, count: number) => void;
+  addInto: (dst: number, src: number, n: number) => void;
+  adamUpdate: (
     value: number, grad: number, m: number, v: number, n: number,
     alpha: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
-  ): void;
-  rmspropUpdate(value: number, grad: number, ms: number, n: number, lr: number, rho: number, oneMinusRho: number, epsilon: number): void;
-  abiVersion(): number;
-  abiLayoutLength(): number;
-  abiLayout(i: number): number;
+  ) => void;
+  rmspropUpdate: (value: number, grad: number, ms: number, n: number, lr: number, rho: number, oneMinusRho: number, epsilon: number) => void;
+  abiVersion: () => number;
+  abiLayoutLength: () => number;
+  abiLayout: (i: number) => number;
 }
 
 const EXPORTS: readonly (keyof KernelExports)[] = ['runTasks', 'addInto', 'adamUpdate', 'rmspropUpdate', 'abiVersion', 'abiLayoutLength', 'abiLayout'];
