@@ -10,6 +10,7 @@ import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
+import type { WordIndexOptions } from './core/keras/word-index';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
 
@@ -65,12 +66,24 @@ export interface EvaluateResult {
   backend: string;
 }
 
+export interface ImportKerasParams {
+  /** A Keras .h5 (or .keras v3) model file. */
+  file: string;
+  wordIndex: WordIndexOptions;
+  /** For a model without a fixed input length. */
+  maxlen?: number;
+  runsDir: string;
+  backend: BackendPreference;
+}
+
 export interface WorkerMethods {
   [method: string]: { params: unknown; result: unknown };
   train: { params: TrainParams; result: TrainResult };
   predict: { params: PredictParams; result: PredictResult };
   evaluate: { params: EvaluateParams; result: EvaluateResult };
   backend: { params: { preference: BackendPreference }; result: BackendInfo };
+  /** A Keras model and its word index become a run. */
+  importKeras: { params: ImportKerasParams; result: TrainResult };
 }
 
 /** What a training or evaluation streams to its caller while it runs. */

@@ -38,6 +38,7 @@ endpoint.handle('train', async (params, context) => {
 });
 endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context));
 endpoint.handle('predict', (params) => jobs.predict(params));
+endpoint.handle('importKeras', (params) => jobs.importKeras(params));
 endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {
