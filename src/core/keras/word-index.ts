@@ -148,10 +148,10 @@ export async function readWordIndex(options: WordIndexOptions, model: EmbeddingF
   if (tokenizer?.char_level) refuse(file, 'the Tokenizer is char_level, the lab reads words.');
   const maxIndex = Math.max(...index.values());
   const declared = tokenizer?.num_words ?? options.numWords;
-  if (declared !== undefined && declared !== null && declared > model.inputDim) {
+  if (declared !== undefined && declared > model.inputDim) {
     refuse(file, `the Tokenizer keeps num_words ${declared}, more than ${embedding}.`);
   }
-  if (tokenizer && declared === null && maxIndex >= model.inputDim) {
+  if (tokenizer && declared === undefined && maxIndex >= model.inputDim) {
     refuse(file, `the Tokenizer has no num_words and indices up to ${maxIndex}, but ${embedding}: this word index was not the one the model was trained with.`);
   }
   const numWords = declared ?? model.inputDim;
