@@ -20,9 +20,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
-from keras.layers import LSTM, Bidirectional, Dense, Dropout, Embedding, SimpleRNN
-from keras.preprocessing.sequence import pad_sequences
-from keras.preprocessing.text import Tokenizer, text_to_word_sequence, tokenizer_from_json
+from tensorflow.keras.layers import LSTM, Bidirectional, Dense, Dropout, Embedding, SimpleRNN
+from tensorflow.keras.preprocessing.sequence import pad_sequences
+from tensorflow.keras.preprocessing.text import Tokenizer, text_to_word_sequence, tokenizer_from_json
 
 EMBEDDING, UNITS, DENSE = 8, 8, 16
 

@@ -4,7 +4,10 @@
  * metadata.json and model.weights.h5, whose weights sit per layer under
  * `_layer_checkpoint_dependencies/<layer>` (Keras 2) or `layers/<layer>`
  * (Keras 3) as `vars/0…`, a recurrent layer's under `cell/vars`, a
- * Bidirectional's under `forward_layer/` and `backward_layer/`.
+ * Bidirectional's under `forward_layer/` and `backward_layer/`. The groups
+ * are named after the layer's class, not the layer (`dense`, then `dense_1`
+ * or `dense_2`…, keras/saving/saving_lib.py): a layer takes the next group
+ * of its class in suffix order.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -35,6 +38,19 @@ function vars(group: H5Group | null, h5: H5Module): { shape: number[]; values: F
   return out;
 }
 
+const snakeCase: Record<string, string> = { Embedding: 'embedding', SimpleRNN: 'simple_rnn', LSTM: 'lstm', Bidirectional: 'bidirectional', Dense: 'dense', Dropout: 'dropout' };
+
+/** The weight group of each layer: the groups of its class, taken in order of their numeric suffix. */
+function groupsByClass(groups: string[], kinds: string[]): (string | undefined)[] {
+  const suffix = (name: string, base: string) => (name === base ? 0 : Number(name.slice(base.length + 1)));
+  const queues = new Map<string, string[]>();
+  for (const base of new Set(kinds.map((k) => snakeCase[k]))) {
+    const pattern = new RegExp(`^${base}(_\\d+)?$`);
+    queues.set(base, groups.filter((g) => pattern.test(g)).sort((a, b) => suffix(a, base) - suffix(b, base)));
+  }
+  return kinds.map((k) => queues.get(snakeCase[k])?.shift());
+}
+
 export async function readKerasV3(file: string): Promise<KerasModelContents> {
   let entries: Record<string, Uint8Array>;
   try {
@@ -61,10 +77,12 @@ export async function readKerasV3(file: string): Promise<KerasModelContents> {
   const f = await openH5(temporary);
   try {
     const layersRoot = [f.get('_layer_checkpoint_dependencies'), f.get('layers')].find((g) => isGroup(g, h5)) as H5Group | undefined;
+    const groupOf = groupsByClass(layersRoot?.keys() ?? [], stack.layers.map((l) => l.kind));
     const result = matchWeights(
       stack,
       (layerName) => {
-        const group = layersRoot?.get(layerName);
+        const index = stack.layers.findIndex((l) => l.name === layerName);
+        const group = groupOf[index] === undefined ? undefined : layersRoot?.get(groupOf[index]);
         if (!isGroup(group, h5)) return [];
         const layer = stack.layers.find((l) => l.name === layerName);
         const cellVars = (g: unknown) => (isGroup(g, h5) ? vars(g.get('cell') as H5Group | null, h5) : []);

@@ -45,6 +45,8 @@ SPLIT = ${py(rules.split)}
 LAB_TEXT = ${py(lab)}  # the lab's reviews: HTML line breaks removed, split on any whitespace
 
 LINE_BREAK = re.compile(r"<br\\s*/?>", re.IGNORECASE)
+# The lab splits on JavaScript's whitespace, which differs from str.split()'s (\\x85, \\x1c-\\x1f are not in it).
+WHITESPACE = re.compile("[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+")
 
 
 def words(text):
@@ -53,7 +55,7 @@ def words(text):
     if LOWER:
         text = text.lower()
     text = text.translate(str.maketrans({c: SPLIT for c in FILTERS}))
-    return text.split() if LAB_TEXT else [w for w in text.split(SPLIT) if w]
+    return [w for w in (WHITESPACE.split(text) if LAB_TEXT else text.split(SPLIT)) if w]
 
 
 def encode(text, word_index):

@@ -171,7 +171,7 @@ function shifted(ranks: Map<string, number>, indexFrom: number): Map<string, num
 }
 
 /** The vocabulary of a lab run as `imdb.get_word_index()` gives it: word → rank (index − index_from). */
-export function toImdbWordIndex(vocabulary: Pick<VocabularyFile, 'words'>): Record<string, number> {
+export function toImdbWordIndex(vocabulary: { words: readonly string[] }): Record<string, number> {
   const index: Record<string, number> = {};
   vocabulary.words.forEach((word, i) => {
     if (word !== '') index[word] = i + 1;
