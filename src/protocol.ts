@@ -10,6 +10,7 @@ import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
+import type { ExportedFiles } from './core/keras/export';
 import type { WordIndexOptions } from './core/keras/word-index';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
@@ -84,6 +85,8 @@ export interface WorkerMethods {
   backend: { params: { preference: BackendPreference }; result: BackendInfo };
   /** A Keras model and its word index become a run. */
   importKeras: { params: ImportKerasParams; result: TrainResult };
+  /** A run written as a Keras model, word_index.json and predict_keras.py (h5wasm stays out of the extension host). */
+  exportKeras: { params: { runDir: string; out: string }; result: ExportedFiles };
 }
 
 /** What a training or evaluation streams to its caller while it runs. */
@@ -184,6 +187,8 @@ export interface DashboardToHost {
   trainModel: { params: { preset?: PresetName }; result: void };
   cancelTraining: { params: Record<string, never>; result: void };
   evaluateRun: { params: { runId: string }; result: void };
+  /** The host asks where to write the Keras file. */
+  exportRun: { params: { runId: string }; result: void };
 }
 
 /** What the host pushes to the dashboard (notifications: no answer). */

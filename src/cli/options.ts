@@ -10,6 +10,8 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export const zeroOrPositiveInt = (value: string): number => (value === '0' ? 0 : positiveInt(value));
+
 export function fraction(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number from 0 up to (not including) 1.');

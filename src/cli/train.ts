@@ -3,11 +3,10 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
 import { OPTIMIZER_NAMES, resolveHyperparameters } from '../core/presets';
-import { backendOption, cacheOption, dataOption, fraction, jsonOption, positiveInt, positiveNumber, presetOption } from './options';
+import { backendOption, cacheOption, dataOption, fraction, jsonOption, positiveInt, positiveNumber, presetOption, zeroOrPositiveInt } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { workerClient } from './worker';
 
-const zeroOrPositiveInt = (value: string) => (value === '0' ? 0 : positiveInt(value));
 
 export function addTrainCommand(program: Command): void {
   program

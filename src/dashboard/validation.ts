@@ -22,6 +22,7 @@ export const dashboardRequestSchemas: { [K in keyof DashboardToHost & string]: z
   trainModel: z.object({ preset: z.enum(PRESET_NAMES as [string, ...string[]]).optional() }).strict() as z.ZodType<DashboardToHost['trainModel']['params']>,
   cancelTraining: empty as z.ZodType<Record<string, never>>,
   evaluateRun: z.object({ runId }).strict(),
+  exportRun: z.object({ runId }).strict(),
 };
 
 export class InvalidMessageError extends Error {

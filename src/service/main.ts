@@ -92,6 +92,7 @@ function serve(socket: Socket): void {
   });
   endpoint.handle('backend', (params) => worker.request('backend', params).result);
   endpoint.handle('importKeras', (params) => worker.request('importKeras', params).result);
+  endpoint.handle('exportKeras', (params) => worker.request('exportKeras', params).result);
   endpoint.handle('restartWorker', async () => {
     if (current) throw new LabError('busy', 'A training is running: the worker restarts once it ends.');
     await worker.terminate();

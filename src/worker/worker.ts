@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Jobs } from '../core/jobs';
 import { initBackend } from '../core/backend';
+import { exportRunToKeras } from '../core/keras/export';
 import { LabError, isLabError } from '../core/errors';
 import type { HostMethods, TrainingEvents, WorkerMethods, WorkerSettings } from '../protocol';
 import { RpcEndpoint, isWireMessage, type WireError } from '../rpc';
@@ -39,6 +40,7 @@ endpoint.handle('train', async (params, context) => {
 endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context));
 endpoint.handle('predict', (params) => jobs.predict(params));
 endpoint.handle('importKeras', (params) => jobs.importKeras(params));
+endpoint.handle('exportKeras', ({ runDir, out }) => exportRunToKeras(runDir, out));
 endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {

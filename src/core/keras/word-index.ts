@@ -13,7 +13,8 @@
  *
  * Nothing here loads TensorFlow.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { LabError, errorMessage } from '../errors';
 import type { VocabularyFile } from '../runs';
@@ -25,6 +26,12 @@ export const WORD_INDEX_KINDS: readonly WordIndexKind[] = ['imdb', 'tokenizer'];
 
 /** The file Keras keeps after `imdb.load_data()` / `imdb.get_word_index()` has run. */
 export const IMDB_WORD_INDEX_FILE = 'imdb_word_index.json';
+
+/** Where Keras keeps it: `$KERAS_HOME/datasets/`, by default `~/.keras/datasets/`; undefined when it is not there. */
+export async function findKerasImdbWordIndex(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const file = path.join(env.KERAS_HOME || path.join(os.homedir(), '.keras'), 'datasets', IMDB_WORD_INDEX_FILE);
+  return (await stat(file).then((s) => s.isFile(), () => false)) ? file : undefined;
+}
 
 export interface WordIndexOptions {
   file: string;
