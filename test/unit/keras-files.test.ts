@@ -7,7 +7,8 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { h5wasm, type H5Group } from '../../src/core/keras/h5';
 import { writeKerasH5 } from '../../src/core/keras/h5-layout';
@@ -18,7 +19,7 @@ import { KERAS_TEXT_RULES, textToWordSequence, tokenize } from '../../src/core/t
 import { TextEncoder, Vocabulary } from '../../src/core/vocabulary';
 import { WorkerClient } from '../../src/core/worker-client';
 import type { ImportKerasParams } from '../../src/protocol';
-import { WORKER_PATH, requireBuilt, tempDir } from './helpers';
+import { CLI_PATH, WORKER_PATH, requireBuilt, tempDir } from './helpers';
 
 const H = resolveHyperparameters('lstm', { numWords: 50, maxlen: 12, embeddingDim: 4, units: 3, denseUnits: 5 });
 
@@ -172,6 +173,72 @@ describe('importing Keras files', () => {
     await assert.rejects(importing(file, { wordIndex: { file: wordIndex, numWords: 60 } }), /num_words 60 is more than the Embedding layer "embedding" has input_dim 50/);
     await assert.rejects(importing(file, { wordIndex: { file: wordIndex, kind: 'tokenizer', oovToken: '<unk>' } }), /no oov_token "<unk>"/);
     assert.equal(await runCount(), before);
+  });
+});
+
+describe('rnn-sentiment-lab import and export', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  before(async () => {
+    requireBuilt();
+    ({ dir, cleanup } = await tempDir('rsl-keras-cli-'));
+  });
+  after(() => cleanup());
+
+  test("import takes Keras' own imdb_word_index.json when none is given, and export writes the three files", async () => {
+    const kerasHome = path.join(dir, 'keras-home');
+    await mkdir(path.join(kerasHome, 'datasets'), { recursive: true });
+    await writeFile(path.join(kerasHome, 'datasets', 'imdb_word_index.json'), JSON.stringify({ the: 1, movie: 2 }));
+    const model = path.join(dir, 'model.h5');
+    await writeModel(model);
+    const runs = path.join(dir, 'runs');
+    const imported = await cli(['import', '--model', model, '--out', runs, '--json'], { KERAS_HOME: kerasHome });
+    assert.equal(imported.code, 0, imported.stderr);
+    const { runDir, record } = JSON.parse(imported.stdout) as { runDir: string; record: { origin: { wordIndex: string } } };
+    assert.equal(record.origin.wordIndex, path.join(kerasHome, 'datasets', 'imdb_word_index.json'));
+    const listed = await cli(['runs', '--dir', runs]);
+    assert.match(listed.stdout, /imported from Keras 2\.12\.0/);
+    const exported = await cli(['export', '--model', runDir, '--format', 'keras-h5', '--out', path.join(dir, 'out', 'again.h5'), '--json']);
+    assert.equal(exported.code, 0, exported.stderr);
+    const files = JSON.parse(exported.stdout) as { model: string; wordIndex: string; script: string };
+    assert.deepEqual(JSON.parse(await readFile(files.wordIndex, 'utf8')), { the: 1, movie: 2 });
+    assert.match(await readFile(files.script, 'utf8'), /keras\.models\.load_model\(MODEL\)/);
+    assert.deepEqual((await readdir(path.join(dir, 'out'))).sort(), ['again.h5', 'predict_keras.py', 'word_index.json']);
+  });
+
+  test('bad input gets one line on stderr and a failing exit code, and writes nothing', async () => {
+    const model = path.join(dir, 'model.h5');
+    await writeModel(model);
+    const half = path.join(dir, 'half.h5');
+    await copyFile(model, half);
+    await truncate(half, 1000);
+    const empty = path.join(dir, 'empty-home');
+    await mkdir(empty, { recursive: true });
+    const cases: [string[], RegExp][] = [
+      [['import', '--model', half, '--word-index', path.join(dir, 'missing.json'), '--out', path.join(dir, 'r')], /half\.h5 is not a readable HDF5 file \(truncated/],
+      [['import', '--model', model, '--out', path.join(dir, 'r')], /No word index: give --word-index/],
+      [['export', '--model', path.join(dir, 'r'), '--out', path.join(dir, 'x.keras')], /No trained model at/],
+      [['export', '--model', dir, '--format', 'onnx', '--out', path.join(dir, 'x.h5')], /argument 'onnx' is invalid/],
+    ];
+    for (const [args, message] of cases) {
+      const outcome = await cli(args, { KERAS_HOME: empty });
+      assert.notEqual(outcome.code, 0, args.join(' '));
+      const lines = outcome.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `expected one line on stderr for ${args.join(' ')}, got:\n${outcome.stderr}`);
+      assert.match(lines[0], message);
+    }
+    assert.equal((await readdir(dir)).includes('r'), false);
   });
 });
 
