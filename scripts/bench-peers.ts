@@ -18,8 +18,9 @@
  *   Our worker encodes the same source with the same settings through the same
  *   loadDataset, so it trains on the same rows.
  * - Python: TensorFlow (CPU) and PyTorch (CPU) live in two virtualenvs under
- *   .cache/ that this script creates on first use (TensorFlow 2.12 pins an old
- *   numpy; PyTorch wants a recent one). Their install times are kept beside them.
+ *   .cache/ made on first use by scripts/lib/python-venv.ts (shared with the
+ *   Keras bridge tests; TensorFlow 2.12 pins an old numpy, PyTorch wants a
+ *   recent one). Their install times are kept beside them.
  * - Every run is a fresh process, so its peak RSS is its own: Python reports
  *   getrusage's ru_maxrss, ours reports process.resourceUsage().maxRSS of a
  *   child Node process that drives the worker thread.
