@@ -12,7 +12,8 @@ import { copyFile, mkdir, readFile, readdir, truncate, writeFile } from 'node:fs
 import * as path from 'node:path';
 import { h5wasm, type H5Group } from '../../src/core/keras/h5';
 import { writeKerasH5 } from '../../src/core/keras/h5-layout';
-import { labStack, weightPlan } from '../../src/core/keras/stack';
+import { describeStack, kerasModelConfig, labStack, labView, parseModelConfig, weightPlan } from '../../src/core/keras/stack';
+import { describeArchitecture } from '../../src/core/architecture';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { inspectRun } from '../../src/core/runs';
 import { KERAS_TEXT_RULES, textToWordSequence, tokenize } from '../../src/core/text';
@@ -239,6 +240,27 @@ describe('rnn-sentiment-lab import and export', () => {
       assert.match(lines[0], message);
     }
     assert.equal((await readdir(dir)).includes('r'), false);
+  });
+});
+
+describe('Keras layer stacks', () => {
+  test("a Keras-named Bi-LSTM stack is the lab's own (fused kernels apply); another activation makes it TensorFlow.js layers", () => {
+    const h = resolveHyperparameters('bilstm', { numWords: 300, maxlen: 20, embeddingDim: 4, units: 3, denseUnits: 6 });
+    const config = kerasModelConfig(labStack(h), 20) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    const bidirectional = config.config.layers[2].config as { name: string; layer: { config: { name: string } } };
+    bidirectional.name = 'bidirectional_3';
+    bidirectional.layer.config.name = 'lstm_7';
+    const stack = parseModelConfig(config);
+    assert.equal(stack.maxlen, 20);
+    const view = labView(stack, 20);
+    assert.equal(view.labLayers, true);
+    assert.equal(view.hyperparameters.preset, 'bilstm');
+    assert.equal(view.hyperparameters.denseUnits, 6);
+    assert.deepEqual(describeStack(stack, 20, 'bilstm').totalParams, describeArchitecture(h).totalParams);
+    config.config.layers[3].config.activation = 'tanh';
+    assert.equal(labView(parseModelConfig(config), 20).labLayers, false);
+    config.config.layers[3].config.activation = 'gelu';
+    assert.throws(() => parseModelConfig(config), /layer "dense" \(Dense\) has activation "gelu"/);
   });
 });
 

@@ -252,7 +252,9 @@ export function labView(stack: KerasStack, maxlen: number, optimizer?: Optimizer
     ...(optimizer ? { optimizer } : {}),
   });
   const expected = labStack(hyperparameters);
-  const same = (a: KerasLayer, b: KerasLayer): boolean => JSON.stringify({ ...a, name: '' }) === JSON.stringify({ ...b, name: '' });
+  // Layer names (the wrapped LSTM's too) differ from model to model and change nothing.
+  const unnamed = (layer: KerasLayer) => JSON.stringify(layer, (key, value: unknown) => (key === 'name' ? undefined : value));
+  const same = (a: KerasLayer, b: KerasLayer): boolean => unnamed(a) === unnamed(b);
   const labLayers = embedding.inputDim >= 4 && expected.layers.length === stack.layers.length && expected.layers.every((l, i) => same(l, stack.layers[i]));
   return { hyperparameters, labLayers };
 }
