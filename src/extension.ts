@@ -10,7 +10,7 @@ import type { CommandContext } from './commands/context';
 import { deleteModel } from './commands/delete-model';
 import { evaluateModel } from './commands/evaluate-model';
 import { exportKerasModel } from './commands/export-keras-model';
-import { importKerasModel } from './commands/import-keras-model';
+import { importKerasModel, type ImportKerasArgs } from './commands/import-keras-model';
 import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
 import { openDashboard } from './commands/open-dashboard';
 import { selectActiveModel } from './commands/select-active-model';
@@ -82,8 +82,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.evaluateModel, (runId?: string) => evaluateModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.selectActiveModel, (runId?: string) => selectActiveModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.deleteModel, (runId?: string) => deleteModel(ctx, runId)),
-    vscode.commands.registerCommand(COMMANDS.importKerasModel, () => importKerasModel(ctx)),
-    vscode.commands.registerCommand(COMMANDS.exportKerasModel, (runId?: string) => exportKerasModel(ctx, runId)),
+    vscode.commands.registerCommand(COMMANDS.importKerasModel, (args?: ImportKerasArgs) => importKerasModel(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.exportKerasModel, (runId?: string, out?: string) => exportKerasModel(ctx, runId, out)),
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;

@@ -11,10 +11,11 @@ import type { CommandContext } from './context';
 import { reportError } from './errors';
 import { pickRun } from './pick-run';
 
-export async function exportKerasModel(ctx: CommandContext, runId?: string): Promise<ExportedFiles | undefined> {
+/** `out` (the .h5 to write) skips the save dialog, for callers that know it. */
+export async function exportKerasModel(ctx: CommandContext, runId?: string, out?: string): Promise<ExportedFiles | undefined> {
   const id = runId ?? (await pickRun(ctx.lab, 'Export Model to Keras'));
   if (!id) return undefined;
-  const target = await vscode.window.showSaveDialog({
+  const target = out !== undefined ? vscode.Uri.file(out) : await vscode.window.showSaveDialog({
     title: 'Export Model to Keras (word_index.json and predict_keras.py are written beside it)',
     defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir(), `${id}.h5`)),
     filters: { 'Keras HDF5 model': ['h5'] },

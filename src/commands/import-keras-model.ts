@@ -38,20 +38,27 @@ async function askWordIndex(): Promise<WordIndexOptions | undefined> {
   return picked?.choose();
 }
 
-export async function importKerasModel(ctx: CommandContext): Promise<TrainResult | undefined> {
-  const file = await pickFile(`${TITLE}: a Keras model`, { 'Keras models': ['h5', 'hdf5', 'keras'] });
+/** What the command asks for, given up front by a caller (another extension, a test): no dialogs then. */
+export interface ImportKerasArgs {
+  file: string;
+  wordIndex: WordIndexOptions;
+  maxlen?: number;
+}
+
+export async function importKerasModel(ctx: CommandContext, args?: ImportKerasArgs): Promise<TrainResult | undefined> {
+  const file = args?.file ?? (await pickFile(`${TITLE}: a Keras model`, { 'Keras models': ['h5', 'hdf5', 'keras'] }));
   if (!file) return undefined;
-  const wordIndex = await askWordIndex();
+  const wordIndex = args?.wordIndex ?? (await askWordIndex());
   if (!wordIndex) return undefined;
   const run = (maxlen?: number) =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing ${path.basename(file)}` }, () => ctx.lab.importKeras({ file, wordIndex, maxlen }));
   try {
     let result: TrainResult;
     try {
-      result = await run();
+      result = await run(args?.maxlen);
     } catch (error) {
       // A model without a fixed input length: ask for the maxlen its sequences were padded to.
-      if (errorCode(error) !== 'bad-argument' || !/no fixed input length/.test(errorMessage(error))) throw error;
+      if (args || errorCode(error) !== 'bad-argument' || !/no fixed input length/.test(errorMessage(error))) throw error;
       const answer = await vscode.window.showInputBox({
         title: TITLE,
         prompt: `${path.basename(file)} has no fixed input length: the maxlen its sequences were padded to`,
