@@ -122,7 +122,7 @@ describe('importing Keras files', () => {
     await assert.rejects(importing(file), /layer "dense" \(Dense\) has kernel of shape \[3, 5\], its configuration needs \[3, 7\]/);
   });
 
-  test('a weights-only file and a file that is not HDF5 get their own messages', async () => {
+  test('a weights-only file, a file that is not HDF5 and a cut .keras archive get their own messages', async () => {
     const weightsOnly = path.join(dir, 'weights-only.h5');
     await writeModel(weightsOnly);
     const h5 = await h5wasm();
@@ -133,6 +133,9 @@ describe('importing Keras files', () => {
     const text = path.join(dir, 'notes.h5');
     await writeFile(text, 'not hdf5 at all');
     await assert.rejects(importing(text), /notes\.h5 is not a readable HDF5 file/);
+    const zip = path.join(dir, 'cut.keras');
+    await writeFile(zip, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40, 7)]));
+    await assert.rejects(importing(zip), /cut\.keras is not a readable \.keras archive/);
   });
 
   test('a model without a fixed input length needs maxlen, and keeps the one given', async () => {
