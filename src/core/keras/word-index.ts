@@ -146,14 +146,14 @@ export async function readWordIndex(options: WordIndexOptions, model: EmbeddingF
     const indexFrom = options.indexFrom ?? INDEX_FROM;
     if (!Number.isInteger(indexFrom) || indexFrom < 0) refuse(file, `index_from must be a whole number from 0, got ${indexFrom}.`);
     const numWords = options.numWords ?? model.inputDim;
-    const ranks = [...index.values()];
     // Every imdb index is rank + index_from; the smallest rank is 1.
-    if (Math.min(...ranks) !== 1) refuse(file, `an imdb word index ranks words from 1, this one from ${Math.min(...ranks)} (is it a Tokenizer's? pass the tokenizer kind).`);
+    const lowest = extreme(index, Math.min);
+    if (lowest !== 1) refuse(file, `an imdb word index ranks words from 1, this one from ${lowest} (is it a Tokenizer's? pass the tokenizer kind).`);
     return { ...common, numWords, startChar: START_CHAR, oovChar: OOV_CHAR, indexFrom, words: wordsByRank(shifted(index, indexFrom), indexFrom, numWords) };
   }
 
   if (tokenizer?.char_level) refuse(file, 'the Tokenizer is char_level, the lab reads words.');
-  const maxIndex = Math.max(...index.values());
+  const maxIndex = extreme(index, Math.max);
   const declared = tokenizer?.num_words ?? options.numWords;
   if (declared !== undefined && declared > model.inputDim) {
     refuse(file, `the Tokenizer keeps num_words ${declared}, more than ${embedding}.`);
@@ -170,6 +170,13 @@ export async function readWordIndex(options: WordIndexOptions, model: EmbeddingF
     oovChar = at;
   }
   return { ...common, numWords, startChar: null, oovChar, indexFrom: 0, words: wordsByRank(index, 0, numWords) };
+}
+
+/** The smallest or largest index, without spreading a word index of a hundred thousand words into arguments. */
+function extreme(index: Map<string, number>, pick: (a: number, b: number) => number): number {
+  let result: number | undefined;
+  for (const i of index.values()) result = result === undefined ? i : pick(result, i);
+  return result ?? 0;
 }
 
 /** imdb ranks → indices (index = rank + index_from): what `load_data` does to the word index. */
