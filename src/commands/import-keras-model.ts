@@ -30,7 +30,7 @@ async function askWordIndex(): Promise<WordIndexOptions | undefined> {
     return { file, kind, ...(oovToken ? { oovToken } : {}) };
   };
   const choices: Choice[] = [
-    ...(found ? [{ label: '$(book) imdb_word_index.json from Keras', description: found, detail: 'keras.datasets.imdb: index_from 3, start 1, OOV 2 (the tutorial)', choose: async () => ({ file: found, kind: 'imdb' as const }) }] : []),
+    ...(found ? [{ label: '$(book) imdb_word_index.json from Keras', description: found, detail: 'keras.datasets.imdb: index_from 3, start 1, OOV 2 (the tutorial)', choose: () => Promise.resolve({ file: found, kind: 'imdb' as const }) }] : []),
     { label: '$(file) An imdb word index file…', detail: 'word → rank, as imdb.get_word_index() returns it', choose: other('imdb') },
     { label: "$(file) A Tokenizer's word index…", detail: 'Tokenizer.word_index as JSON, or tokenizer.to_json()', choose: other('tokenizer') },
   ];
