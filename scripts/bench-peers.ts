@@ -18,8 +18,9 @@
  *   Our worker encodes the same source with the same settings through the same
  *   loadDataset, so it trains on the same rows.
  * - Python: TensorFlow (CPU) and PyTorch (CPU) live in two virtualenvs under
- *   .cache/ that this script creates on first use (TensorFlow 2.12 pins an old
- *   numpy; PyTorch wants a recent one). Their install times are kept beside them.
+ *   .cache/ made on first use by scripts/lib/python-venv.ts (shared with the
+ *   Keras bridge tests; TensorFlow 2.12 pins an old numpy, PyTorch wants a
+ *   recent one). Their install times are kept beside them.
  * - Every run is a fresh process, so its peak RSS is its own: Python reports
  *   getrusage's ru_maxrss, ours reports process.resourceUsage().maxRSS of a
  *   child Node process that drives the worker thread.
@@ -40,6 +41,7 @@ import type { EpochMetrics } from '../src/core/metrics';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '../src/core/presets';
 import { WorkerClient } from '../src/core/worker-client';
 import { imdbArchive } from '../test/corpus';
+import { VENVS, ensureVenv, run, type VenvInfo } from './lib/python-venv';
 import type { TrainingEvents } from '../src/protocol';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -55,16 +57,6 @@ const CACHE = path.join(ROOT, '.cache');
  */
 const CONTESTANTS = ['keras', 'torch', 'ours-wasm', 'ours-tensorflow', 'ours-cpu'] as const;
 type Contestant = (typeof CONTESTANTS)[number];
-
-/**
- * Two environments because TensorFlow 2.12 needs numpy < 1.24 and PyTorch 2.13
- * is built against numpy 2. torch is pinned to the one CPU build kept on
- * these machines: any other version resolves to a multi-GB CUDA download.
- */
-const VENVS = {
-  keras: { dir: path.join(CACHE, 'peers-venv'), requirements: ['tensorflow-cpu==2.12.1'] },
-  torch: { dir: path.join(CACHE, 'peers-torch-venv'), requirements: ['torch==2.13.0', 'numpy'] },
-} as const;
 
 /** What the targets ask of us, against Keras on the same machine and data. */
 const TARGETS = { timeRatio: 0.5, accuracyPoints: 1, peakMemoryMb: 1536, accuracyEpoch: 5 };
@@ -179,42 +171,6 @@ async function exportData(settings: { numWords: number; maxlen: number; seed: nu
   for (const file of files) await writeFile(path.join(dir, file.name), file.bytes);
   await writeFile(headerPath, header);
   return dir;
-}
-
-// ---------------------------------------------------------------- Python environments
-
-interface VenvInfo {
-  requirements: string[];
-  installSeconds: number;
-  installedAt: string;
-}
-
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', process.stderr, process.stderr], env: options.env ?? process.env });
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args.slice(0, 3).join(' ')}... exited with ${code ?? signal}`))));
-  });
-}
-
-/** Creates the virtualenv on first use and records how long the install took. */
-async function ensureVenv(kind: keyof typeof VENVS): Promise<VenvInfo & { python: string }> {
-  const { dir, requirements } = VENVS[kind];
-  const python = path.join(dir, 'bin', 'python');
-  const marker = path.join(dir, 'bench-install.json');
-  if (existsSync(marker)) {
-    const info = JSON.parse(await readFile(marker, 'utf8')) as VenvInfo;
-    if (JSON.stringify(info.requirements) === JSON.stringify(requirements)) return { ...info, python };
-  }
-  process.stderr.write(`Creating ${path.relative(ROOT, dir)} (${requirements.join(' ')})...\n`);
-  const started = performance.now();
-  await rm(dir, { recursive: true, force: true });
-  await run(values.python, ['-m', 'venv', dir]);
-  await run(python, ['-m', 'pip', 'install', '--progress-bar', 'off', ...requirements]);
-  const info: VenvInfo = { requirements: [...requirements], installSeconds: (performance.now() - started) / 1000, installedAt: new Date().toISOString() };
-  await writeFile(marker, JSON.stringify(info, null, 1));
-  process.stderr.write(`  installed in ${info.installSeconds.toFixed(0)} s\n`);
-  return { ...info, python };
 }
 
 // ---------------------------------------------------------------- machine load
@@ -450,7 +406,7 @@ async function main(): Promise<void> {
   const dataDir = await exportData({ numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: LIMIT });
 
   const venvs: Partial<Record<'keras' | 'torch', VenvInfo & { python: string }>> = {};
-  for (const kind of ['keras', 'torch'] as const) if (contestants.includes(kind)) venvs[kind] = await ensureVenv(kind);
+  for (const kind of ['keras', 'torch'] as const) if (contestants.includes(kind)) venvs[kind] = await ensureVenv(kind, values.python);
   if (contestants.some((c) => c.startsWith('ours')) && !values['skip-build']) {
     process.stderr.write('Building dist/ (node scripts/build.mjs)...\n');
     await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')]);

@@ -26,12 +26,15 @@ const nodeCommon = {
   format: 'cjs',
   // tfjs-node is a native, optional addon: it is required at run time where installed.
   external: ['@tensorflow/tfjs-node', 'vscode'],
+  // h5wasm is an ES module that finds itself through import.meta.url, which a CommonJS bundle lacks.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: 'var __importMetaUrl = require("url").pathToFileURL(__filename).href;' },
 };
 
 const builds = [
   { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...nodeCommon, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
-  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${nodeCommon.banner.js}` } },
   { ...nodeCommon, entryPoints: ['src/service/main.ts'], outfile: 'dist/service.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];

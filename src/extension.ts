@@ -9,6 +9,8 @@ import { cancelTraining } from './commands/cancel-training';
 import type { CommandContext } from './commands/context';
 import { deleteModel } from './commands/delete-model';
 import { evaluateModel } from './commands/evaluate-model';
+import { exportKerasModel } from './commands/export-keras-model';
+import { importKerasModel, type ImportKerasArgs } from './commands/import-keras-model';
 import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
 import { openDashboard } from './commands/open-dashboard';
 import { resumeTraining } from './commands/resume-training';
@@ -84,6 +86,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.evaluateModel, (runId?: string) => evaluateModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.selectActiveModel, (runId?: string) => selectActiveModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.deleteModel, (runId?: string) => deleteModel(ctx, runId)),
+    vscode.commands.registerCommand(COMMANDS.importKerasModel, (args?: ImportKerasArgs) => importKerasModel(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.exportKerasModel, (runId?: string, out?: string) => exportKerasModel(ctx, runId, out)),
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;

@@ -12,6 +12,8 @@ import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
+import type { ExportedFiles } from './core/keras/export';
+import type { WordIndexOptions } from './core/keras/word-index';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
 
@@ -73,12 +75,26 @@ export interface EvaluateResult {
   backend: string;
 }
 
+export interface ImportKerasParams {
+  /** A Keras .h5 (or .keras v3) model file. */
+  file: string;
+  wordIndex: WordIndexOptions;
+  /** For a model without a fixed input length. */
+  maxlen?: number;
+  runsDir: string;
+  backend: BackendPreference;
+}
+
 export interface WorkerMethods {
   [method: string]: { params: unknown; result: unknown };
   train: { params: TrainParams; result: TrainResult };
   predict: { params: PredictParams; result: PredictResult };
   evaluate: { params: EvaluateParams; result: EvaluateResult };
   backend: { params: { preference: BackendPreference }; result: BackendInfo };
+  /** A Keras model and its word index become a run. */
+  importKeras: { params: ImportKerasParams; result: TrainResult };
+  /** A run written as a Keras model, word_index.json and predict_keras.py (h5wasm stays out of the extension host). */
+  exportKeras: { params: { runDir: string; out: string }; result: ExportedFiles };
 }
 
 /** What a training or evaluation streams to its caller while it runs. */
@@ -191,6 +207,8 @@ export interface DashboardToHost {
   resumeRun: { params: { runId: string }; result: void };
   cancelTraining: { params: Record<string, never>; result: void };
   evaluateRun: { params: { runId: string }; result: void };
+  /** The host asks where to write the Keras file. */
+  exportRun: { params: { runId: string }; result: void };
 }
 
 /** What the host pushes to the dashboard (notifications: no answer). */

@@ -1,6 +1,8 @@
 /** The command tree: one file per command beside this one. */
 import { Command } from '@commander-js/extra-typings';
 import { addEvaluateCommand } from './evaluate';
+import { addExportCommand } from './export';
+import { addImportCommand } from './import';
 import { addPredictCommand } from './predict';
 import { addRunsCommand } from './runs';
 import { addSummaryCommand } from './summary';
@@ -11,6 +13,6 @@ export function buildProgram(): Command {
   const program = new Command('rnn-sentiment-lab')
     .description('Train, evaluate and use the Keras tutorial\'s SimpleRNN, LSTM and Bi-LSTM sentiment models on IMDB, with TensorFlow.js.')
     .exitOverride();
-  for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addRunsCommand]) add(program);
+  for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addRunsCommand, addImportCommand, addExportCommand]) add(program);
   return program;
 }

@@ -1,5 +1,6 @@
 /** `runs`: the trained models in a folder; reads run.json files only, no TensorFlow. */
 import type { Command } from '@commander-js/extra-typings';
+import { originLabel } from '../core/format';
 import { defaultRunsDir } from '../core/paths';
 import { listRuns } from '../core/runs';
 import { jsonOption } from './options';
@@ -17,7 +18,7 @@ export function addRunsCommand(program: Command): void {
           `${JSON.stringify(
             runs.map((r) =>
               r.ok
-                ? { id: r.record.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend }
+                ? { id: r.record.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend, ...(r.record.origin ? { origin: r.record.origin } : {}) }
                 : { id: r.id, dir: r.dir, corrupt: true, problems: r.problems },
             ),
           )}\n`,
@@ -29,6 +30,10 @@ export function addRunsCommand(program: Command): void {
         if (!r.ok) process.stdout.write(`${r.id}  CORRUPT: ${r.problems.join('; ')}\n`);
         else {
           const last = r.record.history.epochs.at(-1);
+          if (r.record.origin) {
+            process.stdout.write(`${r.record.id}  ${originLabel(r.record.origin)}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}\n`);
+            continue;
+          }
           process.stdout.write(`${r.record.id}  ${r.record.status.padEnd(9)} epochs ${r.record.epochsCompleted}  val_acc ${last?.valAccuracy.toFixed(4) ?? '-'}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}  ${r.record.backend}\n`);
         }
       }

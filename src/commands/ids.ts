@@ -9,6 +9,8 @@ export const COMMANDS = {
   selectActiveModel: 'rnnSentimentLab.selectActiveModel',
   deleteModel: 'rnnSentimentLab.deleteModel',
   installNativeBackend: 'rnnSentimentLab.installNativeBackend',
+  importKerasModel: 'rnnSentimentLab.importKerasModel',
+  exportKerasModel: 'rnnSentimentLab.exportKerasModel',
 } as const;
 
 export const VIEWS = {

@@ -1,4 +1,5 @@
 /** Numbers as people read them, shared by the CLI, the extension and the dashboard (no Node imports). */
+import type { RunOrigin } from './runs';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
@@ -23,4 +24,9 @@ export function formatCount(n: number): string {
 export function formatProgressAmount(done: number, total: number | undefined, unit: 'bytes' | 'reviews'): string {
   if (unit === 'bytes') return total ? `${formatBytes(done)} of ${formatBytes(total)}` : formatBytes(done);
   return total ? `${formatCount(done)}/${formatCount(total)} reviews` : `${formatCount(done)} reviews`;
+}
+
+/** How a run's origin is shown: "imported from Keras 2.12.0". */
+export function originLabel(origin: RunOrigin): string {
+  return `imported from Keras${origin.kerasVersion ? ` ${origin.kerasVersion}` : ''}`;
 }

@@ -32,7 +32,9 @@ import {
 } from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { evaluateSplit, fitModel } from './training';
-import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
+import { importKerasModel } from './keras/import';
+import { encodeTestReviews } from './keras/test-reviews';
+import type { ImportKerasParams, EvaluateParams, EvaluateResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
 import type { HandlerContext } from '../rpc';
 
 export type JobContext = HandlerContext<TrainingEvents>;
@@ -186,13 +188,13 @@ export class Jobs {
     const backend = await initBackend(params.backend, this.environment);
     const { record } = await openRun(params.runDir);
     const h = record.hyperparameters;
-    const dataset = await loadDataset(
-      params.data,
-      { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit },
-      { cacheDir: params.cacheDir, signal: context.signal, onProgress: (p) => context.emit('progress', p) },
-    );
+    const loadOptions = { cacheDir: params.cacheDir, signal: context.signal, onProgress: (p: TrainingEvents['progress']) => context.emit('progress', p) };
     const predictor = await this.predictors.get(params.runDir);
-    const metrics = await this.evaluateSplit(predictor.model, dataset.test, h.maxlen, context);
+    // An imported model reads the reviews with its own word index, not the lab's.
+    const test = record.origin
+      ? await encodeTestReviews(params.data, predictor.encoder, { seed: h.seed, limit: params.limit }, loadOptions)
+      : (await loadDataset(params.data, { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit }, loadOptions)).test;
+    const metrics = await this.evaluateSplit(predictor.model, test, predictor.maxlen, context);
     if (params.save) {
       await updateRunRecord(params.runDir, { ...record, test: metrics, timings: { ...record.timings, evaluationSeconds: metrics.seconds } });
     }
@@ -213,6 +215,12 @@ export class Jobs {
       backend: backend.name,
       milliseconds: performance.now() - started,
     };
+  }
+
+  async importKeras(params: ImportKerasParams): Promise<TrainResult> {
+    const backend = await initBackend(params.backend, this.environment);
+    const { runDir, record } = await importKerasModel(params, backend.name);
+    return { runDir, record, cancelled: false };
   }
 
   private async evaluateSplit(model: tf.LayersModel, split: EncodedSplit, maxlen: number, context: JobContext) {

@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { labelOf, type Prediction } from './metrics';
 import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { openRun, type RunRecord } from './runs';
-import { TOKENIZER_VERSION } from './text';
+import { KERAS_TOKENIZER, TOKENIZER_VERSION, tokenizerOf } from './text';
 import { LabError } from './errors';
 import { predictRows } from './training';
 import { TextEncoder, Vocabulary } from './vocabulary';
@@ -26,13 +26,16 @@ export class Predictor {
    */
   static async load(runDir: string, layers: RecurrentLayerFactory = standardRecurrentLayers): Promise<Predictor> {
     const run = await openRun(runDir);
-    if (run.vocabulary.tokenizer !== TOKENIZER_VERSION) {
-      throw new LabError('corrupt-model', `The model in ${runDir} was trained with tokenizer "${run.vocabulary.tokenizer}", this version has "${TOKENIZER_VERSION}".`);
+    const tokenize = tokenizerOf(run.vocabulary);
+    if (!tokenize) {
+      throw new LabError('corrupt-model', `The model in ${runDir} was trained with tokenizer "${run.vocabulary.tokenizer}", this version has "${TOKENIZER_VERSION}" and "${KERAS_TOKENIZER}".`);
     }
+    // An imported model whose layers are not the lab's keeps TensorFlow.js' own layers.
+    const fused = layers !== standardRecurrentLayers && (run.record.origin === undefined || run.record.origin.labLayers);
     let model: tf.LayersModel;
     try {
       model = await deserializeModel(run.modelJson, run.weights);
-      if (layers !== standardRecurrentLayers) {
+      if (fused) {
         const fast = buildModel(run.record.hyperparameters, layers);
         fast.setWeights(model.getWeights());
         model.dispose();
@@ -41,8 +44,9 @@ export class Predictor {
     } catch (error) {
       throw new LabError('corrupt-model', `The model in ${runDir} could not be loaded: ${(error as Error).message}`);
     }
-    const { numWords, maxlen, words } = run.vocabulary;
-    return new Predictor(run.record, model, new TextEncoder(new Vocabulary(words), numWords, maxlen), layers.name);
+    const { numWords, maxlen, words, startChar, oovChar, indexFrom } = run.vocabulary;
+    const encoder = new TextEncoder(new Vocabulary(words), numWords, maxlen, tokenize, { startChar, oovChar, indexFrom });
+    return new Predictor(run.record, model, encoder, fused ? layers.name : standardRecurrentLayers.name);
   }
 
   get maxlen(): number {

@@ -25,6 +25,7 @@ import { processAlive, recoverFolders, replaceFile, writeFailure, writeFolder } 
 import { LabError, errorMessage } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import { isPresetName, type Hyperparameters } from './presets';
+import type { TextRules } from './text';
 import { INDEX_FROM, OOV_CHAR, PAD_VALUE, START_CHAR } from './vocabulary';
 
 export const RUN_FORMAT_VERSION = 1;
@@ -54,6 +55,20 @@ export interface RunRecord {
   history: { batches: BatchMetrics[]; epochs: EpochMetrics[] };
   test?: EvaluationMetrics;
   timings: { trainingSeconds: number; evaluationSeconds?: number };
+  /** Set for a model imported from another tool rather than trained here. */
+  origin?: RunOrigin;
+}
+
+/** Where an imported run came from; its vocabulary.json then holds that tool's word index and text rules. */
+export interface RunOrigin {
+  kind: 'keras';
+  /** The imported model file and word index, as the user named them. */
+  file: string;
+  wordIndex: string;
+  /** `keras_version` the file was saved by, when it says. */
+  kerasVersion?: string;
+  /** True when the layers are exactly the lab's preset layers (so the fused kernels can run them). */
+  labLayers: boolean;
 }
 
 export interface VocabularyFile {
@@ -62,12 +77,16 @@ export interface VocabularyFile {
   maxlen: number;
   padding: 'pre';
   truncating: 'pre';
-  startChar: number;
-  oovChar: number;
+  /** null: no start character (a Keras Tokenizer's sequences). */
+  startChar: number | null;
+  /** null: unknown words are dropped (a Keras Tokenizer without oov_token). */
+  oovChar: number | null;
   indexFrom: number;
   padValue: number;
-  /** Words of rank 1.. that keep their own index (index = rank + indexFrom < numWords). */
+  /** Words of rank 1.. that keep their own index (index = rank + indexFrom < numWords); "" where an index has no word. */
   words: string[];
+  /** The text_to_word_sequence settings of a vocabulary imported from Keras (tokenizer "keras-text_to_word_sequence"). */
+  textRules?: TextRules;
 }
 
 export function vocabularyFile(tokenizer: string, numWords: number, maxlen: number, words: readonly string[]): VocabularyFile {

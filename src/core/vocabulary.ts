@@ -85,20 +85,43 @@ export interface EncodedText {
   oovCount: number;
 }
 
+/**
+ * How indices are made from ranks: the lab's are Keras' imdb conventions
+ * (constants above); a model imported from Keras brings its own (a
+ * Tokenizer has no start character, and may drop unknown words: oovChar null).
+ */
+export interface IndexRules {
+  startChar: number | null;
+  oovChar: number | null;
+  indexFrom: number;
+}
+
+export const LAB_INDEX_RULES: IndexRules = { startChar: START_CHAR, oovChar: OOV_CHAR, indexFrom: INDEX_FROM };
+
 /** The single text → model-input path used by prediction (training uses the same helpers on ranks). */
 export class TextEncoder {
   constructor(
     private readonly vocabulary: Vocabulary,
     readonly numWords: number,
     readonly maxlen: number,
+    private readonly tokenizeText: (text: string) => string[] = tokenize,
+    private readonly rules: IndexRules = LAB_INDEX_RULES,
   ) {}
 
   encode(text: string): EncodedText {
-    const tokens = tokenize(text);
-    const ranks = tokens.map((w) => this.vocabulary.rankOf(w));
-    const seq = encodeRanks(ranks, this.numWords);
+    const tokens = this.tokenizeText(text);
+    const { startChar, oovChar, indexFrom } = this.rules;
+    const seq: number[] = startChar === null ? [] : [startChar];
     let oovCount = 0;
-    for (let i = 1; i < seq.length; i++) if (seq[i] === OOV_CHAR) oovCount++;
+    for (const word of tokens) {
+      const rank = this.vocabulary.rankOf(word);
+      const index = rank + indexFrom;
+      if (rank > 0 && index < this.numWords) seq.push(index);
+      else {
+        oovCount++;
+        if (oovChar !== null) seq.push(oovChar);
+      }
+    }
     return { ids: padSequence(seq, this.maxlen), tokenCount: tokens.length, truncated: seq.length > this.maxlen, oovCount };
   }
 }

@@ -54,6 +54,9 @@ export class DashboardConnection implements vscode.Disposable {
     this.serve('evaluateRun', async ({ runId }) => {
       await vscode.commands.executeCommand(COMMANDS.evaluateModel, runId);
     });
+    this.serve('exportRun', async ({ runId }) => {
+      await vscode.commands.executeCommand(COMMANDS.exportKerasModel, runId);
+    });
   }
 
   /** Registers a handler that only ever sees parameters that passed validation. */

@@ -24,6 +24,7 @@ export const dashboardRequestSchemas: { [K in keyof DashboardToHost & string]: z
   resumeRun: z.object({ runId }).strict(),
   cancelTraining: empty as z.ZodType<Record<string, never>>,
   evaluateRun: z.object({ runId }).strict(),
+  exportRun: z.object({ runId }).strict(),
 };
 
 /** The parsed parameters, or a 'bad-argument' LabError saying what was wrong. */

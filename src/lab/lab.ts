@@ -15,6 +15,7 @@ import type {
   DashboardState,
   DashboardTab,
   EvaluateResult,
+  ImportKerasParams,
   PredictionEntry,
   PresetItem,
   RunItem,
@@ -23,6 +24,7 @@ import type {
   TrainingState,
   TrainingUpdate,
 } from '../protocol';
+import type { ExportedFiles } from '../core/keras/export';
 import type { ServiceClient } from './service-client';
 import type { EventListener, PendingRequest } from '../rpc';
 import type { LabSettings } from './settings';
@@ -273,7 +275,8 @@ export class Lab {
     const data = await parseDataSource(settings.dataSource);
     const pending = this.service.request(
       'evaluate',
-      { runDir: run.dir, data, limit: run.record.dataset.limit, cacheDir: settings.cacheDir, backend: settings.backend, save: true },
+      // A lab run is evaluated on the reviews it was limited to in training; an imported one on the limit setting.
+      { runDir: run.dir, data, limit: run.record.origin ? settings.limit : run.record.dataset.limit, cacheDir: settings.cacheDir, backend: settings.backend, save: true },
       options.onEvent,
     );
     options.signal?.addEventListener('abort', () => pending.cancel(), { once: true });
@@ -282,6 +285,21 @@ export class Lab {
     } finally {
       await this.refreshRuns();
     }
+  }
+
+  /** A Keras model and its word index become a run in the runs folder (see core/keras). */
+  async importKeras(params: Omit<ImportKerasParams, 'runsDir' | 'backend'>): Promise<TrainResult> {
+    const settings = this.settings();
+    try {
+      return await this.service.request('importKeras', { ...params, runsDir: settings.runsDir, backend: settings.backend }).result;
+    } finally {
+      await this.refreshRuns();
+    }
+  }
+
+  /** Writes a run as a Keras model file (see core/keras/export). */
+  exportKeras(runId: string, out: string): Promise<ExportedFiles> {
+    return this.service.request('exportKeras', { runDir: this.findRun(runId).dir, out }).result;
   }
 
   // ------------------------------------------------------------ views

@@ -96,6 +96,8 @@ function serve(socket: Socket): void {
     return request.result;
   });
   endpoint.handle('backend', (params) => worker.request('backend', params).result);
+  endpoint.handle('importKeras', (params) => worker.request('importKeras', params).result);
+  endpoint.handle('exportKeras', (params) => worker.request('exportKeras', params).result);
   endpoint.handle('restartWorker', async () => {
     if (current) restartWhenIdle = true;
     else await worker.terminate();

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Jobs } from '../core/jobs';
 import { initBackend } from '../core/backend';
+import { exportRunToKeras } from '../core/keras/export';
 import type { HostMethods, TrainingEvents, WorkerMethods, WorkerSettings } from '../protocol';
 import { RpcEndpoint, isWireMessage } from '../rpc';
 import { recurrentLayersFor } from './recurrent-layers';
@@ -22,6 +23,8 @@ const jobs = new Jobs({ ...backendOptions, recurrentLayers: recurrentLayersFor }
 endpoint.handle('train', (params, context) => jobs.train(params, context));
 endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context));
 endpoint.handle('predict', (params) => jobs.predict(params));
+endpoint.handle('importKeras', (params) => jobs.importKeras(params));
+endpoint.handle('exportKeras', ({ runDir, out }) => exportRunToKeras(runDir, out));
 endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {

@@ -6,7 +6,7 @@
  * (found by test/corpus.ts).
  */
 import * as assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,7 +15,7 @@ import type { TrainResult, PredictionEntry } from '../../src/protocol';
 import { imdbArchive } from '../corpus';
 
 const EXTENSION_ID = 'rnn-sentiment-lab.rnn-sentiment-lab';
-const COMMANDS = ['trainModel', 'resumeTraining', 'analyzeSentiment', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel'].map((c) => `rnnSentimentLab.${c}`);
+const COMMANDS = ['trainModel', 'resumeTraining', 'analyzeSentiment', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel', 'importKerasModel', 'exportKerasModel'].map((c) => `rnnSentimentLab.${c}`);
 const TINY = { maxlen: 20, epochs: 1, batchSize: 32 };
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -168,6 +168,25 @@ describe('RNN Sentiment Lab in VS Code', function () {
     const target = ok[ok.length - 1].id;
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.selectActiveModel', target), target);
     assert.equal(api.lab.activeRunId, target);
+  });
+
+  it('Export Model to Keras writes the .h5 and its companions; Import Keras Model brings it back as the active model', async () => {
+    const run = api.lab.snapshot().runs.find((r) => r.ok && r.record.status === 'complete');
+    assert.ok(run, 'a trained run to export');
+    const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'rsl-keras-export-')), 'model.h5');
+    const files = await vscode.commands.executeCommand<{ model: string; wordIndex: string; script: string }>('rnnSentimentLab.exportKerasModel', run.id, out);
+    assert.equal(files?.model, out);
+    assert.ok(Object.keys(JSON.parse(await readFile(files.wordIndex, 'utf8')) as object).length > 0);
+    const imported = await vscode.commands.executeCommand<TrainResult>('rnnSentimentLab.importKerasModel', { file: out, wordIndex: { file: files.wordIndex } });
+    assert.equal(imported?.record.origin?.kind, 'keras');
+    assert.equal(api.lab.activeRunId, imported.record.id);
+    const listed = api.lab.snapshot().runs.find((r) => r.id === imported.record.id);
+    assert.ok(listed?.ok && listed.record.origin);
+    const [entry] = await api.lab.predict(['A wonderful, moving film.'], { source: 'dashboard' });
+    assert.equal(entry.runId, imported.record.id);
+    assert.ok(entry.prediction.probability > 0 && entry.prediction.probability < 1);
+    const refused = await vscode.commands.executeCommand('rnnSentimentLab.importKerasModel', { file: files.wordIndex, wordIndex: { file: files.wordIndex } });
+    assert.equal(refused, undefined, 'a file that is not a Keras model is refused with a message');
   });
 
   it('Open Dashboard opens the editor panel', async () => {

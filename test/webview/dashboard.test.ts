@@ -291,7 +291,7 @@ describe('dashboard webview', () => {
     assertClean(d);
   });
 
-  test('Set active, Delete, Evaluate and Resume send the row’s run id', async () => {
+  test('Set active, Delete, Evaluate, Resume and Export to Keras send the row’s run id; an imported run is marked', async () => {
     const d = await open();
     const { page, host } = d;
     await showTab(page, 'runs');
@@ -305,6 +305,8 @@ describe('dashboard webview', () => {
     assert.equal(await page.locator('vscode-button[data-action="resume"]').count(), 1);
     await page.locator(`tr[data-run-id="${IDS.bilstm}"] vscode-button[data-action="resume"]`).click();
     assert.deepEqual((await host.waitForRequest('resumeRun'))[0].params, { runId: IDS.bilstm });
+    await page.locator(`tr[data-run-id="${IDS.lstm}"] vscode-button[data-action="export-keras"]`).click();
+    assert.deepEqual((await host.waitForRequest('exportRun'))[0].params, { runId: IDS.lstm });
     // The active run cannot be made active again.
     assert.equal(await page.locator(`tr[data-run-id="${IDS.lstm}"] vscode-button[data-action="set-active"]`).getAttribute('disabled'), '');
 
@@ -314,6 +316,14 @@ describe('dashboard webview', () => {
     await host.notify('state', state);
     await page.locator(`tr[data-run-id="${IDS.corrupt}"]`).waitFor({ state: 'detached' });
     assert.equal(await page.locator('tr[aria-current="true"]').getAttribute('data-run-id'), IDS.simple);
+
+    // A run imported from Keras says so instead of a training status.
+    const imported = dashboardState({ activeRunId: IDS.simple });
+    const simple = imported.runs.find((r) => r.id === IDS.simple);
+    if (simple?.ok) simple.record.origin = { kind: 'keras', file: '/models/tutorial.h5', wordIndex: '/models/imdb_word_index.json', kerasVersion: '2.12.0', labLayers: true };
+    await host.notify('state', imported);
+    await page.locator(`tr[data-run-id="${IDS.simple}"] .status-imported`).waitFor();
+    assert.equal(await page.locator(`tr[data-run-id="${IDS.simple}"] .status-imported`).innerText(), 'imported from Keras 2.12.0');
     assertClean(d);
   });
 

@@ -9,6 +9,7 @@ import type { RunRecord } from '../../src/core/runs.js';
 import { bestValidationAccuracy, okRuns, presetTitle, type OkRun } from '../state/selectors.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
+import { originLabel } from '../../src/core/format.js';
 import { formatDate, formatDuration, formatFraction, formatInteger, shortRunId } from '../util/format.js';
 import { RunComparison } from './run-comparison.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
@@ -113,6 +114,11 @@ export class RunsView implements DashboardView {
           name: 'resume',
         })
       : null;
+    const exportKeras = button('Export to Keras', () => void runAction(exportKeras, rowErrors, () => this.context.host.request('exportRun', { runId: run.id }).result), {
+      appearance: 'secondary',
+      ariaLabel: `Export ${name} as a Keras model`,
+      name: 'export-keras',
+    });
 
     return h(
       'tr',
@@ -126,16 +132,16 @@ export class RunsView implements DashboardView {
         active ? h('span', { class: 'tag active-tag' }, 'active') : null,
       ),
       cell('Status', statusText(r)),
-      cell('Epochs', `${r.epochsCompleted}/${r.hyperparameters.epochs}`),
+      cell('Epochs', r.origin ? '—' : `${r.epochsCompleted}/${r.hyperparameters.epochs}`),
       cell('maxlen', formatInteger(r.hyperparameters.maxlen)),
       cell('Units', r.preset === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
       cell('Batch', String(r.hyperparameters.batchSize)),
       cell('Best val acc', best ? h('span', { class: 'number', title: `epoch ${best.epoch}` }, formatFraction(best.value)) : '—'),
       cell('Test acc', r.test ? h('span', { class: 'number' }, formatFraction(r.test.accuracy)) : this.evaluateButton(run, name, rowErrors)),
-      cell('Time', formatDuration(r.timings.trainingSeconds)),
+      cell('Time', r.origin ? '—' : formatDuration(r.timings.trainingSeconds)),
       cell('Backend', r.backend),
       cell('Date', h('time', { datetime: r.createdAt }, formatDate(r.createdAt))),
-      h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'row-actions' }, setActive, resume, remove), rowErrors.element),
+      h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'row-actions' }, setActive, resume, exportKeras, remove), rowErrors.element),
     );
   }
 
@@ -185,6 +191,7 @@ export class RunsView implements DashboardView {
 }
 
 function statusText(r: RunRecord): HTMLElement {
+  if (r.origin) return h('span', { class: 'status status-imported', title: `From ${r.origin.file}, word index ${r.origin.wordIndex}` }, originLabel(r.origin));
   if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete');
   const title =
     r.status === 'partial'
