@@ -8,6 +8,8 @@ export const COMMANDS = {
   selectActiveModel: 'rnnSentimentLab.selectActiveModel',
   deleteModel: 'rnnSentimentLab.deleteModel',
   installNativeBackend: 'rnnSentimentLab.installNativeBackend',
+  clearSentimentLabels: 'rnnSentimentLab.clearSentimentLabels',
+  showLog: 'rnnSentimentLab.showLog',
 } as const;
 
 export const VIEWS = {

@@ -39,7 +39,7 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
   let hyperparameters: Hyperparameters;
   try {
     const base = resolveHyperparameters(preset, settings.overrides);
-    const changes = options.hyperparameters ?? (await askForChanges(base));
+    const changes = options.hyperparameters ?? (await askForChanges(base, settings.overrides, settings.limit));
     if (!changes) return undefined;
     hyperparameters = resolveHyperparameters(preset, { ...settings.overrides, ...changes });
   } catch (error) {
@@ -48,7 +48,7 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
   }
 
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Training ${PRESETS[preset].title}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: trainingTitle(preset, settings.limit), cancellable: true },
     async (progress, token) => {
       token.onCancellationRequested(() => ctx.lab.cancelTraining());
       const reporter = progressReporter(progress, hyperparameters);
@@ -81,16 +81,43 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
   return picked?.preset;
 }
 
-/** Undefined when the user backs out; {} to keep the tutorial's settings. */
-async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparameters> | undefined> {
+/** "Training LSTM", and the subset when `training.limit` is set: the title of the progress notification. */
+export function trainingTitle(preset: PresetName, limit: number | undefined): string {
+  return `Training ${PRESETS[preset].title}${limit ? ` on a subset: the first ${formatCount(limit)} reviews of each split` : ''}`;
+}
+
+/**
+ * The settings a training will use, as the quick pick shows them: the values
+ * that differ from the tutorial's (from the user's settings) are marked, and
+ * a subset is stated.
+ */
+export function describeSettings(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): string {
+  const tutorial = PRESETS[base.preset].defaults;
+  const mark = (key: keyof Hyperparameters, text: string) => (key in overrides && overrides[key] !== tutorial[key] ? `${text} (your setting; tutorial: ${String(tutorial[key])})` : text);
+  const parts = [
+    mark('epochs', `${base.epochs} ${base.epochs === 1 ? 'epoch' : 'epochs'}`),
+    mark('batchSize', `batch ${base.batchSize}`),
+    mark('maxlen', `maxlen ${base.maxlen}`),
+    mark('units', `${base.units} units`),
+    mark('learningRate', `${base.optimizer} lr ${base.learningRate}`),
+  ];
+  const others = (Object.keys(overrides) as (keyof Hyperparameters)[]).filter((k) => !['epochs', 'batchSize', 'maxlen', 'units', 'learningRate'].includes(k) && overrides[k] !== tutorial[k]);
+  if (others.length) parts.push(`also your settings: ${others.map((k) => `${k} ${String(base[k])}`).join(', ')}`);
+  if (limit) parts.push(`on a subset: the first ${formatCount(limit)} reviews of each split (training.limit)`);
+  return parts.join(' · ');
+}
+
+/** Undefined when the user backs out; {} to keep the settings shown. */
+async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): Promise<Partial<Hyperparameters> | undefined> {
   const keep = `Train with these settings`;
   const change = 'Change epochs, batch size, maxlen and units…';
+  const customised = Object.keys(overrides).length > 0;
   const choice = await vscode.window.showQuickPick(
     [
-      { label: keep, detail: `${base.epochs} epochs · batch ${base.batchSize} · maxlen ${base.maxlen} · ${base.units} units · ${base.optimizer} lr ${base.learningRate}` },
+      { label: keep, detail: describeSettings(base, overrides, limit) },
       { label: change },
     ],
-    { title: `Train Model (2/2): ${PRESETS[base.preset].title}`, placeHolder: 'Keep the tutorial\'s settings or change them' },
+    { title: `Train Model (2/2): ${PRESETS[base.preset].title}`, placeHolder: customised ? 'The tutorial\'s settings with yours applied: keep them or change them' : 'Keep the tutorial\'s settings or change them' },
   );
   if (!choice) return undefined;
   if (choice.label === keep) return {};
@@ -118,7 +145,7 @@ async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparame
 }
 
 /** Turns the worker's events into the notification's message and bar. */
-function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, h: Hyperparameters) {
+export function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, h: Hyperparameters) {
   let reported = 0;
   return <E extends keyof TrainingEvents & string>(event: E, data: TrainingEvents[E]) => {
     if (event === 'progress') {
@@ -140,11 +167,13 @@ function progressReporter(progress: vscode.Progress<{ message?: string; incremen
   };
 }
 
-async function announce(ctx: CommandContext, result: TrainResult): Promise<void> {
+export async function announce(ctx: CommandContext, result: TrainResult): Promise<void> {
   const r = result.record;
   const lastEpoch = r.history.epochs.at(-1);
   const parts = [
-    result.cancelled ? `Training cancelled: kept epoch ${r.epochsCompleted} of ${r.hyperparameters.epochs} as a checkpoint (marked "cancelled").` : `${PRESETS[r.preset].title} trained in ${formatDuration(r.timings.trainingSeconds)}.`,
+    result.cancelled
+      ? `Training cancelled: kept epoch ${r.epochsCompleted} of ${r.hyperparameters.epochs} as a checkpoint (marked "cancelled").`
+      : `${PRESETS[r.preset].title} trained in ${formatDuration(r.timings.trainingSeconds)}${r.dataset.limit ? ` on a subset (${formatCount(r.dataset.train)} training reviews)` : ''}.`,
     lastEpoch ? `Validation accuracy ${lastEpoch.valAccuracy.toFixed(3)}` : '',
     r.test ? `test accuracy ${r.test.accuracy.toFixed(3)} on ${formatCount(r.test.count)} reviews.` : '',
   ];

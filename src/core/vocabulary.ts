@@ -81,7 +81,9 @@ export interface EncodedText {
   tokenCount: number;
   /** True when the front of the text was cut to fit `maxlen` (the model read only the end). */
   truncated: boolean;
-  /** Words that became OOV: unknown to the training set or past numWords. */
+  /** Words the model read: all of them, or the last `maxlen` of a longer text. */
+  wordsRead: number;
+  /** Of the words read, those that became OOV: unknown to the training set or past numWords. */
   oovCount: number;
 }
 
@@ -97,8 +99,12 @@ export class TextEncoder {
     const tokens = tokenize(text);
     const ranks = tokens.map((w) => this.vocabulary.rankOf(w));
     const seq = encodeRanks(ranks, this.numWords);
+    const ids = padSequence(seq, this.maxlen);
+    const truncated = seq.length > this.maxlen;
+    // Only what the model reads counts: a long text's cut-off front says nothing about the answer.
+    const wordsRead = truncated ? this.maxlen : tokens.length;
     let oovCount = 0;
-    for (let i = 1; i < seq.length; i++) if (seq[i] === OOV_CHAR) oovCount++;
-    return { ids: padSequence(seq, this.maxlen), tokenCount: tokens.length, truncated: seq.length > this.maxlen, oovCount };
+    for (let i = this.maxlen - wordsRead; i < this.maxlen; i++) if (ids[i] === OOV_CHAR) oovCount++;
+    return { ids, tokenCount: tokens.length, truncated, wordsRead, oovCount };
   }
 }

@@ -20,6 +20,8 @@ export interface LabSettings {
   limit?: number;
   backend: BackendPreference;
   evaluateAfterTraining: boolean;
+  /** Analyze Sentiment also answers in a notification (the inline label and status bar always do). */
+  notifyAnalysis: boolean;
 }
 
 /** Setting key (under rnnSentimentLab.training.) → hyperparameter. */
@@ -70,6 +72,7 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
     limit: typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : undefined,
     backend: (BACKEND_PREFERENCES as readonly unknown[]).includes(backend) ? (backend as BackendPreference) : 'auto',
     evaluateAfterTraining: get('evaluateAfterTraining') !== false,
+    notifyAnalysis: get('analyze.notification') === true,
   };
 }
 

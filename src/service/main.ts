@@ -22,6 +22,11 @@ if (!address) throw new Error('usage: service.js <address> [nativeModulesDir]');
 /** Minutes without a connected window or a training before the service exits. */
 const IDLE_MS = Number(process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS) || 5 * 60_000;
 
+/** One line to the service's log (its stdout, a file the extension shows in its Output channel). */
+function log(message: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+}
+
 const worker = new WorkerClient(path.join(__dirname, 'worker.js'), { workerData: { nativeModulesDir: nativeModulesDir || undefined } });
 
 interface CurrentTraining {
@@ -31,6 +36,8 @@ interface CurrentTraining {
   followers: Set<EventListener<TrainingEvents>>;
 }
 let current: CurrentTraining | undefined;
+/** The result of a training that ended with no window following it, kept for the next window that asks. */
+let unreported: { result: TrainResult; activate: boolean } | undefined;
 const connections = new Set<Socket>();
 
 function describeError(error: unknown): WireError {
@@ -70,8 +77,15 @@ function serve(socket: Socket): void {
     const training: CurrentTraining = { state, activate: params.activate !== false, request, followers };
     current = training;
     follow(emit, signal, training);
+    log(`training ${params.hyperparameters.preset}: ${params.hyperparameters.epochs} epochs${params.limit ? `, first ${params.limit} reviews of each split` : ''}, backend preference ${params.backend}`);
     try {
-      return await request.result;
+      const result = await request.result;
+      log(`training ${result.cancelled ? 'cancelled, checkpoint' : 'done'}: ${result.runDir}`);
+      unreported = training.followers.size === 0 ? { result, activate: training.activate } : undefined;
+      return result;
+    } catch (error) {
+      log(`training failed: ${describeError(error).message}`);
+      throw error;
     } finally {
       current = undefined;
       scheduleIdleExit();
@@ -83,7 +97,11 @@ function serve(socket: Socket): void {
     follow(emit, signal, training);
     return training.request.result;
   });
-  endpoint.handle('status', () => (current ? { training: { state: current.state, activate: current.activate } } : {}));
+  endpoint.handle('status', () => {
+    const finished = unreported;
+    unreported = undefined;
+    return { training: current ? { state: current.state, activate: current.activate } : undefined, finished };
+  });
   endpoint.handle('predict', (params) => worker.request('predict', params).result);
   endpoint.handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
@@ -127,7 +145,10 @@ function listen(): void {
       server.listen(address);
     });
   });
-  server.listen(address, () => scheduleIdleExit());
+  server.listen(address, () => {
+    log(`service ${process.pid} listening on ${address}`);
+    scheduleIdleExit();
+  });
 }
 
 process.on('SIGTERM', shutdown);
