@@ -128,7 +128,7 @@ export interface TrainingState {
 export interface PredictionEntry {
   id: string;
   at: string;
-  /** The start of the analysed text (at most a few hundred characters). */
+  /** The start of the analyzed text (at most a few hundred characters). */
   excerpt: string;
   prediction: Prediction;
   runId: string;

@@ -28,7 +28,7 @@ export function addTrainCommand(program: Command): void {
     .option('--dropout <rate>', 'dropout rate', fraction)
     .option('--learning-rate <lr>', 'learning rate', positiveNumber)
     .option('--validation-split <fraction>', 'share of training reviews held out', fraction)
-    .option('--seed <n>', 'shuffle and initialisation seed', zeroOrPositiveInt)
+    .option('--seed <n>', 'shuffle and initialization seed', zeroOrPositiveInt)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES))
     .option('--no-evaluate', 'skip the test-set evaluation')
     .addOption(backendOption())

@@ -1,6 +1,6 @@
 /**
  * Everything the lab draws inside text editors, in one place: the sentiment
- * label after each analysed text, and word-level colouring drawn over the
+ * label after each analyzed text, and word-level colouring drawn over the
  * same text. Callers hand over annotations per document and layer; this
  * module owns the decoration types, draws them in every visible editor of
  * the document (again when an editor is shown anew), and keeps them true to

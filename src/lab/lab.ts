@@ -282,7 +282,10 @@ export class Lab {
   // ------------------------------------------------------------ views
 
   snapshot(): DashboardState {
-    const presets: PresetItem[] = PRESET_NAMES.map((name) => {
+    const { defaultPreset } = this.settings();
+    // The default preset first: every picker that starts on the first preset then starts on it.
+    const names = [defaultPreset, ...PRESET_NAMES.filter((n) => n !== defaultPreset)];
+    const presets: PresetItem[] = names.map((name) => {
       const defaults = resolveHyperparameters(name, this.settings().overrides);
       return { name, title: PRESETS[name].title, description: PRESETS[name].description, defaults, architecture: describeArchitecture(defaults) };
     });

@@ -99,9 +99,16 @@ describe('rnn-sentiment-lab CLI', () => {
     const lines = predicted.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
     for (const l of lines) {
-      assert.deepEqual(Object.keys(l), ['probability', 'label']);
+      assert.deepEqual(Object.keys(l), ['probability', 'label', 'confidence', 'wordsRead', 'unknownWords', 'knownWords', 'truncated']);
       assert.equal(l.label, l.probability >= 0.5 ? 'positive' : 'negative');
+      assert.equal(l.confidence, Math.max(l.probability, 1 - l.probability));
     }
+    // People read the label and how sure the model is; a text with no word it knows gets no label.
+    const human = await run(['predict', '--model', runDir, 'What a great film', '!!! ??? ...']);
+    assert.equal(human.code, 0, human.stderr);
+    const [first, second] = human.stdout.trim().split('\n');
+    assert.match(first, /^(positive|negative), (\d{1,2}\.\d|over 99\.9)% sure +What a great film$/);
+    assert.match(second, /^no known word +!!! \?\?\? \.\.\.  \(the text has no words, only punctuation and spaces\)$/);
     const fromStdin = await run(['predict', '--model', runDir, '--json'], { input: 'What a great film\n\nDreadful\n' });
     assert.deepEqual(fromStdin.stdout.trim().split('\n').map((l) => JSON.parse(l)), lines);
 

@@ -82,7 +82,8 @@ export class RunsView implements DashboardView {
     const rowErrors = new InlineError();
     const cell = (column: (typeof COLUMNS)[number], ...content: Parameters<typeof h>[2][]) => h('td', { 'data-label': column }, ...content);
 
-    const compareBox = ui('vscode-checkbox', { checked: compare.includes(run.id), 'aria-label': `Compare ${name}`, 'data-action': 'compare' });
+    // The slotted text is the checkbox's accessible name (an aria-label on the host is not passed on).
+    const compareBox = ui('vscode-checkbox', { checked: compare.includes(run.id), 'aria-label': `Compare ${name}`, 'data-action': 'compare' }, h('span', { class: 'visually-hidden' }, `Compare ${name}`));
     compareBox.addEventListener('change', (event) => {
       if (event.target !== compareBox) return;
       event.stopPropagation();
