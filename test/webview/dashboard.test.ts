@@ -333,7 +333,8 @@ describe('dashboard webview', () => {
     await page.waitForFunction(() => document.querySelector('.prediction-list article')?.getAttribute('data-prediction-id') === 'p-new');
     assert.match(await first.locator('.sentiment').innerText(), /Positive/);
     assert.equal(await first.locator('.sentiment-icon').innerText(), '▲', 'the label has an icon, not only a colour');
-    assert.equal(await first.locator('.probability-value').innerText(), '0.912');
+    assert.equal(await first.locator('.probability-value').innerText(), 'P(+) 0.912', 'the bar is P(positive), and says so');
+    assert.match(await first.locator('.sentiment').innerText(), /91\.2% sure/);
     assert.equal(await first.locator('[role="meter"]').getAttribute('aria-valuenow'), '0.912');
     const [track, fill, threshold] = await Promise.all([
       first.locator('.probability-track').boundingBox(),
@@ -552,12 +553,12 @@ describe('dashboard webview', () => {
           await page.waitForTimeout(250);
           const fit = await page.evaluate(() => {
             const overflow = document.documentElement.scrollWidth - window.innerWidth;
-            const offscreenTabs = [...document.querySelectorAll('vscode-panel-tab')].filter((t) => {
+            const offscreenTabs = Array.from(document.querySelectorAll('vscode-panel-tab')).filter((t) => {
               const r = t.getBoundingClientRect();
               return r.right > window.innerWidth + 0.5 || r.left < -0.5;
             }).length;
             // Dropdowns and buttons stay inside their cards.
-            const stickingOut = [...document.querySelectorAll('vscode-panel-view:not([hidden]) .card vscode-dropdown, vscode-panel-view:not([hidden]) .card vscode-button')].filter((el) => {
+            const stickingOut = Array.from(document.querySelectorAll('vscode-panel-view:not([hidden]) .card vscode-dropdown, vscode-panel-view:not([hidden]) .card vscode-button')).filter((el) => {
               const card = el.closest('.card')!.getBoundingClientRect();
               const r = el.getBoundingClientRect();
               return r.width > 0 && r.right > card.right + 0.5;
@@ -609,7 +610,7 @@ describe('dashboard webview', () => {
     const lstmFirst = [presets.find((p) => p.name === 'lstm')!, ...presets.filter((p) => p.name !== 'lstm')];
     const d = await open({ view: 'sidebar', state: dashboardState({ runs: [], activeRunId: undefined, predictions: [], presets: lstmFirst }) });
     const welcome = d.page.locator('section.welcome');
-    assert.match(await welcome.innerText(), /Train your first model[\s\S]*Analyze Sentiment/);
+    assert.match(await welcome.innerText(), /Train your first model[\s\S]*Analyze Sentiment/i);
     await welcome.locator('vscode-button').click();
     assert.deepEqual((await d.host.waitForRequest('trainModel'))[0].params, {});
     assert.equal(await d.page.locator('vscode-dropdown[data-picker="architecture-source"]').evaluate((el) => (el as HTMLElement & { value: string }).value), 'preset:lstm');
@@ -628,7 +629,7 @@ describe('dashboard webview', () => {
     const d = await open({ view: 'sidebar', state: dashboardState({ predictions: [sure, blank] }) });
     await showTab(d.page, 'predictions');
     const first = d.page.locator('article[data-prediction-id="p1"]');
-    assert.match(await first.locator('.sentiment').innerText(), /Negative, 99\.6% sure/);
+    assert.equal((await first.locator('.sentiment').textContent())?.replace(/\s+/g, ' '), '▼Negative, 99.6% sure');
     assert.equal(await first.locator('[role="meter"]').getAttribute('aria-valuetext'), 'P(positive) = 0.004');
     const second = d.page.locator('article[data-prediction-id="p2"]');
     assert.match(await second.locator('.sentiment').innerText(), /no known word/);
