@@ -43,11 +43,11 @@ export async function analyzeSentiment(ctx: CommandContext, args?: AnalyzeArgs):
     return undefined;
   }
   const clipped = texts.map((t) => (t.length > MAX_ANALYZED_CHARACTERS ? t.slice(-MAX_ANALYZED_CHARACTERS) : t));
-  const waiting = ctx.lab.trainingState ? 'waiting for the training to let the worker answer…' : 'analyzing…';
-  if (editor && targets) ctx.annotations.merge(editor.document, 'sentiment', targets.map((t) => pendingLabel(t, waiting)));
+  // Shown until the answer replaces it: the first analysis loads the model, which takes a moment.
+  if (editor && targets) ctx.annotations.merge(editor.document, 'sentiment', targets.map((t) => pendingLabel(t)));
   let entries: PredictionEntry[];
   try {
-    entries = await withWaitIndicator(ctx, () => ctx.lab.predict(clipped, { source: 'editor' }));
+    entries = await ctx.lab.predict(clipped, { source: 'editor' });
   } catch (error) {
     if (editor && targets) ctx.annotations.set(editor.document, 'sentiment', ctx.annotations.get(editor.document, 'sentiment').filter((a) => a.style !== 'pending'));
     reportError('Analyze Sentiment', error);
@@ -83,12 +83,6 @@ function offerAModel(ctx: CommandContext): void {
   });
 }
 
-/** While a training keeps the worker busy, the status bar says the answer waits for it. */
-async function withWaitIndicator<T>(ctx: CommandContext, work: () => Promise<T>): Promise<T> {
-  if (!ctx.lab.trainingState) return work();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Analyze Sentiment: waiting for the training to let the worker answer' }, work);
-}
-
 function modelName(entry: PredictionEntry): string {
   return `${PRESETS[entry.preset].title} run ${entry.runId}`;
 }
@@ -97,8 +91,8 @@ function range(target: AnalysisTarget): vscode.Range {
   return new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character);
 }
 
-function pendingLabel(target: AnalysisTarget, text: string): Annotation {
-  return { range: range(target), style: 'pending', after: `⋯ ${text}` };
+function pendingLabel(target: AnalysisTarget): Annotation {
+  return { range: range(target), style: 'pending', after: '⋯ analyzing…' };
 }
 
 /** The inline label after the text, and its hover with the details. */

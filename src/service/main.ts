@@ -27,7 +27,15 @@ function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 }
 
-const worker = new WorkerClient(path.join(__dirname, 'worker.js'), { workerData: { nativeModulesDir: nativeModulesDir || undefined } });
+const workerOptions = (name: string) => ({ workerData: { nativeModulesDir: nativeModulesDir || undefined }, onOutput: (line: string) => log(`[${name}] ${line}`) });
+/** Trains and evaluates: it may be busy for minutes. */
+const worker = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('training worker'));
+/**
+ * Answers Analyze Sentiment: a thread of its own, so a prediction never waits
+ * behind a training's batches in the other one. Started on the first
+ * prediction; it keeps a few models loaded, as the training worker did.
+ */
+const predictor = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('prediction worker'));
 
 interface CurrentTraining {
   state: TrainingState;
@@ -102,7 +110,7 @@ function serve(socket: Socket): void {
     unreported = undefined;
     return { training: current ? { state: current.state, activate: current.activate } : undefined, finished };
   });
-  endpoint.handle('predict', (params) => worker.request('predict', params).result);
+  endpoint.handle('predict', (params) => predictor.request('predict', params).result);
   endpoint.handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());
@@ -111,7 +119,7 @@ function serve(socket: Socket): void {
   endpoint.handle('backend', (params) => worker.request('backend', params).result);
   endpoint.handle('restartWorker', async () => {
     if (current) throw new LabError('busy', 'A training is running: the worker restarts once it ends.');
-    await worker.terminate();
+    await Promise.all([worker.terminate(), predictor.terminate()]);
   });
 }
 
@@ -128,7 +136,7 @@ function scheduleIdleExit(): void {
 const server = createServer(serve);
 function shutdown(): void {
   server.close();
-  void worker.terminate().finally(() => process.exit(0));
+  void Promise.all([worker.terminate(), predictor.terminate()]).finally(() => process.exit(0));
 }
 
 /** A socket file left by a service that died is removed; one that answers belongs to a live service. */
