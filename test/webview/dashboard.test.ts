@@ -638,4 +638,16 @@ describe('dashboard webview', () => {
     await screenshot(d.page, 'prediction-cards-sidebar');
     assertClean(d);
   });
+
+  test('a run trained on a subset is marked as one in the Runs table', async () => {
+    const state = dashboardState();
+    const run = state.runs.find((r) => r.id === IDS.simple)!;
+    assert.ok(run.ok);
+    run.record.dataset = { ...run.record.dataset, train: 2400, validation: 600, limit: 3000 };
+    const d = await open({ view: 'panel', state });
+    await showTab(d.page, 'runs');
+    assert.match(await d.page.locator(`tr[data-run-id="${IDS.simple}"] .status`).innerText(), /complete · subset of 3,000/);
+    assert.doesNotMatch(await d.page.locator(`tr[data-run-id="${IDS.lstm}"] .status`).innerText(), /subset/);
+    assertClean(d);
+  });
 });

@@ -175,12 +175,20 @@ export class RunsView implements DashboardView {
   }
 }
 
+/** A run trained on a `training.limit` subset says so wherever its scores are shown. */
+function subsetNote(r: RunRecord): HTMLElement | null {
+  if (!r.dataset.limit) return null;
+  return h('span', { class: 'subset-badge', title: `Trained on a subset: ${formatInteger(r.dataset.train)} training and ${formatInteger(r.dataset.validation)} validation reviews (training.limit ${formatInteger(r.dataset.limit)}).` }, `subset of ${formatInteger(r.dataset.train + r.dataset.validation)}`);
+}
+
 function statusText(r: RunRecord): HTMLElement {
-  if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete');
+  if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete', subsetNote(r) ? ' · ' : '', subsetNote(r));
   return h(
     'span',
     { class: 'status status-cancelled', title: 'Stopped early: the run is the checkpoint of the last finished epoch.' },
     h('span', { class: 'status-icon', 'aria-hidden': 'true' }, '◼'),
-    ` cancelled after ${r.epochsCompleted}/${r.hyperparameters.epochs}`,
+    ` ${r.status} after ${r.epochsCompleted}/${r.hyperparameters.epochs}`,
+    subsetNote(r) ? ' · ' : '',
+    subsetNote(r),
   );
 }
