@@ -54,7 +54,7 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 export function readingNotes(p: Prediction): string[] {
   const notes: string[] = [];
   const read = wordsRead(p);
-  if (p.truncated) notes.push(`only the last ${plural(read, 'word')} of ${plural(p.tokenCount, 'word')} were read`);
+  if (p.truncated) notes.push(`only the last ${read.toLocaleString('en-US')} of its ${plural(p.tokenCount, 'word')} were read`);
   if (p.label === null) {
     if (read === 0) notes.push('the text has no words, only punctuation and spaces');
     else notes.push(read === 1 ? 'its one word is unknown to the model' : `none of its ${plural(read, 'word')} is known to the model`);

@@ -348,7 +348,7 @@ describe('dashboard webview', () => {
 
     // The host's entries are listed too, with their notes.
     const editorEntry = page.locator('[data-prediction-id="p-2"]');
-    assert.match(await editorEntry.innerText(), /Only the last 499 words were read/);
+    assert.match(await editorEntry.innerText(), /Only the last 500 of its 812 words were read/);
     const oov = page.locator('[data-prediction-id="p-1"]');
     assert.match(await oov.innerText(), /Negative/);
     assert.match(await oov.innerText(), /14 of 40 words are outside the model’s 10,000-word vocabulary/);
