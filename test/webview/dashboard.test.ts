@@ -351,7 +351,7 @@ describe('dashboard webview', () => {
     assert.match(await editorEntry.innerText(), /Only the last 500 of its 812 words were read/);
     const oov = page.locator('[data-prediction-id="p-1"]');
     assert.match(await oov.innerText(), /Negative/);
-    assert.match(await oov.innerText(), /14 of 40 words are outside the model’s 10,000-word vocabulary/);
+    assert.match(await oov.innerText(), /14 of 40 words read are unknown to the model \(its vocabulary: 10,000 words\)/);
     assertClean(d);
   });
 
