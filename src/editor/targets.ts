@@ -47,6 +47,25 @@ export function paragraphAt(doc: DocumentLines, line: number): { start: TextPosi
 }
 
 /**
+ * The selection without the blank lines and spaces at its end, so the label
+ * drawn after it sits after the last word (a whole-line or Ctrl+A selection
+ * ends at the start of the next line).
+ */
+function trimEnd(doc: DocumentLines, start: TextPosition, end: TextPosition): TextPosition {
+  let { line, character } = end;
+  for (;;) {
+    if (compare({ line, character }, start) <= 0) return start;
+    if (character === 0) {
+      line -= 1;
+      character = doc.lineText(line).length;
+      continue;
+    }
+    if (!/\s/.test(doc.lineText(line).charAt(character - 1))) return { line, character };
+    character -= 1;
+  }
+}
+
+/**
  * The texts to analyze, in document order, each once: a selection of only
  * whitespace is skipped, and a cursor's paragraph is skipped when it overlaps
  * a selection or another cursor's paragraph.
@@ -56,9 +75,10 @@ export function analysisTargets(doc: DocumentLines, selections: readonly Selecti
   const targets: AnalysisTarget[] = [];
   for (const s of selections) {
     if (compare(s.start, s.end) === 0) continue;
-    const text = doc.textBetween(s.start, s.end);
-    const duplicate = targets.some((t) => compare(t.start, s.start) === 0 && compare(t.end, s.end) === 0);
-    if (!isBlank(text) && !duplicate) targets.push({ start: s.start, end: s.end, text, kind: 'selection' });
+    const end = trimEnd(doc, s.start, s.end);
+    const text = doc.textBetween(s.start, end);
+    const duplicate = targets.some((t) => compare(t.start, s.start) === 0 && compare(t.end, end) === 0);
+    if (!isBlank(text) && !duplicate) targets.push({ start: s.start, end, text, kind: 'selection' });
   }
   for (const s of selections) {
     if (compare(s.start, s.end) !== 0) continue;

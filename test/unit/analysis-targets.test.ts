@@ -35,6 +35,12 @@ test('whitespace-only selections, blank-line cursors and repeats give nothing', 
   assert.deepEqual(twice.map((t) => [t.kind, t.text]), [['selection', 'A']]);
 });
 
+test('a selection that ends on the next line (a whole-line or Ctrl+A selection) is labelled after its last word', () => {
+  const [target] = analysisTargets(doc(TEXT), [sel(at(0, 0), at(3, 2))]);
+  assert.deepEqual(target.end, at(1, 21));
+  assert.equal(target.text, 'A wonderful film.\nI loved every minute.');
+});
+
 test('a selection and a cursor in another paragraph give one label each', () => {
   const targets = analysisTargets(doc(TEXT), [sel(at(5, 0), at(5, 0)), sel(at(0, 0), at(0, 17))]);
   assert.deepEqual(targets.map((t) => t.kind), ['selection', 'paragraph']);

@@ -31,8 +31,8 @@ export function predictionCard(state: DashboardState, entry: PredictionEntry): H
         'span',
         { class: 'sentiment', 'data-label': p.label ?? 'none' },
         h('span', { class: 'sentiment-icon', 'aria-hidden': 'true' }, verdictSymbol(p.label)),
-        title,
-        h('span', { class: 'sureness' }, p.label === null ? '' : `, ${sureness}`),
+        // One text, so it reads (and is read aloud) as one phrase: "Negative, 99.6% sure".
+        h('span', undefined, title, p.label === null ? null : h('span', { class: 'sureness' }, `, ${sureness}`)),
       ),
       h(
         'div',
