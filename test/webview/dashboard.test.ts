@@ -650,4 +650,14 @@ describe('dashboard webview', () => {
     assert.doesNotMatch(await d.page.locator(`tr[data-run-id="${IDS.lstm}"] .status`).innerText(), /subset/);
     assertClean(d);
   });
+
+  test('series take the theme\'s chart colours at full opacity, even where the theme makes them translucent', async () => {
+    const d = await open({ view: 'sidebar' });
+    await showTab(d.page, 'training');
+    await d.page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-orange', '#d1861680'));
+    await d.page.waitForFunction(() => (document.querySelector('figure[data-chart="loss"]') as HTMLElement | null)?.dataset.seriesColors?.includes('rgb(209, 134, 22)'));
+    const colors = JSON.parse((await d.page.locator('figure[data-chart="loss"]').getAttribute('data-series-colors')) ?? '[]') as string[];
+    assert.deepEqual(colors, ['rgb(55, 148, 255)', 'rgb(55, 148, 255)', 'rgb(209, 134, 22)'], 'blue for training, orange for validation, none translucent');
+    assertClean(d);
+  });
 });
