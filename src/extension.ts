@@ -28,7 +28,7 @@ import { Lab } from './lab/lab';
 import { SETTINGS_SECTION, readSettings, type LabSettings } from './lab/settings';
 import { LabStatusBar } from './status-bar';
 import type { TrainResult, TrainingState } from './protocol';
-import { errorCode, reportError } from './commands/errors';
+import { errorCode, logFailuresTo, reportError } from './commands/errors';
 
 export interface ExtensionApi {
   /** For tests and other extensions: the lab behind the commands. */
@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     logPath: serviceLog,
   });
   log.follow(serviceLog);
+  logFailuresTo((message) => log.error(message));
   const annotations = new EditorAnnotations();
   lab = new Lab(service, context.globalState, settings);
   const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
