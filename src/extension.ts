@@ -16,7 +16,6 @@ import { announce, progressReporter, trainModel, trainingTitle } from './command
 import { EditorAnnotations } from './editor/annotations';
 import type { ActiveModelChange } from './lab/active-model';
 import { LabLog } from './log';
-import { PRESETS } from './core/presets';
 import * as path from 'node:path';
 import { installNativeBackendCommand } from './commands/install-native-backend';
 import { nativeModulesDir } from './lab/native-backend';

@@ -32,7 +32,13 @@ export function nativeBackendInstalled(dir: string): boolean {
 
 function run(command: string, args: string[], cwd: string, onOutput: (line: string) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, shell: process.platform === 'win32', signal, env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+    const child = spawn(command, args, {
+      cwd,
+      shell: process.platform === 'win32',
+      signal,
+      // An inherited npm_config_loglevel=silent (VS Code started from an npm script) would hide why npm failed.
+      env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_loglevel: 'warn' },
+    });
     let tail = '';
     const collect = (chunk: Buffer) => {
       const text = chunk.toString();

@@ -7,7 +7,6 @@ import { formatVerdict } from '../../src/core/verdict.js';
 import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
 import { defaultRunId, okRuns, runLabel } from '../state/selectors.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
-import { formatFraction } from '../util/format.js';
 import { predictionCard } from './prediction-card.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
 import { InlineError, Picker, button, runAction, setDisabled, spinner } from './widgets.js';
