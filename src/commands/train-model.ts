@@ -12,6 +12,7 @@ import type { TrainResult, TrainingEvents } from '../protocol';
 import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
 import { errorCode, reportError } from './errors';
+import { describeSettings, trainingTitle } from '../lab/training-description';
 
 export interface TrainModelArgs {
   preset?: PresetName;
@@ -79,32 +80,6 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
   items.sort((a, b) => Number(b.preset === defaultPreset) - Number(a.preset === defaultPreset));
   const picked = await vscode.window.showQuickPick(items, { title: 'Train Model (1/2): choose a model', placeHolder: 'Which recurrent model of the tutorial?' });
   return picked?.preset;
-}
-
-/** "Training LSTM", and the subset when `training.limit` is set: the title of the progress notification. */
-export function trainingTitle(preset: PresetName, limit: number | undefined): string {
-  return `Training ${PRESETS[preset].title}${limit ? ` on a subset: the first ${formatCount(limit)} reviews of each split` : ''}`;
-}
-
-/**
- * The settings a training will use, as the quick pick shows them: the values
- * that differ from the tutorial's (from the user's settings) are marked, and
- * a subset is stated.
- */
-export function describeSettings(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): string {
-  const tutorial = PRESETS[base.preset].defaults;
-  const mark = (key: keyof Hyperparameters, text: string) => (key in overrides && overrides[key] !== tutorial[key] ? `${text} (your setting; tutorial: ${String(tutorial[key])})` : text);
-  const parts = [
-    mark('epochs', `${base.epochs} ${base.epochs === 1 ? 'epoch' : 'epochs'}`),
-    mark('batchSize', `batch ${base.batchSize}`),
-    mark('maxlen', `maxlen ${base.maxlen}`),
-    mark('units', `${base.units} units`),
-    mark('learningRate', `${base.optimizer} lr ${base.learningRate}`),
-  ];
-  const others = (Object.keys(overrides) as (keyof Hyperparameters)[]).filter((k) => !['epochs', 'batchSize', 'maxlen', 'units', 'learningRate'].includes(k) && overrides[k] !== tutorial[k]);
-  if (others.length) parts.push(`also your settings: ${others.map((k) => `${k} ${String(base[k])}`).join(', ')}`);
-  if (limit) parts.push(`on a subset: the first ${formatCount(limit)} reviews of each split (training.limit)`);
-  return parts.join(' · ');
 }
 
 /** Undefined when the user backs out; {} to keep the settings shown. */
