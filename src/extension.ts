@@ -15,8 +15,13 @@ import { COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPE, VIEWS } from './commands/ids';
 import { openDashboard } from './commands/open-dashboard';
 import { resumeTraining } from './commands/resume-training';
 import { selectActiveModel } from './commands/select-active-model';
-import { trainModel, type TrainModelArgs } from './commands/train-model';
+import { announce, progressReporter, trainModel, type TrainModelArgs } from './commands/train-model';
 import type { PresetName } from './core/presets';
+import { trainingTitle } from './lab/training-description';
+import { EditorAnnotations } from './editor/annotations';
+import type { ActiveModelChange } from './lab/active-model';
+import { LabLog } from './log';
+import * as path from 'node:path';
 import { installNativeBackendCommand } from './commands/install-native-backend';
 import { nativeModulesDir } from './lab/native-backend';
 import { ServiceClient } from './lab/service-client';
@@ -26,7 +31,9 @@ import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
 import { SETTINGS_SECTION, readSettings, type LabSettings } from './lab/settings';
 import { LabStatusBar } from './status-bar';
-import { reportError } from './commands/errors';
+import type { TrainResult, TrainingState } from './protocol';
+import { logFailuresTo, reportError } from './commands/errors';
+import { errorCode } from './rpc';
 
 export interface ExtensionApi {
   /** For tests and other extensions: the lab behind the commands. */
@@ -34,6 +41,8 @@ export interface ExtensionApi {
   settings(): LabSettings;
   /** How long activate() itself took (for the activation budget). */
   activationMs: number;
+  /** The labels and colouring drawn in editors (tests read what Analyze Sentiment drew). */
+  annotations: EditorAnnotations;
 }
 
 let lab: Lab | undefined;
@@ -47,11 +56,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       storageDir,
       vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     );
+  const address = serviceAddress(storageDir, (context.extension.packageJSON as { version: string }).version);
+  const log = new LabLog();
+  // Beside the socket: one log per service, which every window of the profile follows.
+  const serviceLog = process.platform === 'win32' ? path.join(storageDir, 'service.log') : `${address.replace(/\.sock$/, '')}.log`;
   const service = new ServiceClient({
-    address: serviceAddress(storageDir, (context.extension.packageJSON as { version: string }).version),
+    address,
     servicePath: context.asAbsolutePath('dist/service.js'),
     nativeModulesDir: nativeModulesDir(storageDir),
+    logPath: serviceLog,
   });
+  log.follow(serviceLog);
+  logFailuresTo((message) => log.error(message));
+  const annotations = new EditorAnnotations();
   lab = new Lab(service, context.globalState, settings);
   const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
   const statusBar = new LabStatusBar(lab);
@@ -65,6 +82,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       else if (!viewProvider.visible) await vscode.commands.executeCommand(`${VIEWS.dashboard}.focus`, { preserveFocus: true });
     },
     showResultInStatusBar: (text, tooltip) => statusBar.showResult(text, tooltip),
+    annotations,
+    log,
   };
 
   const updateContextKeys = () => {
@@ -77,7 +96,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, DashboardPanel.serializer(context.extensionUri, lab)),
     viewProvider,
     statusBar,
-    lab.onDidChange((change) => change.kind === 'state' && updateContextKeys()),
+    log,
+    annotations,
+    lab.onDidChange((change) => {
+      if (change.kind === 'state') updateContextKeys();
+      else if (change.kind === 'active') tellActiveChange(change.change);
+      else if (change.kind === 'reattached') followReattached(ctx, change.state, change.done);
+      else if (change.kind === 'ended-unseen') void announce(ctx, change.result);
+    }),
     vscode.commands.registerCommand(COMMANDS.trainModel, (args?: TrainModelArgs | PresetName) => trainModel(ctx, args)),
     vscode.commands.registerCommand(COMMANDS.resumeTraining, (runId?: string) => resumeTraining(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.analyzeSentiment, (args?: AnalyzeArgs) => analyzeSentiment(ctx, args)),
@@ -88,6 +114,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.deleteModel, (runId?: string) => deleteModel(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.importKerasModel, (args?: ImportKerasArgs) => importKerasModel(ctx, args)),
     vscode.commands.registerCommand(COMMANDS.exportKerasModel, (runId?: string, out?: string) => exportKerasModel(ctx, runId, out)),
+    vscode.commands.registerCommand(COMMANDS.clearSentimentLabels, () => {
+      const editor = vscode.window.activeTextEditor;
+      if (editor) annotations.clear(editor.document, 'sentiment');
+    }),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
@@ -99,7 +130,47 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // Listing runs reads a few small JSON files; it must not delay activation.
   // Then, after a window reload, pick up a training the service is still running.
   void lab.refreshRuns().then(() => ctx.lab.reattach());
-  return { lab, settings, activationMs: performance.now() - started };
+  log.info(`Activated; runs in ${settings().runsDir}; training service log ${serviceLog}`);
+  return { lab, settings, activationMs: performance.now() - started, annotations };
+}
+
+/** The active model changed without the user choosing it (or a new run was not made active): say so, with the way to change it. */
+function tellActiveChange(change: ActiveModelChange): void {
+  const actions = [change.offerRunId ? 'Make It Active' : undefined, change.offerSelect ? 'Select Active Model' : undefined].filter((a): a is string => Boolean(a));
+  void vscode.window.showInformationMessage(change.message, ...actions).then((choice) => {
+    if (choice === 'Make It Active' && change.offerRunId) void vscode.commands.executeCommand(COMMANDS.selectActiveModel, change.offerRunId);
+    else if (choice === 'Select Active Model') void vscode.commands.executeCommand(COMMANDS.selectActiveModel);
+  });
+}
+
+/**
+ * After a window reload during a training: the same progress notification,
+ * with Cancel, as the window that started it showed, and the same notice at
+ * its end.
+ */
+function followReattached(ctx: CommandContext, state: TrainingState, done: Promise<TrainResult>): void {
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: trainingTitle(state.preset, ctx.settings().limit), cancellable: true },
+    async (progress, token) => {
+      token.onCancellationRequested(() => ctx.lab.cancelTraining());
+      const report = progressReporter(progress, state.hyperparameters);
+      // What the training reported before the reload, then what comes.
+      const last = state.batches.at(-1);
+      if (last) report('batch', last);
+      else if (state.progress) report('progress', state.progress);
+      const subscription = ctx.lab.onDidChange((change) => {
+        if (change.kind === 'training') report(change.update.event, change.update.data);
+      });
+      try {
+        const result = await done;
+        void announce(ctx, result);
+      } catch (error) {
+        if (errorCode(error) !== 'cancelled') reportError('Training', error);
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
 }
 
 export async function deactivate(): Promise<void> {

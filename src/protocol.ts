@@ -162,7 +162,7 @@ export interface TrainingState {
 export interface PredictionEntry {
   id: string;
   at: string;
-  /** The start of the analysed text (at most a few hundred characters). */
+  /** The start of the analyzed text (at most a few hundred characters). */
   excerpt: string;
   prediction: Prediction;
   runId: string;
@@ -233,7 +233,14 @@ export interface ServiceMethods extends WorkerMethods {
   /** Train, and make the run the active model when done (remembered for a host that reattaches). */
   train: { params: TrainParams & { activate?: boolean }; result: TrainResult };
   /** The training in progress, if any, with everything it has reported so far. */
-  status: { params: Record<string, never>; result: { training?: { state: TrainingState; activate: boolean } } };
+  status: {
+    params: Record<string, never>;
+    result: {
+      training?: { state: TrainingState; activate: boolean };
+      /** A training that ended while no window followed it (all were reloading): told once, to the first window that asks. */
+      finished?: { result: TrainResult; activate: boolean };
+    };
+  };
   /** Follow the training in progress: its events stream to the caller, the answer is its result. Cancelling this request cancels the training. */
   attach: { params: Record<string, never>; result: TrainResult };
   /** Start a fresh worker thread on the next request (after the backend setting changed, say); during a training, once it ends. */

@@ -12,7 +12,7 @@ import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isTunableName, t
 export const presetOption = () => new Option('--preset <preset>', 'model preset').choices(PRESET_NAMES).makeOptionMandatory();
 export const backendOption = () => new Option('--backend <backend>', 'TensorFlow.js backend').choices(BACKEND_PREFERENCES).default('auto');
 export const dataOption = () => new Option('--data <source>', '"official" (downloaded once), a .tar.gz archive, an aclImdb folder or an http(s) URL').default('official');
-export const cacheOption = () => new Option('--cache-dir <dir>', 'downloads and the tokenised corpus').default(defaultCacheDir());
+export const cacheOption = () => new Option('--cache-dir <dir>', 'downloads and the tokenized corpus').default(defaultCacheDir());
 export const jsonOption = (description: string) => new Option('--json', description);
 
 /** A flag whose value the schema checks: "--epochs many" fails with the schema's bounds. */

@@ -2,6 +2,8 @@
 import type * as vscode from 'vscode';
 import type { Lab } from '../lab/lab';
 import type { LabSettings } from '../lab/settings';
+import type { EditorAnnotations } from '../editor/annotations';
+import type { LabLog } from '../log';
 
 export interface CommandContext {
   lab: Lab;
@@ -10,4 +12,8 @@ export interface CommandContext {
   /** Shows the dashboard (the editor panel if open, else the side panel) without taking focus from the editor. */
   revealDashboard(): Promise<void>;
   showResultInStatusBar(text: string, tooltip: string): void;
+  /** The labels and colouring drawn in text editors. */
+  annotations: EditorAnnotations;
+  /** The "RNN Sentiment Lab" output channel. */
+  log: LabLog;
 }

@@ -3,12 +3,20 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { errorCode, errorStack } from '../rpc';
 
+let log: ((message: string) => void) | undefined;
+
+/** Where failures are also written (the Output channel), with the whole message, not only its first line. */
+export function logFailuresTo(sink: (message: string) => void): void {
+  log = sink;
+}
+
 /**
  * Shows the message and returns at once: a command must finish when its work
  * does, not when the user dismisses a notification.
  */
 export function reportError(what: string, error: unknown): void {
   const code = errorCode(error);
+  log?.(`${what}: ${errorMessage(error)}${code ? ` (${code})` : ''}`);
   if (code === 'cancelled') {
     void vscode.window.showInformationMessage(`${what}: ${errorMessage(error)}`);
     return;

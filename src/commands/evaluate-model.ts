@@ -5,11 +5,14 @@ import type { EvaluateResult, TrainingEvents } from '../protocol';
 import type { CommandContext } from './context';
 import { reportError } from './errors';
 import { pickRun } from './pick-run';
+import { describeRun } from '../lab/active-model';
 
 export async function evaluateModel(ctx: CommandContext, runId?: string): Promise<EvaluateResult | undefined> {
   const id = runId ?? (await pickRun(ctx.lab, 'Evaluate Model on the test reviews'));
   if (!id) return undefined;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Evaluating', cancellable: true }, async (progress, token) => {
+  const run = ctx.lab.runListings.find((r) => r.ok && r.record.id === id);
+  const model = run?.ok ? describeRun(run.record) : `run ${id}`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating the ${model}`, cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     try {
@@ -24,7 +27,7 @@ export async function evaluateModel(ctx: CommandContext, runId?: string): Promis
       });
       const m = result.metrics;
       void vscode.window.showInformationMessage(
-        `Test accuracy ${m.accuracy.toFixed(3)}, loss ${m.loss.toFixed(3)} on ${formatCount(m.count)} reviews (${m.confusion.truePositive} true positives, ${m.confusion.trueNegative} true negatives, ${m.confusion.falsePositive} false positives, ${m.confusion.falseNegative} false negatives).`,
+        `The ${model}: test accuracy ${m.accuracy.toFixed(3)}, loss ${m.loss.toFixed(3)} on ${formatCount(m.count)} reviews (${m.confusion.truePositive} true positives, ${m.confusion.trueNegative} true negatives, ${m.confusion.falsePositive} false positives, ${m.confusion.falseNegative} false negatives).`,
       );
       ctx.lab.reveal('runs', { runId: id });
       return result;

@@ -11,6 +11,8 @@ export const COMMANDS = {
   installNativeBackend: 'rnnSentimentLab.installNativeBackend',
   importKerasModel: 'rnnSentimentLab.importKerasModel',
   exportKerasModel: 'rnnSentimentLab.exportKerasModel',
+  clearSentimentLabels: 'rnnSentimentLab.clearSentimentLabels',
+  showLog: 'rnnSentimentLab.showLog',
 } as const;
 
 export const VIEWS = {

@@ -4,9 +4,10 @@
  * runs on WebAssembly.
  */
 import * as vscode from 'vscode';
-import { installNativeBackend, nativeBackendInstalled, nativeModulesDir } from '../lab/native-backend';
+import { errorMessage } from '../core/errors';
+import { NATIVE_SPEED_NOTE, installNativeBackend, nativeBackendInstalled, nativeModulesDir } from '../lab/native-backend';
 import type { CommandContext } from './context';
-import { reportError } from './errors';
+import { errorCode } from '../rpc';
 
 export async function installNativeBackendCommand(ctx: CommandContext & { storageDir: string }): Promise<boolean> {
   const dir = nativeModulesDir(ctx.storageDir);
@@ -16,8 +17,8 @@ export async function installNativeBackendCommand(ctx: CommandContext & { storag
     return true;
   }
   const choice = await vscode.window.showInformationMessage(
-    'Install the native TensorFlow backend? npm downloads @tensorflow/tfjs-node and TensorFlow\'s library for this platform (about 150 MB) into the extension\'s storage. Training then runs several times faster than on WebAssembly.',
-    { modal: true },
+    'Install the native TensorFlow backend?',
+    { modal: true, detail: `npm downloads @tensorflow/tfjs-node and TensorFlow's library for this platform (about 150 MB) into the extension's storage. ${NATIVE_SPEED_NOTE}` },
     'Install',
   );
   if (choice !== 'Install') return false;
@@ -25,13 +26,25 @@ export async function installNativeBackendCommand(ctx: CommandContext & { storag
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     try {
-      await installNativeBackend(dir, (line) => progress.report({ message: line.slice(0, 100) }), controller.signal);
+      ctx.log.info(`Installing the native backend into ${dir}`);
+      await installNativeBackend(
+        dir,
+        (line) => {
+          ctx.log.info(`npm: ${line}`);
+          progress.report({ message: line.slice(0, 100) });
+        },
+        controller.signal,
+      );
       await ctx.lab.restartWorker();
       const info = await ctx.lab.backendInfo();
       void vscode.window.showInformationMessage(`Native backend installed: the worker now uses "${info.name}".${info.notes.length ? ` (${info.notes.join('; ')})` : ''}`);
       return true;
     } catch (error) {
-      reportError('Installing the native backend (training keeps using WebAssembly)', error);
+      const message = errorCode(error) === 'cancelled' || controller.signal.aborted ? 'was cancelled' : `failed: ${errorMessage(error).split('\n')[0]}`;
+      ctx.log.error(`Installing the native backend ${message}`);
+      void vscode.window.showErrorMessage(`Installing the native backend ${message.replace(/\.?$/, '.')} Training keeps using WebAssembly.`, 'Show Log').then((choice) => {
+        if (choice) ctx.log.show();
+      });
       return false;
     }
   });

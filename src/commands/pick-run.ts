@@ -1,6 +1,7 @@
 /** A quick pick of the saved runs, shared by Evaluate, Select Active Model and Delete Model. */
 import * as vscode from 'vscode';
-import { formatDuration, originLabel } from '../core/format';
+import { formatCount, formatDuration, originLabel } from '../core/format';
+import { plural } from '../core/verdict';
 import { PRESETS } from '../core/presets';
 import type { RunListing } from '../core/runs';
 import type { Lab } from '../lab/lab';
@@ -12,8 +13,8 @@ export function describeRun(run: RunListing, activeId?: string): vscode.QuickPic
   return {
     id: r.id,
     label: `${r.id === activeId ? '$(check) ' : ''}${PRESETS[r.preset].title} · ${new Date(r.createdAt).toLocaleString()}`,
-    description: `${r.origin ? originLabel(r.origin) : `val acc ${best.toFixed(3)}`}${r.test ? ` · test acc ${r.test.accuracy.toFixed(3)}` : ''}${r.status !== 'complete' ? ` · ${r.status} after ${r.epochsCompleted} epochs` : ''}`,
-    detail: `${r.id} · ${r.hyperparameters.epochs} epochs, maxlen ${r.hyperparameters.maxlen}, ${r.hyperparameters.units} units · ${formatDuration(r.timings.trainingSeconds)} on ${r.backend}`,
+    description: `${r.origin ? originLabel(r.origin) : `val acc ${best.toFixed(3)}`}${r.test ? ` · test acc ${r.test.accuracy.toFixed(3)}` : ''}${r.status !== 'complete' ? ` · ${r.status} after ${plural(r.epochsCompleted, 'epoch')}` : ''}${r.dataset.limit ? ` · subset of ${formatCount(r.dataset.train)} reviews` : ''}`,
+    detail: `${r.id} · ${plural(r.hyperparameters.epochs, 'epoch')}, maxlen ${r.hyperparameters.maxlen}, ${r.hyperparameters.units} units · ${formatDuration(r.timings.trainingSeconds)} on ${r.backend}`,
   };
 }
 

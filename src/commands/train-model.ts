@@ -14,6 +14,7 @@ import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
 import { errorCode } from '../rpc';
 import { reportError } from './errors';
+import { describeSettings, trainingTitle } from '../lab/training-description';
 
 export interface TrainModelArgs {
   preset?: PresetName;
@@ -42,7 +43,7 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
   let hyperparameters: Hyperparameters;
   try {
     const base = resolveHyperparameters(preset, settings.overrides);
-    const changes = options.hyperparameters ?? (await askForChanges(base));
+    const changes = options.hyperparameters ?? (await askForChanges(base, settings.overrides, settings.limit));
     if (!changes) return undefined;
     hyperparameters = resolveHyperparameters(preset, { ...settings.overrides, ...changes });
   } catch (error) {
@@ -51,7 +52,7 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
   }
 
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Training ${PRESETS[preset].title}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: trainingTitle(preset, settings.limit), cancellable: true },
     async (progress, token) => {
       token.onCancellationRequested(() => ctx.lab.cancelTraining());
       const reporter = progressReporter(progress, hyperparameters);
@@ -84,16 +85,17 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
   return picked?.preset;
 }
 
-/** Undefined when the user backs out; {} to keep the tutorial's settings. */
-async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparameters> | undefined> {
+/** Undefined when the user backs out; {} to keep the settings shown. */
+async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): Promise<Partial<Hyperparameters> | undefined> {
   const keep = `Train with these settings`;
   const change = 'Change epochs, batch size, maxlen and units…';
+  const customised = Object.keys(overrides).length > 0;
   const choice = await vscode.window.showQuickPick(
     [
-      { label: keep, detail: `${base.epochs} epochs · batch ${base.batchSize} · maxlen ${base.maxlen} · ${base.units} units · ${base.optimizer} lr ${base.learningRate}` },
+      { label: keep, detail: describeSettings(base, overrides, limit) },
       { label: change },
     ],
-    { title: `Train Model (2/2): ${PRESETS[base.preset].title}`, placeHolder: 'Keep the tutorial\'s settings or change them' },
+    { title: `Train Model (2/2): ${PRESETS[base.preset].title}`, placeHolder: customised ? 'The tutorial\'s settings with yours applied: keep them or change them' : 'Keep the tutorial\'s settings or change them' },
   );
   if (!choice) return undefined;
   if (choice.label === keep) return {};
@@ -149,7 +151,9 @@ export async function announce(ctx: CommandContext, result: TrainResult): Promis
   const r = result.record;
   const lastEpoch = r.history.epochs.at(-1);
   const parts = [
-    result.cancelled ? `Training cancelled: kept epoch ${r.epochsCompleted} of ${r.hyperparameters.epochs} as a checkpoint (marked "cancelled").` : `${PRESETS[r.preset].title} trained in ${formatDuration(r.timings.trainingSeconds)}.`,
+    result.cancelled
+      ? `Training cancelled: kept epoch ${r.epochsCompleted} of ${r.hyperparameters.epochs} as a checkpoint (marked "cancelled").`
+      : `${PRESETS[r.preset].title} trained in ${formatDuration(r.timings.trainingSeconds)}${r.dataset.limit ? ` on a subset (${formatCount(r.dataset.train)} training reviews)` : ''}.`,
     lastEpoch ? `Validation accuracy ${lastEpoch.valAccuracy.toFixed(3)}` : '',
     r.test ? `test accuracy ${r.test.accuracy.toFixed(3)} on ${formatCount(r.test.count)} reviews.` : '',
   ];

@@ -45,11 +45,20 @@ export interface EvaluationMetrics {
 export type SentimentLabel = 'positive' | 'negative';
 
 export interface Prediction {
+  /** The model's output, P(positive). */
   probability: number;
-  label: SentimentLabel;
-  /** Words in the text; more than maxlen - 1 means only the last ones were read. */
+  /**
+   * Null when the model read no word it knows (only unknown words, or only
+   * punctuation and numbers): its output then reflects no part of the text.
+   */
+  label: SentimentLabel | null;
+  /** Words in the text. */
   tokenCount: number;
+  /** True when the text is longer than the model reads: only its last `wordsRead` words were read. */
   truncated: boolean;
+  /** Words the model read (absent in predictions stored by older versions: all of them). */
+  wordsRead?: number;
+  /** Of the words read, those the model does not know. */
   oovCount: number;
 }
 

@@ -61,9 +61,10 @@ export class Predictor {
     const probabilities = await predictRows(this.model, x, texts.length, this.maxlen);
     return encoded.map((e, i) => ({
       probability: probabilities[i],
-      label: labelOf(probabilities[i]),
+      label: e.wordsRead > e.oovCount ? labelOf(probabilities[i]) : null,
       tokenCount: e.tokenCount,
       truncated: e.truncated,
+      wordsRead: e.wordsRead,
       oovCount: e.oovCount,
     }));
   }

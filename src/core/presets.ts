@@ -33,7 +33,7 @@ export interface Hyperparameters {
   epochs: number;
   batchSize: number;
   validationSplit: number;
-  /** Seeds the dataset shuffle (Keras' imdb.load_data uses 113) and weight initialisation. */
+  /** Seeds the dataset shuffle (Keras' imdb.load_data uses 113) and weight initialization. */
   seed: number;
 }
 
@@ -104,7 +104,7 @@ export const TUNABLE_HYPERPARAMETERS = {
   dropout: z.number().min(0).max(0.99).describe('Dropout after the Dense(relu) layer (tutorial: 0.2).'),
   learningRate: z.number().min(1e-6).max(10).describe('Learning rate (Keras default: 0.001).'),
   validationSplit: z.number().min(0.01).max(0.99).describe('Share of the training reviews held out for validation (tutorial: 0.2).'),
-  seed: count(0, 2 ** 31 - 1).describe('Seed of the shuffle and weight initialisation (Keras\' imdb uses 113).'),
+  seed: count(0, 2 ** 31 - 1).describe('Seed of the shuffle and weight initialization (Keras\' imdb uses 113).'),
 } satisfies { [K in keyof Hyperparameters]?: z.ZodNumber };
 
 export type TunableName = keyof typeof TUNABLE_HYPERPARAMETERS;

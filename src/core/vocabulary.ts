@@ -81,7 +81,9 @@ export interface EncodedText {
   tokenCount: number;
   /** True when the front of the text was cut to fit `maxlen` (the model read only the end). */
   truncated: boolean;
-  /** Words that became OOV: unknown to the training set or past numWords. */
+  /** Words the model read: all of them, or the last `maxlen` of a longer text. */
+  wordsRead: number;
+  /** Of the words read, those that became OOV: unknown to the training set or past numWords. */
   oovCount: number;
 }
 
@@ -112,16 +114,24 @@ export class TextEncoder {
     const tokens = this.tokenizeText(text);
     const { startChar, oovChar, indexFrom } = this.rules;
     const seq: number[] = startChar === null ? [] : [startChar];
-    let oovCount = 0;
+    // Where each unknown word stands in seq (a dropped one, with oovChar null, where it would have stood).
+    const unknownAt: number[] = [];
     for (const word of tokens) {
       const rank = this.vocabulary.rankOf(word);
       const index = rank + indexFrom;
-      if (rank > 0 && index < this.numWords) seq.push(index);
-      else {
-        oovCount++;
-        if (oovChar !== null) seq.push(oovChar);
+      if (rank > 0 && index < this.numWords) {
+        seq.push(index);
+        continue;
       }
+      unknownAt.push(seq.length);
+      if (oovChar !== null) seq.push(oovChar);
     }
-    return { ids: padSequence(seq, this.maxlen), tokenCount: tokens.length, truncated: seq.length > this.maxlen, oovCount };
+    const truncated = seq.length > this.maxlen;
+    // Only what the model reads counts: a long text's cut-off front says nothing about the answer.
+    const firstRead = seq.length - Math.min(seq.length, this.maxlen);
+    const unknownRead = unknownAt.filter((at) => at >= firstRead).length;
+    const dropped = oovChar === null ? unknownRead : 0;
+    const wordsRead = truncated ? this.maxlen + dropped : tokens.length;
+    return { ids: padSequence(seq, this.maxlen), tokenCount: tokens.length, truncated, wordsRead, oovCount: unknownRead };
   }
 }

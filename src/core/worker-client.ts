@@ -16,7 +16,7 @@ export class WorkerClient {
 
   constructor(
     private readonly workerPath: string,
-    private readonly options: { workerData?: WorkerSettings } = {},
+    private readonly options: { workerData?: WorkerSettings; /** Each line the worker prints (else discarded). */ onOutput?: (line: string) => void } = {},
   ) {}
 
   request<K extends keyof WorkerMethods & string>(
@@ -40,9 +40,15 @@ export class WorkerClient {
     const worker = new Worker(path.resolve(this.workerPath), { env: SHARE_ENV, stderr: true, stdout: true, workerData: this.options.workerData ?? {} });
     const endpoint = new RpcEndpoint<HostMethods, WorkerMethods, TrainingEvents>((message) => worker.postMessage(message));
     // TensorFlow.js prints banners and warnings; keep the tail of stderr for crash reports only.
-    worker.stdout.resume();
+    const onOutput = this.options.onOutput;
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) onOutput?.(line);
+    };
+    if (onOutput) worker.stdout.on('data', forward);
+    else worker.stdout.resume();
     worker.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
+      forward(chunk);
     });
     worker.on('message', (message: unknown) => {
       if (isWireMessage(message)) endpoint.receive(message);

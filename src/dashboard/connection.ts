@@ -75,7 +75,7 @@ export class DashboardConnection implements vscode.Disposable {
     }
     if (change.kind === 'state') this.endpoint.notify('state', this.lab.snapshot());
     else if (change.kind === 'training') this.endpoint.notify('training', change.update);
-    else this.endpoint.notify('reveal', { tab: change.tab, runId: change.runId, predictionId: change.predictionId });
+    else if (change.kind === 'reveal') this.endpoint.notify('reveal', { tab: change.tab, runId: change.runId, predictionId: change.predictionId });
   }
 
   dispose(): void {

@@ -28,6 +28,7 @@ import type { ExportedFiles } from '../core/keras/export';
 import type { ServiceClient } from './service-client';
 import type { EventListener, PendingRequest } from '../rpc';
 import type { LabSettings } from './settings';
+import { activeAfterDelete, activeAfterTraining, resolveActiveRun, type ActiveModelChange } from './active-model';
 
 /** What a Memento offers; the host passes the extension's global state. */
 export interface KeyValueStore {
@@ -38,6 +39,12 @@ export interface KeyValueStore {
 export type LabChange =
   | { kind: 'state' }
   | { kind: 'training'; update: TrainingUpdate }
+  /** The active model changed without the user choosing it, or a new run was not made active: say so. */
+  | { kind: 'active'; change: ActiveModelChange }
+  /** A training this window did not start (it was running before a window reload) is followed; `done` settles when it ends. */
+  | { kind: 'reattached'; state: TrainingState; done: Promise<TrainResult> }
+  /** A training ended while no window was there to see it (a reload): its end is told now. */
+  | { kind: 'ended-unseen'; result: TrainResult }
   | { kind: 'reveal'; tab: DashboardTab; runId?: string; predictionId?: string };
 
 export interface TrainingRequest {
@@ -86,8 +93,7 @@ export class Lab {
 
   async refreshRuns(): Promise<RunListing[]> {
     this.runs = await listRuns(this.settings().runsDir);
-    const active = this.activeRunId;
-    if (active && !this.runs.some((r) => r.ok && r.record.id === active)) await this.store.update(ACTIVE_RUN_KEY, undefined);
+    await this.applyActive(resolveActiveRun(this.runs, this.activeRunId));
     this.emit({ kind: 'state' });
     return this.runs;
   }
@@ -113,6 +119,11 @@ export class Lab {
     return run;
   }
 
+  private async applyActive(decision: { activeRunId: string | undefined; change?: ActiveModelChange }): Promise<void> {
+    if (decision.activeRunId !== this.activeRunId) await this.store.update(ACTIVE_RUN_KEY, decision.activeRunId);
+    if (decision.change) this.emit({ kind: 'active', change: decision.change });
+  }
+
   async setActiveRun(runId: string): Promise<void> {
     this.findRun(runId);
     await this.store.update(ACTIVE_RUN_KEY, runId);
@@ -123,7 +134,8 @@ export class Lab {
     const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
     if (!run) throw new LabError('not-found', `No run "${runId}".`);
     await deleteRun(this.settings().runsDir, runId);
-    if (this.activeRunId === runId) await this.store.update(ACTIVE_RUN_KEY, undefined);
+    const left = this.runs.filter((r) => r !== run);
+    await this.applyActive(activeAfterDelete(left, this.activeRunId, runId));
     await this.refreshRuns();
   }
 
@@ -202,15 +214,23 @@ export class Lab {
    */
   async reattach(): Promise<void> {
     if (this.training || !(await this.service.connectIfRunning())) return;
-    const { training: running } = await this.service.request('status', {}).result.catch(() => ({ training: undefined }));
+    const { training: running, finished } = await this.service.request('status', {}).result.catch(() => ({ training: undefined, finished: undefined }));
+    if (finished) {
+      await this.refreshRuns();
+      await this.applyActive(activeAfterTraining(this.runs, this.activeRunId, finished.result.record, finished.activate));
+      this.emit({ kind: 'state' });
+      this.emit({ kind: 'ended-unseen', result: finished.result });
+    }
     if (!running || this.training) return;
     const state = running.state;
     const training: { state: TrainingState; request?: PendingRequest<TrainResult> } = { state };
     training.request = this.service.request('attach', {}, (event, payload) => this.follow(state, event, payload));
     this.training = training;
+    const done = this.finish(training.request, running.activate);
     this.emit({ kind: 'state' });
+    this.emit({ kind: 'reattached', state, done });
     try {
-      await this.finish(training.request, running.activate);
+      await done;
     } catch {
       // A failed or cancelled training is reported where it was started.
     } finally {
@@ -227,7 +247,7 @@ export class Lab {
 
   private async finish(pending: PendingRequest<TrainResult>, activate: boolean): Promise<TrainResult> {
     const result = await pending.result;
-    if (activate) await this.store.update(ACTIVE_RUN_KEY, result.record.id);
+    await this.applyActive(activeAfterTraining(this.runs, this.activeRunId, result.record, activate));
     return result;
   }
 
@@ -261,8 +281,8 @@ export class Lab {
       milliseconds: result.milliseconds / texts.length,
       source: options.source,
     }));
-    // Newest first, as the dashboard lists them.
-    this.predictions = [...[...entries].reverse(), ...this.predictions].slice(0, MAX_PREDICTIONS);
+    // The newest analysis first, as the dashboard lists them; its texts in the order they were given (document order).
+    this.predictions = [...entries, ...this.predictions].slice(0, MAX_PREDICTIONS);
     await this.store.update(PREDICTIONS_KEY, this.predictions);
     this.emit({ kind: 'state' });
     return entries;
@@ -305,7 +325,10 @@ export class Lab {
   // ------------------------------------------------------------ views
 
   snapshot(): DashboardState {
-    const presets: PresetItem[] = PRESET_NAMES.map((name) => {
+    const { defaultPreset } = this.settings();
+    // The default preset first: every picker that starts on the first preset then starts on it.
+    const names = [defaultPreset, ...PRESET_NAMES.filter((n) => n !== defaultPreset)];
+    const presets: PresetItem[] = names.map((name) => {
       const defaults = resolveHyperparameters(name, this.settings().overrides);
       return { name, title: PRESETS[name].title, description: PRESETS[name].description, defaults, architecture: describeArchitecture(defaults) };
     });

@@ -4,6 +4,7 @@
  * A lost connection fails what was pending; the next request reconnects.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, statSync, truncateSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { LabError } from '../core/errors';
 import { socketChannel } from '../core/socket-channel';
@@ -17,7 +18,12 @@ export interface ServiceLocation {
   nativeModulesDir?: string;
   /** The Node to run it with (VS Code's own, run as plain Node). */
   nodePath?: string;
+  /** Where the service's output (and its worker thread's) goes; none: discarded. */
+  logPath?: string;
 }
+
+/** The service's log is started afresh once it passes this size. */
+const MAX_LOG_BYTES = 1 << 20;
 
 type Endpoint = RpcEndpoint<Record<string, never>, ServiceMethods, TrainingEvents>;
 
@@ -98,13 +104,26 @@ export class ServiceClient {
 
   private startService(): void {
     const args = [this.location.servicePath, this.location.address, ...(this.location.nativeModulesDir ? [this.location.nativeModulesDir] : [])];
+    const log = this.openLog();
     // Detached with its own session: it must survive the extension host that started it.
     const child = spawn(this.location.nodePath ?? process.execPath, args, {
       detached: true,
-      stdio: 'ignore',
+      stdio: log === undefined ? 'ignore' : ['ignore', log, log],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
+    if (log !== undefined) closeSync(log);
     child.unref();
+  }
+
+  private openLog(): number | undefined {
+    const file = this.location.logPath;
+    if (!file) return undefined;
+    try {
+      if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) truncateSync(file);
+      return openSync(file, 'a', 0o600);
+    } catch {
+      return undefined; // A log is a help, not a condition for training.
+    }
   }
 }
 

@@ -21,6 +21,8 @@ export interface LabSettings {
   limit?: number;
   backend: BackendPreference;
   evaluateAfterTraining: boolean;
+  /** Analyze Sentiment also answers in a notification (the inline label and status bar always do). */
+  notifyAnalysis: boolean;
 }
 
 /** Every hyperparameter the schema lets a user change is a setting `training.<name>`. */
@@ -60,6 +62,7 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
     limit: limit.success ? limit.data : undefined,
     backend: backend ?? 'auto',
     evaluateAfterTraining: get('evaluateAfterTraining') !== false,
+    notifyAnalysis: get('analyze.notification') === true,
   };
 }
 

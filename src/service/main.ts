@@ -11,7 +11,7 @@
 import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import * as path from 'node:path';
-import { LabError } from '../core/errors';
+import { LabError, errorMessage } from '../core/errors';
 import { socketChannel } from '../core/socket-channel';
 import { applyTrainingEvent, describeTraining, newTrainingState } from '../core/training-state';
 import { WorkerClient } from '../core/worker-client';
@@ -23,7 +23,20 @@ if (!address) throw new Error('usage: service.js <address> [nativeModulesDir]');
 /** Minutes without a connected window or a training before the service exits. */
 const IDLE_MS = Number(process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS) || 5 * 60_000;
 
-const worker = new WorkerClient(path.join(__dirname, 'worker.js'), { workerData: { nativeModulesDir: nativeModulesDir || undefined } });
+/** One line to the service's log (its stdout, a file the extension shows in its Output channel). */
+function log(message: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+const workerOptions = (name: string) => ({ workerData: { nativeModulesDir: nativeModulesDir || undefined }, onOutput: (line: string) => log(`[${name}] ${line}`) });
+/** Trains and evaluates: it may be busy for minutes. */
+const worker = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('training worker'));
+/**
+ * Answers Analyze Sentiment: a thread of its own, so a prediction never waits
+ * behind a training's batches in the other one. Started on the first
+ * prediction; it keeps a few models loaded, as the training worker did.
+ */
+const predictor = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('prediction worker'));
 
 interface CurrentTraining {
   state: TrainingState;
@@ -34,6 +47,8 @@ interface CurrentTraining {
 let current: CurrentTraining | undefined;
 /** The backend setting changed during a training: the worker restarts once it ends. */
 let restartWhenIdle = false;
+/** The result of a training that ended with no window following it, kept for the next window that asks. */
+let unreported: { result: TrainResult; activate: boolean } | undefined;
 const connections = new Set<Socket>();
 
 /** A bug's stack goes to the service's own output, not to the window. */
@@ -71,8 +86,15 @@ function serve(socket: Socket): void {
     const training: CurrentTraining = { state, activate: params.activate !== false, request, followers };
     current = training;
     follow(emit, signal, training);
+    log(`training ${params.hyperparameters.preset}: ${params.hyperparameters.epochs} epochs${params.limit ? `, first ${params.limit} reviews of each split` : ''}, backend preference ${params.backend}`);
     try {
-      return await request.result;
+      const result = await request.result;
+      log(`training ${result.cancelled ? 'cancelled, checkpoint' : 'done'}: ${result.runDir}`);
+      unreported = training.followers.size === 0 ? { result, activate: training.activate } : undefined;
+      return result;
+    } catch (error) {
+      log(`training failed: ${errorMessage(error)}`);
+      throw error;
     } finally {
       current = undefined;
       if (restartWhenIdle) {
@@ -88,8 +110,12 @@ function serve(socket: Socket): void {
     follow(emit, signal, training);
     return training.request.result;
   });
-  endpoint.handle('status', () => (current ? { training: { state: current.state, activate: current.activate } } : {}));
-  endpoint.handle('predict', (params) => worker.request('predict', params).result);
+  endpoint.handle('status', () => {
+    const finished = unreported;
+    unreported = undefined;
+    return { training: current ? { state: current.state, activate: current.activate } : undefined, finished };
+  });
+  endpoint.handle('predict', (params) => predictor.request('predict', params).result);
   endpoint.handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());
@@ -99,6 +125,9 @@ function serve(socket: Socket): void {
   endpoint.handle('importKeras', (params) => worker.request('importKeras', params).result);
   endpoint.handle('exportKeras', (params) => worker.request('exportKeras', params).result);
   endpoint.handle('restartWorker', async () => {
+    // The prediction worker restarts now (an analysis in flight fails with a clear message);
+    // the training worker once its training ends.
+    await predictor.terminate();
     if (current) restartWhenIdle = true;
     else await worker.terminate();
   });
@@ -117,7 +146,7 @@ function scheduleIdleExit(): void {
 const server = createServer(serve);
 function shutdown(): void {
   server.close();
-  void worker.terminate().finally(() => process.exit(0));
+  void Promise.all([worker.terminate(), predictor.terminate()]).finally(() => process.exit(0));
 }
 
 /** A socket file left by a service that died is removed; one that answers belongs to a live service. */
@@ -134,7 +163,10 @@ function listen(): void {
       server.listen(address);
     });
   });
-  server.listen(address, () => scheduleIdleExit());
+  server.listen(address, () => {
+    log(`service ${process.pid} listening on ${address}`);
+    scheduleIdleExit();
+  });
 }
 
 process.on('SIGTERM', shutdown);

@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
-import { closeBrowser, launchBrowser, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
+import { closeBrowser, launchBrowser, notifications, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
 import { imdbArchive } from '../corpus.ts';
 
 const VSIX = path.join(REPO_ROOT, 'rnn-sentiment-lab.vsix');
@@ -52,6 +52,20 @@ async function pick(page, label) {
 async function chartPoints(frame, chart) {
   const counts = await frame.locator(`[data-chart="${chart}"]`).first().getAttribute('data-point-counts');
   return Number((counts ?? '0').split(',')[0]) || 0;
+}
+
+/** The text of every after-text decoration in the visible editors (VS Code draws them as ::after content). */
+async function inlineLabels(page) {
+  return page.locator('.editor-instance .view-lines').first().evaluate((lines) =>
+    [...lines.querySelectorAll('span')]
+      .map((el) => getComputedStyle(el, '::after').content)
+      .filter((c) => c && c !== 'none' && c !== 'normal')
+      .map((c) => JSON.parse(c)),
+  );
+}
+
+async function editorHasFocus(page) {
+  return page.evaluate(() => Boolean(document.activeElement?.closest('.editor-instance .monaco-editor')));
 }
 
 async function until(condition, what, timeoutMs = 60_000) {
@@ -157,7 +171,20 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await frame.locator('tr[data-run-id^="simple-rnn_"]').first().waitFor({ timeout: 30_000 });
       await screenshot(s.page, 'e2e-2-new-run');
 
-      // 3. Open a file, select a sentence, right-click → Analyze Sentiment.
+      // 3. The dashboard as an editor tab first, then the file in front of it in the same group:
+      // Analyze Sentiment must leave the file in front, with the keyboard focus in it.
+      await paletteCommand(s.page, 'RNN Sentiment Lab: Open Dashboard');
+      const panel = await until(async () => {
+        for (const f of s.page.frames()) {
+          if ((await f.evaluate(() => document.body?.dataset.view).catch(() => undefined)) === 'panel') return f;
+        }
+        return undefined;
+      }, 'the dashboard editor tab');
+      await panel.locator('vscode-panel-tab[data-tab="runs"]').click();
+      await panel.locator('tr[data-run-id^="simple-rnn_"]').first().waitFor({ timeout: 30_000 });
+      await screenshot(s.page, 'e2e-3-dashboard-panel');
+
+      // Open a file, select a sentence, right-click → Analyze Sentiment.
       await s.page.keyboard.press('Control+P');
       await s.page.locator('.quick-input-widget input').fill('review.txt');
       await pick(s.page, 'review.txt');
@@ -176,35 +203,39 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await item.click();
       await s.page.locator('.context-view .action-item', { hasText: 'Analyze Sentiment' }).waitFor({ state: 'hidden' });
       try {
+        // The answer is drawn after the selection, in the editor itself.
+        const label = await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /sure · SimpleRNN/.test(l))), 'the inline label after the selection', 60_000);
+        assert.match(label, /^[▲▼] (positive|negative) · (\d{1,2}\.\d|over 99\.9)% sure · SimpleRNN$/);
+        // The visible side view updated, without taking anything from the editor.
         const card = frame.locator('[data-prediction-id]').first();
-        await card.waitFor({ timeout: 60_000 });
+        await card.waitFor({ timeout: 30_000 });
         assert.match(await card.innerText(), /wonderful surprise/);
-        assert.match(await card.innerText(), /0\.\d{3}/);
-        const message = await waitForNotification(s.page, /(Positive|Negative) \(0\.\d{3}\)/, { timeoutMs: 30_000 });
-        assert.match(message, /by the SimpleRNN model simple-rnn_/);
+        assert.match(await card.innerText(), /(Positive|Negative), (\d{1,2}\.\d|over 99\.9)% sure/);
+        assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1, 'the file stays in front of the dashboard tab');
+        assert.equal(await editorHasFocus(s.page), true, 'the keyboard focus stays in the editor');
+        assert.deepEqual(await notifications(s.page).then((n) => n.filter((t) => /sure/.test(t))), [], 'no notification unless asked for');
+        await screenshot(s.page, 'e2e-3-analyze');
+
+        // With the side bar hidden, Analyze (now from the palette, on the paragraph under the cursor) leaves it hidden.
+        await s.page.keyboard.press('Control+B');
+        await s.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+        await line.click();
+        await paletteCommand(s.page, 'RNN Sentiment Lab: Analyze Sentiment');
+        await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /· paragraph$/.test(l))), 'the paragraph label', 60_000);
+        assert.equal(await s.page.locator('.part.sidebar').isVisible(), false, 'the side bar stays hidden');
+        assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1);
+        assert.equal(await editorHasFocus(s.page), true);
+        await screenshot(s.page, 'e2e-3-analyze-paragraph');
       } catch (error) {
         await screenshot(s.page, 'e2e-3-failure');
         throw error;
       }
-      await screenshot(s.page, 'e2e-3-analyze');
-
-      // The same dashboard as an editor tab.
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Open Dashboard');
-      const panel = await until(async () => {
-        for (const f of s.page.frames()) {
-          if ((await f.evaluate(() => document.body?.dataset.view).catch(() => undefined)) === 'panel') return f;
-        }
-        return undefined;
-      }, 'the dashboard editor tab');
-      await panel.locator('vscode-panel-tab[data-tab="runs"]').click();
-      await panel.locator('tr[data-run-id^="simple-rnn_"]').first().waitFor({ timeout: 30_000 });
-      await screenshot(s.page, 'e2e-3-dashboard-panel');
     } finally {
       await s.close();
     }
   });
 
-  test('4. reloading the window during a training brings the dashboard back with the training', async () => {
+  test('4. reloading the window during a training brings back the dashboard, the progress notification with Cancel, and a cancelled run never becomes active', async () => {
     const s = await session('dark', {
       'rnnSentimentLab.runsFolder': runsDir,
       'rnnSentimentLab.training.limit': 3000,
@@ -214,6 +245,9 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
     }, workspace);
     try {
       let frame = await openLabView(s.page);
+      await showTab(frame, 'runs');
+      const activeBefore = await frame.locator('tr.active-run').first().getAttribute('data-run-id', { timeout: 30_000 });
+      assert.match(activeBefore ?? '', /^simple-rnn_/, 'the run trained in flow 2 is active');
       await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'SimpleRNN');
       await pick(s.page, 'Train with these settings');
@@ -227,10 +261,23 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await frame.locator('.live-training:visible').waitFor({ timeout: 30_000 });
       const after = await until(() => chartPoints(frame, 'loss'), 'the chart to come back with the points so far');
       await until(async () => (await chartPoints(frame, 'loss')) > after, 'the training to keep streaming after the reload');
+      // The progress notification is back, with its Cancel button.
+      const toast = s.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Training SimpleRNN' }).first();
+      await toast.waitFor({ timeout: 30_000 });
+      await until(async () => /epoch \d+\/50/.test(await toast.innerText()), 'the notification to show the epoch');
       await screenshot(s.page, 'e2e-4-after-reload');
 
-      await frame.locator('.live-training vscode-button', { hasText: 'Cancel' }).click();
-      await until(async () => (await frame.locator('.live-training:visible').count()) === 0, 'the cancelled training to end', 120_000);
+      // Cancel once an epoch is done, from the restored notification: the checkpoint is kept, but not made active.
+      const epochPoints = async () => Number(((await frame.locator('[data-chart="loss"]').first().getAttribute('data-point-counts')) ?? '0,0').split(',')[1]) || 0;
+      await until(epochPoints, 'the first epoch to end', 240_000);
+      await toast.hover();
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      const message = await waitForNotification(s.page, /was not made the active model/, { timeoutMs: 120_000 });
+      assert.match(message, /The cancelled SimpleRNN run simple-rnn_\S+ \(\d+ of 50 epochs\) was not made the active model: Analyze Sentiment keeps using simple-rnn_/);
+      await showTab(frame, 'runs');
+      await until(async () => (await frame.locator('tr[data-run-id^="simple-rnn_"]').count()) >= 2, 'the cancelled run to be listed');
+      assert.equal(await frame.locator('tr.active-run').first().getAttribute('data-run-id'), activeBefore, 'the active model is still the complete run');
+      await screenshot(s.page, 'e2e-4-cancelled-not-active');
     } finally {
       await s.close();
     }

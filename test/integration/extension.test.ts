@@ -71,8 +71,8 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.equal(api.lab.activeRunId, result.record.id);
   });
 
-  it('Analyze Sentiment reads a real selection in a real editor and answers with the active model', async () => {
-    const document = await vscode.workspace.openTextDocument({ content: 'Intro line.\nThis film was a wonderful surprise, I loved every minute.\nOutro.', language: 'plaintext' });
+  it('Analyze Sentiment reads real selections in a real editor, labels each in document order, and falls back to the paragraph under the cursor', async () => {
+    const document = await vscode.workspace.openTextDocument({ content: 'Intro line.\nThis film was a wonderful surprise, I loved every minute.\nOutro.\n\n!!! ??? 123 ...', language: 'plaintext' });
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(1, 0, 1, document.lineAt(1).text.length);
     const entries = await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
@@ -83,17 +83,42 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.equal(entry.prediction.label, entry.prediction.probability >= 0.5 ? 'positive' : 'negative');
     assert.equal(entry.runId, api.lab.activeRunId);
     assert.equal(api.lab.snapshot().predictions[0].id, entry.id, 'the dashboard state has it first');
+    const [label] = api.annotations.get(document, 'sentiment');
+    assert.match(label.after ?? '', /^[▲▼] (positive|negative) · (\d{1,2}\.\d|over 99\.9)% sure · SimpleRNN$/);
+    assert.equal(label.range.end.line, 1, 'drawn after the selection');
+    assert.match((label.hover?.value ?? ''), /P\(positive\) = 0\.\d{3}/);
+    assert.equal(vscode.window.activeTextEditor?.document, document, 'the editor stays active');
 
-    editor.selections = [new vscode.Selection(0, 0, 0, 5), new vscode.Selection(2, 0, 2, 6)];
+    // Made last-to-first, answered in document order.
+    editor.selections = [new vscode.Selection(2, 0, 2, 6), new vscode.Selection(0, 0, 0, 5)];
     const several = await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
     assert.deepEqual(several?.map((e) => e.excerpt), ['Intro', 'Outro.']);
+    const labels = [...api.annotations.get(document, 'sentiment')].sort((a, b) => a.range.start.compareTo(b.range.start));
+    assert.deepEqual(labels.map((l) => l.range.start.line), [0, 1, 2], 'each selection has its own label');
 
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
-    assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment'), undefined, 'an empty selection is refused');
+    // A bare cursor: the paragraph under it; on the punctuation-only paragraph, no label.
+    editor.selection = new vscode.Selection(4, 2, 4, 2);
+    const [noise] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'));
+    assert.equal(noise.excerpt, '!!! ??? 123 ...');
+    assert.equal(noise.prediction.label, null);
+    const noiseLabel = api.annotations.get(document, 'sentiment').find((l) => l.range.start.line === 4)!;
+    assert.match(noiseLabel.after ?? '', /^\? no known word · SimpleRNN · paragraph$/);
+    editor.selection = new vscode.Selection(1, 3, 1, 3);
+    const [paragraph] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'));
+    assert.equal(paragraph.excerpt, 'Intro line.\nThis film was a wonderful surprise, I loved every minute.\nOutro.');
+    editor.selection = new vscode.Selection(3, 0, 3, 0);
+    assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment'), undefined, 'a cursor on a blank line is refused');
+
+    // Editing the analysed text removes its label: the answer was about the old text.
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Very '));
+    assert.equal(api.annotations.get(document, 'sentiment').some((l) => l.range.start.line === 0), false);
+    assert.ok(api.annotations.get(document, 'sentiment').some((l) => l.range.start.line === 4), 'a label further down stays');
+    await vscode.commands.executeCommand('rnnSentimentLab.clearSentimentLabels');
+    assert.equal(api.annotations.get(document, 'sentiment').length, 0);
     await closeEditors();
   });
 
-  it('a long selection is analysed from its last maxlen words', async () => {
+  it('a long selection is analyzed from its last maxlen words', async () => {
     const words = Array.from({ length: 60 }, (_, i) => (i % 2 ? 'great' : 'film')).join(' ');
     const document = await vscode.workspace.openTextDocument({ content: words });
     const editor = await vscode.window.showTextDocument(document);

@@ -100,13 +100,20 @@ describe('rnn-sentiment-lab CLI', () => {
 
     const predicted = await run(['predict', '--model', runDir, '--json', 'What a great film', 'Dreadful']);
     assert.equal(predicted.code, 0, predicted.stderr);
-    const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as { probability: number; label: string });
+    const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as { probability: number; label: string; confidence: number });
     const lines = jsonLines(predicted.stdout);
     assert.equal(lines.length, 2);
     for (const l of lines) {
-      assert.deepEqual(Object.keys(l), ['probability', 'label']);
+      assert.deepEqual(Object.keys(l), ['probability', 'label', 'confidence', 'wordsRead', 'unknownWords', 'knownWords', 'truncated']);
       assert.equal(l.label, l.probability >= 0.5 ? 'positive' : 'negative');
+      assert.equal(l.confidence, Math.max(l.probability, 1 - l.probability));
     }
+    // People read the label and how sure the model is; a text with no word it knows gets no label.
+    const human = await run(['predict', '--model', runDir, 'What a great film', '!!! ??? ...']);
+    assert.equal(human.code, 0, human.stderr);
+    const [first, second] = human.stdout.trim().split('\n');
+    assert.match(first, /^(positive|negative), (\d{1,2}\.\d|over 99\.9)% sure +What a great film$/);
+    assert.match(second, /^no known word +!!! \?\?\? \.\.\. {2}\(the text has no words, only punctuation and spaces\)$/);
     const fromStdin = await run(['predict', '--model', runDir, '--json'], { input: 'What a great film\n\nDreadful\n' });
     assert.deepEqual(jsonLines(fromStdin.stdout), lines);
 

@@ -60,7 +60,7 @@ describe('the lab behind the commands and dashboards', () => {
     const state = lab.snapshot();
     assert.deepEqual(state.runs, []);
     assert.equal(state.activeRunId, undefined);
-    assert.deepEqual(state.presets.map((p) => [p.name, p.architecture.totalParams]), [['simple-rnn', 322_113], ['lstm', 337_025], ['bilstm', 353_537]]);
+    assert.deepEqual(state.presets.map((p) => [p.name, p.architecture.totalParams]), [['lstm', 337_025], ['simple-rnn', 322_113], ['bilstm', 353_537]], 'the default preset (lstm) first');
     await assert.rejects(lab.predict(['good'], { source: 'editor' }), (e: Error) => e instanceof LabError && e.code === 'not-found' && /train one first/.test(e.message));
   });
 
@@ -102,28 +102,37 @@ describe('the lab behind the commands and dashboards', () => {
     firstRunId = result.record.id;
   });
 
-  test('predictions use the active run (the first run), are kept newest first, and survive a new lab (persisted)', async () => {
+  test('predictions use the active run, are kept newest first (a batch in its own order), and survive a new lab (persisted)', async () => {
     assert.equal(lab.activeRunId, firstRun());
+    // No word the model knows: no label.
+    const [noise] = await lab.predict(['!!! ??? ...'], { source: 'editor' });
+    assert.equal(noise.prediction.label, null);
+    assert.equal(noise.prediction.wordsRead, 0);
+    const [older] = await lab.predict(['Fine.'], { source: 'dashboard' });
     const [a, b] = await lab.predict(['An excellent film', 'A dull, awful film'], { source: 'editor' });
     assert.equal(a.runId, lab.activeRunId);
-    assert.equal(lab.snapshot().predictions[0].id, b.id);
-    assert.equal(lab.snapshot().predictions[1].id, a.id);
-    assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 2);
+    assert.deepEqual(lab.snapshot().predictions.map((p) => p.id), [a.id, b.id, older.id, noise.id]);
+    assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 4);
     const reopened = new Lab(serviceAt(dir), store, () => readSettings(() => undefined, dir));
-    assert.equal(reopened.snapshot().predictions.length, 2);
+    assert.equal(reopened.snapshot().predictions.length, 4);
     await reopened.dispose();
   });
 
-  test('cancelling keeps a checkpoint; a corrupt folder is listed as corrupt; deleting the active run (the first run) clears it', async () => {
-    firstRun();
-    const training = lab.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 20, batchSize: 16 }), activate: false }, (event) => {
+  test('cancelling keeps a checkpoint that does not become active; a corrupt folder is listed as corrupt; deleting the active run says what is active now', async () => {
+    const previous = firstRun();
+    assert.equal(lab.activeRunId, previous);
+    changes.length = 0;
+    const training = lab.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 20, batchSize: 16 }) }, (event) => {
       if (event === 'epoch') lab.cancelTraining();
     });
     assert.equal(lab.snapshot().training?.cancelling, false);
     const result = await training;
     assert.equal(result.cancelled, true);
     assert.equal(result.record.status, 'cancelled');
-    assert.notEqual(lab.activeRunId, result.record.id, 'activate: false keeps the active model');
+    assert.equal(lab.activeRunId, previous, 'a cancelled run never becomes active by itself');
+    const told = changes.find((c): c is Extract<LabChange, { kind: 'active' }> => c.kind === 'active');
+    assert.equal(told?.change.offerRunId, result.record.id, 'the user is told, and offered the cancelled run');
+    assert.match(told.change.message, /keeps using/);
 
     const broken = path.join(dir, 'runs', 'broken-run');
     await mkdir(broken);
@@ -133,10 +142,14 @@ describe('the lab behind the commands and dashboards', () => {
     assert.ok(corrupt && !corrupt.ok && corrupt.problems.some((p) => p.includes('run.json is not valid JSON')));
     await assert.rejects(lab.setActiveRun('broken-run'), (e: Error) => e instanceof LabError && e.code === 'corrupt-model');
 
-    const active = lab.activeRunId!;
+    const active = lab.activeRunId;
+    changes.length = 0;
     await lab.deleteRun(active);
+    // Only the cancelled run (and the corrupt folder) is left: nothing becomes active by itself, and Select Active Model is offered.
     assert.equal(lab.activeRunId, undefined);
     assert.equal(lab.snapshot().runs.some((r) => r.id === active), false);
+    const toldAfterDelete = changes.find((c): c is Extract<LabChange, { kind: 'active' }> => c.kind === 'active');
+    assert.equal(toldAfterDelete?.change.offerSelect, true);
   });
 
   test('a window reload: the training goes on in the service, and the new window follows it and can cancel it', async () => {
@@ -165,7 +178,42 @@ describe('the lab behind the commands and dashboards', () => {
     await after.dispose();
   });
 
-  test('evaluating a run (the checkpoint the reload test saved) stores its test metrics', async () => {
+  test('a training that ends while no window follows it (a reload) is told to the next window, and its run becomes active', async () => {
+    const runsFolder = path.join(dir, 'unseen-runs');
+    const settings = () => readSettings((k) => ({ 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder, 'training.limit': 300 })[k], dir);
+    const before = new Lab(serviceAt(dir), new MapStore(), settings);
+    let firstBatch: () => void = () => undefined;
+    const batched = new Promise<void>((resolve) => (firstBatch = resolve));
+    const first = before.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 2, batchSize: 32 }) }, (event) => event === 'batch' && firstBatch());
+    const lost = assert.rejects(first, (e: Error) => e instanceof RpcError && e.code === 'service-disconnected');
+    await batched;
+    await before.dispose();
+    await lost;
+    // The service finishes the training alone; its run folder appears.
+    const after = new Lab(serviceAt(dir), new MapStore(), settings);
+    const deadline = Date.now() + 120_000;
+    while ((await after.refreshRuns()).length === 0) {
+      assert.ok(Date.now() < deadline, 'the service saved the run within two minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Give the service a moment to settle the request after saving (the folder is renamed into place before it answers).
+    const seen: LabChange[] = [];
+    after.onDidChange((c) => seen.push(c));
+    const settleDeadline = Date.now() + 30_000;
+    while (!seen.some((c) => c.kind === 'ended-unseen')) {
+      assert.ok(Date.now() < settleDeadline, 'the next window was told the training ended');
+      await after.reattach();
+      if (!seen.some((c) => c.kind === 'ended-unseen')) await new Promise((r) => setTimeout(r, 100));
+    }
+    const ended = seen.find((c): c is Extract<LabChange, { kind: 'ended-unseen' }> => c.kind === 'ended-unseen')!;
+    assert.equal(ended.result.record.status, 'complete');
+    assert.equal(after.activeRunId, ended.result.record.id);
+    await after.reattach();
+    assert.equal(seen.filter((c) => c.kind === 'ended-unseen').length, 1, 'told once');
+    await after.dispose();
+  });
+
+  test('evaluating a run (a run saved by the tests above) stores its test metrics', async () => {
     const run = lab.snapshot().runs.find((r) => r.ok);
     assert.ok(run, 'needs a run saved by the tests above');
     const result = await lab.evaluate(run.id);

@@ -59,7 +59,15 @@ test('the prediction encoder maps unknown words to OOV and reports truncation', 
   assert.deepEqual(Array.from(e.ids), [4, 5, 2, 2]);
   assert.equal(e.tokenCount, 4);
   assert.equal(e.truncated, true); // start char + 4 words = 5 > maxlen 4: the start char was cut
+  assert.equal(e.wordsRead, 4);
   assert.equal(e.oovCount, 2);
+  // Unknown words in the cut-off front are not counted: the model never read them.
+  const long = encoder.encode('zorblax zorblax the movie the movie');
+  assert.deepEqual([long.tokenCount, long.wordsRead, long.oovCount], [6, 4, 0]);
+  // Only punctuation and numbers: one unknown word ("123"), none known.
+  const noise = encoder.encode('!!! ??? 123 ...');
+  assert.deepEqual([noise.tokenCount, noise.wordsRead, noise.oovCount], [1, 1, 1]);
+  assert.deepEqual([encoder.encode('## !!').wordsRead, encoder.encode('## !!').oovCount], [0, 0]);
   const short = encoder.encode('movie');
   assert.deepEqual(Array.from(short.ids), [0, 0, 1, 5]);
   assert.equal(short.truncated, false);

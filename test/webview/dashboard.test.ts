@@ -348,7 +348,8 @@ describe('dashboard webview', () => {
     await page.waitForFunction(() => document.querySelector('.prediction-list article')?.getAttribute('data-prediction-id') === 'p-new');
     assert.match(await first.locator('.sentiment').innerText(), /Positive/);
     assert.equal(await first.locator('.sentiment-icon').innerText(), '▲', 'the label has an icon, not only a colour');
-    assert.equal(await first.locator('.probability-value').innerText(), '0.912');
+    assert.equal(await first.locator('.probability-value').innerText(), 'P(+) 0.912', 'the bar is P(positive), and says so');
+    assert.match(await first.locator('.sentiment').innerText(), /91\.2% sure/);
     assert.equal(await first.locator('[role="meter"]').getAttribute('aria-valuenow'), '0.912');
     const [track, fill, threshold] = await Promise.all([
       first.locator('.probability-track').boundingBox(),
@@ -362,10 +363,10 @@ describe('dashboard webview', () => {
 
     // The host's entries are listed too, with their notes.
     const editorEntry = page.locator('[data-prediction-id="p-2"]');
-    assert.match(await editorEntry.innerText(), /Only the last 499 words were read/);
+    assert.match(await editorEntry.innerText(), /Only the last 500 of its 812 words were read/);
     const oov = page.locator('[data-prediction-id="p-1"]');
     assert.match(await oov.innerText(), /Negative/);
-    assert.match(await oov.innerText(), /14 of 40 words are outside the model’s 10,000-word vocabulary/);
+    assert.match(await oov.innerText(), /14 of 40 words read are unknown to the model \(its vocabulary: 10,000 words\)/);
     assertClean(d);
   });
 
@@ -552,5 +553,126 @@ describe('dashboard webview', () => {
       }
       assertClean(d);
     }
+  });
+
+  test('every view fits from 170 px to 1000 px in dark, light and high contrast: no horizontal scrollbar, every tab on screen', async () => {
+    const problems: string[] = [];
+    for (const theme of ['dark', 'light', 'high-contrast'] as const) {
+      for (const width of [170, 300, 1000]) {
+        const view = width <= 300 ? 'sidebar' : 'panel';
+        const d = await open({ theme, view, width, height: 900 });
+        const { page } = d;
+        for (const tab of ['architecture', 'training', 'runs', 'predictions']) {
+          await showTab(page, tab);
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.waitForTimeout(250);
+          const fit = await page.evaluate(() => {
+            const overflow = document.documentElement.scrollWidth - window.innerWidth;
+            const offscreenTabs = Array.from(document.querySelectorAll('vscode-panel-tab')).filter((t) => {
+              const r = t.getBoundingClientRect();
+              return r.right > window.innerWidth + 0.5 || r.left < -0.5;
+            }).length;
+            // Dropdowns and buttons stay inside their cards.
+            const stickingOut = Array.from(document.querySelectorAll('vscode-panel-view:not([hidden]) .card vscode-dropdown, vscode-panel-view:not([hidden]) .card vscode-button')).filter((el) => {
+              const card = el.closest('.card')!.getBoundingClientRect();
+              const r = el.getBoundingClientRect();
+              return r.width > 0 && r.right > card.right + 0.5;
+            }).length;
+            return { overflow, offscreenTabs, stickingOut };
+          });
+          if (fit.overflow > 0) problems.push(`${theme} ${width}px ${tab}: ${fit.overflow}px wider than the view`);
+          if (fit.offscreenTabs) problems.push(`${theme} ${width}px ${tab}: ${fit.offscreenTabs} tabs off screen`);
+          if (fit.stickingOut) problems.push(`${theme} ${width}px ${tab}: ${fit.stickingOut} controls stick out of their card`);
+          await screenshot(page, `fit-${theme}-${width}-${tab}`);
+        }
+        assertClean(d);
+        await d.close();
+        opened.splice(opened.indexOf(d), 1);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('a chart without data says so inside its plot area, clear of the axes', async () => {
+    const d = await open({ view: 'sidebar', width: 300, state: dashboardState({ training: trainingState(0, 'preparing') }) });
+    await showTab(d.page, 'training');
+    const placement = await d.page.locator('figure[data-chart="loss"] .chart-empty').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const canvas = el.parentElement!.getBoundingClientRect();
+      return { left: box.left - canvas.left, bottom: canvas.bottom - box.bottom, visible: !(el as HTMLElement).hidden };
+    });
+    assert.ok(placement.visible, 'the placeholder shows');
+    assert.ok(placement.left >= 40 && placement.bottom >= 30, `inset from the axes: ${JSON.stringify(placement)}`);
+    await screenshot(d.page, 'chart-placeholder-sidebar');
+    assertClean(d);
+  });
+
+  test('accessible names: one name per tab, "(in progress)" only while training, and each Compare box names its run', async () => {
+    const idle = await open({ view: 'sidebar' });
+    const names = await idle.page.locator('vscode-panel-tab').evaluateAll((tabs) => tabs.map((t) => [t.getAttribute('aria-label'), (t as HTMLElement).innerText.trim()]));
+    assert.deepEqual(names, [['Architecture', 'Architecture'], ['Training', 'Training'], ['Runs', 'Runs'], ['Predictions', 'Predictions']]);
+    await showTab(idle.page, 'runs');
+    const boxes = await idle.page.locator('vscode-checkbox[data-action="compare"]').evaluateAll((els) => els.map((el) => el.textContent?.trim()));
+    assert.ok(boxes.length > 0 && boxes.every((b) => /^Compare \S/.test(b ?? '')), `checkbox names: ${JSON.stringify(boxes)}`);
+    const busy = await open({ view: 'panel', state: dashboardState({ training: trainingState(3) }) });
+    assert.equal(await busy.page.locator('vscode-panel-tab[data-tab="training"]').getAttribute('aria-label'), 'Training (in progress)');
+    assertClean(idle);
+    assertClean(busy);
+  });
+
+  test('first contact: a welcome with Train Model, and every picker starts on the default preset', async () => {
+    const presets = dashboardState().presets;
+    const lstmFirst = [presets.find((p) => p.name === 'lstm')!, ...presets.filter((p) => p.name !== 'lstm')];
+    const d = await open({ view: 'sidebar', state: dashboardState({ runs: [], activeRunId: undefined, predictions: [], presets: lstmFirst }) });
+    const welcome = d.page.locator('section.welcome');
+    assert.match(await welcome.innerText(), /Train your first model[\s\S]*Analyze Sentiment/i);
+    await welcome.locator('vscode-button').click();
+    assert.deepEqual((await d.host.waitForRequest('trainModel'))[0].params, {});
+    assert.equal(await d.page.locator('vscode-dropdown[data-picker="architecture-source"]').evaluate((el) => (el as HTMLElement & { value: string }).value), 'preset:lstm');
+    await showTab(d.page, 'training');
+    assert.equal(await d.page.locator('vscode-dropdown[data-picker="train-preset"]').evaluate((el) => (el as HTMLElement & { value: string }).value), 'lstm');
+    await screenshot(d.page, 'welcome-sidebar');
+    const withRuns = await open({ view: 'sidebar' });
+    assert.equal(await withRuns.page.locator('section.welcome').isVisible(), false, 'no welcome once a run exists');
+    assertClean(d);
+  });
+
+  test('a prediction card says the label and how sure, P(positive) on the bar, and no label without a known word', async () => {
+    const sure = prediction({ id: 'p1', at: '2026-11-30T01:00:00Z', probability: 0.004, excerpt: 'Dreadful.', tokenCount: 1, oovCount: 0 });
+    const blank = { ...prediction({ id: 'p2', at: '2026-11-30T01:01:00Z', probability: 0.035, excerpt: '!!! ??? 123 ...', tokenCount: 1, oovCount: 1 }) };
+    blank.prediction = { ...blank.prediction, label: null, wordsRead: 1 };
+    const d = await open({ view: 'sidebar', state: dashboardState({ predictions: [sure, blank] }) });
+    await showTab(d.page, 'predictions');
+    const first = d.page.locator('article[data-prediction-id="p1"]');
+    assert.equal((await first.locator('.sentiment').textContent())?.replace(/\s+/g, ' '), '▼Negative, 99.6% sure');
+    assert.equal(await first.locator('[role="meter"]').getAttribute('aria-valuetext'), 'P(positive) = 0.004');
+    const second = d.page.locator('article[data-prediction-id="p2"]');
+    assert.match(await second.locator('.sentiment').innerText(), /no known word/);
+    assert.match(await second.innerText(), /Its one word is unknown to the model/);
+    assert.doesNotMatch(await second.innerText(), /rests on the others/);
+    await screenshot(d.page, 'prediction-cards-sidebar');
+    assertClean(d);
+  });
+
+  test('a run trained on a subset is marked as one in the Runs table', async () => {
+    const state = dashboardState();
+    const run = state.runs.find((r) => r.id === IDS.simple)!;
+    assert.ok(run.ok);
+    run.record.dataset = { ...run.record.dataset, train: 2400, validation: 600, limit: 3000 };
+    const d = await open({ view: 'panel', state });
+    await showTab(d.page, 'runs');
+    assert.match(await d.page.locator(`tr[data-run-id="${IDS.simple}"] .status`).innerText(), /complete · subset of 3,000/);
+    assert.doesNotMatch(await d.page.locator(`tr[data-run-id="${IDS.lstm}"] .status`).innerText(), /subset/);
+    assertClean(d);
+  });
+
+  test('series take the theme\'s chart colours at full opacity, even where the theme makes them translucent', async () => {
+    const d = await open({ view: 'sidebar' });
+    await showTab(d.page, 'training');
+    await d.page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-orange', '#d1861680'));
+    await d.page.waitForFunction(() => document.querySelector<HTMLElement>('figure[data-chart="loss"]')?.dataset.seriesColors?.includes('rgb(209, 134, 22)'));
+    const colors = JSON.parse((await d.page.locator('figure[data-chart="loss"]').getAttribute('data-series-colors')) ?? '[]') as string[];
+    assert.deepEqual(colors, ['rgb(55, 148, 255)', 'rgb(55, 148, 255)', 'rgb(209, 134, 22)'], 'blue for training, orange for validation, none translucent');
+    assertClean(d);
   });
 });

@@ -99,7 +99,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 // ------------------------------------------------------------------ themes
 
-export type ThemeName = 'dark' | 'light';
+export type ThemeName = 'dark' | 'light' | 'high-contrast';
 
 /** A subset of VS Code's Dark Modern and Light Modern colours: what the dashboard and the toolkit read. */
 const COMMON_VARIABLES: Record<string, string> = {
@@ -222,6 +222,58 @@ export const THEMES: Record<ThemeName, { bodyClass: string; variables: Record<st
       '--vscode-testing-iconPassed': '#388a34',
       '--vscode-testing-iconFailed': '#f14c4c',
       '--vscode-editorWarning-foreground': '#bf8803',
+    },
+  },
+  'high-contrast': {
+    bodyClass: 'vscode-high-contrast',
+    variables: {
+      ...COMMON_VARIABLES,
+      '--vscode-foreground': '#ffffff',
+      '--vscode-descriptionForeground': '#ffffffb3',
+      '--vscode-errorForeground': '#f48771',
+      '--vscode-focusBorder': '#f38518',
+      '--vscode-contrastBorder': '#6fc3df',
+      '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-editor-background': '#000000',
+      '--vscode-editor-foreground': '#ffffff',
+      '--vscode-sideBar-background': '#000000',
+      '--vscode-panel-background': '#000000',
+      '--vscode-panel-border': '#6fc3df',
+      '--vscode-widget-border': '#6fc3df',
+      '--vscode-editorWidget-background': '#0c141f',
+      '--vscode-button-background': '#000000',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#6fc3df',
+      '--vscode-button-secondaryBackground': '#000000',
+      '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-dropdown-background': '#000000',
+      '--vscode-dropdown-border': '#6fc3df',
+      '--vscode-dropdown-foreground': '#ffffff',
+      '--vscode-dropdown-listBackground': '#000000',
+      '--vscode-input-background': '#000000',
+      '--vscode-input-border': '#6fc3df',
+      '--vscode-input-foreground': '#ffffff',
+      '--vscode-input-placeholderForeground': '#ffffffb3',
+      '--vscode-checkbox-background': '#000000',
+      '--vscode-checkbox-border': '#6fc3df',
+      '--vscode-checkbox-foreground': '#ffffff',
+      '--vscode-panelTitle-activeBorder': '#6fc3df',
+      '--vscode-panelTitle-activeForeground': '#ffffff',
+      '--vscode-panelTitle-inactiveForeground': '#ffffff',
+      '--vscode-badge-background': '#000000',
+      '--vscode-badge-foreground': '#ffffff',
+      '--vscode-progressBar-background': '#6fc3df',
+      '--vscode-list-hoverBackground': '#000000',
+      '--vscode-list-activeSelectionBackground': '#000000',
+      '--vscode-textLink-foreground': '#21a6ff',
+      '--vscode-charts-foreground': '#ffffff',
+      '--vscode-charts-red': '#f48771',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-yellow': '#ffd700',
+      '--vscode-charts-orange': '#ff9800',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-purple': '#b180d7',
+      '--vscode-charts-lines': '#ffffff',
     },
   },
 };

@@ -45,6 +45,19 @@ export function withAlpha(color: string, alpha: number): string {
   return `rgba(${r}, ${g}, ${b}, ${Number(a) * alpha})`;
 }
 
+/**
+ * The same colour without transparency. Some themes give the chart colours an
+ * alpha (VS Code derives charts.orange from a translucent minimap colour):
+ * a thin line in such a colour reads as dark brown on a dark background and
+ * peach on a light one, so the series keep the theme's hue at full opacity.
+ */
+export function opaque(color: string): string {
+  const numbers = color.match(/[\d.]+/g);
+  if (!numbers || numbers.length < 3) return color;
+  const [r, g, b] = numbers;
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
 export function prefersReducedMotion(): boolean {
   return window.matchMedia('(prefers-reduced-motion: reduce)').matches || document.body.classList.contains('vscode-reduce-motion');
 }
@@ -54,7 +67,7 @@ export function readChartTheme(): ChartTheme {
   const bodyStyle = getComputedStyle(document.body);
   const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
   const foreground = resolveColor('var(--vscode-foreground)');
-  const chart = (name: SeriesColor) => resolveColor(`var(--vscode-charts-${name}, var(--vscode-foreground))`);
+  const chart = (name: SeriesColor) => opaque(resolveColor(`var(--vscode-charts-${name}, var(--vscode-foreground))`));
   const fontSize = Number.parseFloat(rootStyle.getPropertyValue('--vscode-font-size')) || Number.parseFloat(bodyStyle.fontSize) || 13;
   return {
     foreground,

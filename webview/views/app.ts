@@ -17,11 +17,12 @@ import { TrainingView } from './training-view.js';
 import type { DashboardView, RevealTarget, ViewContext } from './view.js';
 import { button, describeError } from './widgets.js';
 
-const TAB_LABELS: Record<DashboardTab, { full: string; short: string }> = {
-  architecture: { full: 'Architecture', short: 'Model' },
-  training: { full: 'Training', short: 'Train' },
-  runs: { full: 'Runs', short: 'Runs' },
-  predictions: { full: 'Predictions', short: 'Predict' },
+/** One name per tab, in every view and in the README. */
+const TAB_LABELS: Record<DashboardTab, string> = {
+  architecture: 'Architecture',
+  training: 'Training',
+  runs: 'Runs',
+  predictions: 'Predictions',
 };
 const TABS = Object.keys(TAB_LABELS) as DashboardTab[];
 
@@ -30,6 +31,8 @@ interface Shell {
   views: Record<DashboardTab, DashboardView>;
   training: TrainingView;
   trainingIndicator: HTMLElement;
+  tabs: Record<DashboardTab, HTMLElement>;
+  welcome: HTMLElement;
 }
 
 export class DashboardApp {
@@ -76,6 +79,9 @@ export class DashboardApp {
     for (const update of this.early.splice(0)) if (state.training) applyTrainingUpdate(state.training, update);
     for (const tab of TABS) shell.views[tab].render(state);
     shell.trainingIndicator.hidden = !state.training;
+    // The accessible name says what the eye sees: the tab's name, and the dot's meaning only while it shows.
+    shell.tabs.training.setAttribute('aria-label', state.training ? `${TAB_LABELS.training} (in progress)` : TAB_LABELS.training);
+    shell.welcome.hidden = Boolean(state.training) || state.runs.length > 0;
     if (first) {
       this.selectTab(this.ui.current.tab, { restoreScroll: true });
       if (this.pendingReveal) this.reveal(this.pendingReveal);
@@ -121,19 +127,21 @@ export class DashboardApp {
       runs: new RunsView(context),
       predictions: new PredictionsView(context),
     };
-    const trainingIndicator = h('span', { class: 'tab-indicator', title: 'Training in progress', hidden: true }, h('span', { class: 'visually-hidden' }, '(in progress)'));
+    const trainingIndicator = h('span', { class: 'tab-indicator', title: 'Training in progress', 'aria-hidden': 'true', hidden: true });
+    const tabs = Object.fromEntries(
+      TABS.map((tab) => [tab, ui('vscode-panel-tab', { id: `tab-${tab}`, 'data-tab': tab, 'aria-label': TAB_LABELS[tab] }, TAB_LABELS[tab], tab === 'training' ? trainingIndicator : null)]),
+    ) as Record<DashboardTab, HTMLElement>;
+    const welcome = h(
+      'section',
+      { class: 'card welcome', 'aria-labelledby': 'welcome-title', hidden: true },
+      h('h2', { id: 'welcome-title' }, 'Train your first model'),
+      h('p', undefined, 'Train a recurrent network on 25,000 IMDB movie reviews, then select any text in the editor and run Analyze Sentiment.'),
+      button('Train Model', () => void this.host.request('trainModel', {}).result.catch(() => undefined), { name: 'welcome-train' }),
+    );
     const panels = ui(
       'vscode-panels',
       { 'aria-label': 'Dashboard sections', activeid: `tab-${this.ui.current.tab}`, class: 'tabs' },
-      TABS.map((tab) =>
-        ui(
-          'vscode-panel-tab',
-          { id: `tab-${tab}`, 'data-tab': tab },
-          h('span', { class: 'tab-label-full' }, TAB_LABELS[tab].full),
-          h('span', { class: 'tab-label-short' }, TAB_LABELS[tab].short),
-          tab === 'training' ? trainingIndicator : null,
-        ),
-      ),
+      TABS.map((tab) => tabs[tab]),
       TABS.map((tab) => ui('vscode-panel-view', { id: `view-${tab}`, 'data-view-of': tab, 'aria-live': 'off' }, views[tab].element)),
     ) as Shell['panels'];
     panels.addEventListener('change', (event) => {
@@ -142,7 +150,7 @@ export class DashboardApp {
       const tab = panels.activeid?.replace(/^tab-/, '');
       if (isDashboardTab(tab) && tab !== this.ui.current.tab) this.tabChanged(tab, { restoreScroll: true });
     });
-    replaceChildren(this.root, this.announcer, panels);
+    replaceChildren(this.root, this.announcer, welcome, panels);
 
     watchThemeChanges(() => {
       this.theme = readChartTheme();
@@ -154,7 +162,7 @@ export class DashboardApp {
       this.ui.updateSoon({ scroll: { ...this.ui.current.scroll, [this.ui.current.tab]: Math.round(window.scrollY) } });
     }, { passive: true });
 
-    this.shell = { panels, views, training, trainingIndicator };
+    this.shell = { panels, views, training, trainingIndicator, tabs, welcome };
     return this.shell;
   }
 

@@ -8,33 +8,32 @@ import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
 import { findRun, runShortName } from '../state/selectors.js';
 import { h } from '../util/dom.js';
 import { formatDate, formatFraction, formatInteger } from '../util/format.js';
-
-/** Share of unknown words above which the prediction rests on little of the text. */
-const MANY_UNKNOWN = 0.2;
+import { NO_KNOWN_WORD, formatPositiveProbability, formatSureness, readingNotes, verdictSymbol } from '../../src/core/verdict.js';
 
 export function predictionCard(state: DashboardState, entry: PredictionEntry): HTMLElement {
   const p = entry.prediction;
   const positive = p.label === 'positive';
   const fill = h('div', { class: 'probability-fill' });
   fill.style.width = `${(Math.min(1, Math.max(0, p.probability)) * 100).toFixed(1)}%`;
-  const notes: string[] = [];
-  if (p.truncated) {
-    notes.push(`Only the last ${formatInteger(entry.maxlen - 1)} words were read; the text has ${formatInteger(p.tokenCount)}.`);
-  }
-  if (p.oovCount > 0 && p.tokenCount > 0 && p.oovCount / p.tokenCount >= MANY_UNKNOWN) {
-    const numWords = findRun(state, entry.runId)?.record.hyperparameters.numWords;
-    const vocabulary = numWords ? `the model’s ${formatInteger(numWords)}-word vocabulary` : 'the model’s vocabulary';
-    notes.push(`${formatInteger(p.oovCount)} of ${formatInteger(p.tokenCount)} words are outside ${vocabulary}; the answer rests on the others.`);
-  }
+  const numWords = findRun(state, entry.runId)?.record.hyperparameters.numWords;
+  const notes = readingNotes(p).map((n) => `${n.charAt(0).toUpperCase()}${n.slice(1)}${p.oovCount > 0 && numWords && n.includes('unknown') ? ` (its vocabulary: ${formatInteger(numWords)} words)` : ''}.`);
   const model = runShortName(state, entry.preset, entry.runId);
+  const title = p.label === null ? NO_KNOWN_WORD : positive ? 'Positive' : 'Negative';
+  const sureness = p.label === null ? 'no answer' : formatSureness(p.probability);
 
   return h(
     'article',
-    { class: `card prediction ${positive ? 'is-positive' : 'is-negative'}`, 'data-prediction-id': entry.id, 'aria-label': `${positive ? 'Positive' : 'Negative'}, probability ${formatFraction(p.probability)}` },
+    { class: `card prediction ${p.label === null ? 'is-unknown' : positive ? 'is-positive' : 'is-negative'}`, 'data-prediction-id': entry.id, 'aria-label': `${title}, ${sureness}` },
     h(
       'header',
       { class: 'prediction-header' },
-      h('span', { class: 'sentiment', 'data-label': p.label }, h('span', { class: 'sentiment-icon', 'aria-hidden': 'true' }, positive ? '▲' : '▼'), positive ? 'Positive' : 'Negative'),
+      h(
+        'span',
+        { class: 'sentiment', 'data-label': p.label ?? 'none' },
+        h('span', { class: 'sentiment-icon', 'aria-hidden': 'true' }, verdictSymbol(p.label)),
+        // One text, so it reads (and is read aloud) as one phrase: "Negative, 99.6% sure".
+        h('span', undefined, title, p.label === null ? null : h('span', { class: 'sureness' }, `, ${sureness}`)),
+      ),
       h(
         'div',
         { class: 'probability', 'data-probability': p.probability },
@@ -46,13 +45,14 @@ export function predictionCard(state: DashboardState, entry: PredictionEntry): H
             'aria-valuemin': 0,
             'aria-valuemax': 1,
             'aria-valuenow': p.probability,
-            'aria-valuetext': `${formatFraction(p.probability)}: probability the review is positive`,
-            'aria-label': 'Probability positive',
+            'aria-valuetext': formatPositiveProbability(p.probability),
+            'aria-label': 'P(positive)',
+            title: `${formatPositiveProbability(p.probability)}; 0.5 and above reads as positive`,
           },
           fill,
           h('div', { class: 'threshold', title: 'Decision threshold 0.5' }),
         ),
-        h('span', { class: 'probability-value number' }, formatFraction(p.probability)),
+        h('span', { class: 'probability-value number', title: 'P(positive)' }, `P(+) ${formatFraction(p.probability)}`),
       ),
     ),
     h('p', { class: 'excerpt', title: entry.excerpt }, entry.excerpt),

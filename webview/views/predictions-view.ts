@@ -3,10 +3,10 @@
  * below, every prediction newest first — those made here and those the host
  * reports (e.g. from an editor selection).
  */
+import { formatVerdict } from '../../src/core/verdict.js';
 import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
 import { defaultRunId, okRuns, runLabel } from '../state/selectors.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
-import { formatFraction } from '../util/format.js';
 import { predictionCard } from './prediction-card.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
 import { InlineError, Picker, button, runAction, setDisabled, spinner } from './widgets.js';
@@ -43,7 +43,7 @@ export class PredictionsView implements DashboardView {
       this.updateButton();
     });
     this.text.addEventListener('keydown', (event) => {
-      // Ctrl/Cmd+Enter analyses, as in VS Code's own input boxes.
+      // Ctrl/Cmd+Enter analyzes, as in VS Code's own input boxes.
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
         this.analyze();
@@ -77,7 +77,7 @@ export class PredictionsView implements DashboardView {
       selected ?? '',
     );
     this.runPicker.element.hidden = runs.length === 0;
-    this.hint.textContent = runs.length === 0 ? 'Train a model first: predictions need a trained run.' : 'Ctrl+Enter analyses. Reviews are classified by the chosen run on the configured backend.';
+    this.hint.textContent = runs.length === 0 ? 'Train a model first: predictions need a trained run.' : 'Ctrl+Enter analyzes. Reviews are classified by the chosen run on the configured backend.';
     this.updateButton();
 
     for (const entry of state.predictions) this.local.delete(entry.id);
@@ -113,7 +113,7 @@ export class PredictionsView implements DashboardView {
       const entry = await this.context.host.request('predict', { runId, text }).result;
       this.local.set(entry.id, entry);
       if (this.state) this.render(this.state);
-      this.context.announce(`${entry.prediction.label === 'positive' ? 'Positive' : 'Negative'}, probability ${formatFraction(entry.prediction.probability)}.`);
+      this.context.announce(`${formatVerdict(entry.prediction)}.`);
       const card = this.list.querySelector<HTMLElement>(`[data-prediction-id="${CSS.escape(entry.id)}"]`);
       card?.scrollIntoView({ block: 'nearest' });
     }).finally(() => {

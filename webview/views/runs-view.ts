@@ -83,7 +83,8 @@ export class RunsView implements DashboardView {
     const rowErrors = new InlineError();
     const cell = (column: (typeof COLUMNS)[number], ...content: Parameters<typeof h>[2][]) => h('td', { 'data-label': column }, ...content);
 
-    const compareBox = ui('vscode-checkbox', { checked: compare.includes(run.id), 'aria-label': `Compare ${name}`, 'data-action': 'compare' });
+    // The slotted text is the checkbox's accessible name (an aria-label on the host is not passed on).
+    const compareBox = ui('vscode-checkbox', { checked: compare.includes(run.id), 'aria-label': `Compare ${name}`, 'data-action': 'compare' }, h('span', { class: 'visually-hidden' }, `Compare ${name}`));
     compareBox.addEventListener('change', (event) => {
       if (event.target !== compareBox) return;
       event.stopPropagation();
@@ -190,9 +191,15 @@ export class RunsView implements DashboardView {
   }
 }
 
+/** A run trained on a `training.limit` subset says so wherever its scores are shown. */
+function subsetNote(r: RunRecord): HTMLElement | null {
+  if (!r.dataset.limit) return null;
+  return h('span', { class: 'subset-badge', title: `Trained on a subset: ${formatInteger(r.dataset.train)} training and ${formatInteger(r.dataset.validation)} validation reviews (training.limit ${formatInteger(r.dataset.limit)}).` }, `subset of ${formatInteger(r.dataset.train + r.dataset.validation)}`);
+}
+
 function statusText(r: RunRecord): HTMLElement {
   if (r.origin) return h('span', { class: 'status status-imported', title: `From ${r.origin.file}, word index ${r.origin.wordIndex}` }, originLabel(r.origin));
-  if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete');
+  if (r.status === 'complete') return h('span', { class: 'status status-complete' }, 'complete', subsetNote(r) ? ' · ' : '', subsetNote(r));
   const title =
     r.status === 'partial'
       ? 'Saved after its last finished epoch by a training that is running or was interrupted (a crash, a closed window): Resume continues it.'
@@ -202,5 +209,7 @@ function statusText(r: RunRecord): HTMLElement {
     { class: `status status-${r.status}`, title },
     h('span', { class: 'status-icon', 'aria-hidden': 'true' }, '◼'),
     ` ${r.status} after ${r.epochsCompleted}/${r.hyperparameters.epochs}`,
+    subsetNote(r) ? ' · ' : '',
+    subsetNote(r),
   );
 }

@@ -2,6 +2,7 @@
  * Training tab. While a training runs: its progress and live learning curves.
  * Otherwise: a past run's curves and figures, and the Train Model button.
  */
+import { plural } from '../../src/core/verdict.js';
 import type { DashboardState } from '../../src/protocol.js';
 import type { PresetName } from '../../src/core/presets.js';
 import type { RunRecord } from '../../src/core/runs.js';
@@ -162,11 +163,12 @@ function runFacts(record: RunRecord): HTMLElement {
   const best = bestValidationAccuracy(record);
   const status =
     record.status === 'complete'
-      ? `complete, ${record.epochsCompleted} epochs`
-      : `cancelled after ${record.epochsCompleted} of ${record.hyperparameters.epochs} epochs`;
+      ? `complete, ${plural(record.epochsCompleted, 'epoch')}`
+      : `${record.status} after ${record.epochsCompleted} of ${plural(record.hyperparameters.epochs, 'epoch')}`;
   return definitionList([
     ['Status', status],
     ['Best validation accuracy', best ? `${formatFraction(best.value)} (epoch ${best.epoch})` : '—'],
+    ...(record.dataset.limit ? [['Data', `a subset: ${formatInteger(record.dataset.train)} training, ${formatInteger(record.dataset.validation)} validation reviews (training.limit ${formatInteger(record.dataset.limit)})`] as [string, string]] : []),
     ['Test accuracy', record.test ? `${formatFraction(record.test.accuracy)} on ${formatInteger(record.test.count)} reviews` : 'not evaluated'],
     ['Time per epoch', formatDuration(mean(epochs.map((e) => e.seconds)))],
     ['Speed', formatRate(mean(epochs.map((e) => e.examplesPerSecond)))],

@@ -25,7 +25,11 @@ export interface DashboardView {
   reveal?(target: RevealTarget): void;
 }
 
-/** Briefly marks an element the host asked to bring forward, and moves focus there. */
+/**
+ * Briefly marks an element the host asked to bring forward. Focus moves there
+ * only if the dashboard already has it: a reveal that follows a command in the
+ * editor (Analyze Sentiment) must leave the keyboard where the user is.
+ */
 export function highlight(element: HTMLElement): void {
   element.scrollIntoView({ block: 'center' });
   element.classList.remove('revealed');
@@ -33,6 +37,6 @@ export function highlight(element: HTMLElement): void {
   void element.offsetWidth;
   element.classList.add('revealed');
   if (!element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
-  element.focus({ preventScroll: true });
+  if (document.hasFocus()) element.focus({ preventScroll: true });
   window.setTimeout(() => element.classList.remove('revealed'), 2500);
 }

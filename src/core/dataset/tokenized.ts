@@ -37,12 +37,14 @@ export function splitSize(split: TokenizedSplit): number {
 
 /** Ranks words by training-set frequency, then maps both splits onto those ranks. */
 export function tokenizeCorpus(corpus: RawCorpus, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): TokenizedCorpus {
-  const total = corpus.train.length * 2 + corpus.test.length;
+  // Each pass counts its own reviews, so the progress never counts a review twice.
   let done = 0;
+  let total = corpus.train.length;
+  let message = 'Counting the words of the training reviews';
   const tick = () => {
     if (++done % 2000 === 0) {
-      throwIfCancelled(options.signal, 'Tokenising');
-      options.onProgress?.({ phase: 'tokenize', done, total, unit: 'reviews', message: 'Tokenising reviews' });
+      throwIfCancelled(options.signal, 'Tokenizing');
+      options.onProgress?.({ phase: 'tokenize', done, total, unit: 'reviews', message });
     }
   };
   // Two passes over the training text (count, then rank) instead of keeping
@@ -52,6 +54,9 @@ export function tokenizeCorpus(corpus: RawCorpus, options: { signal?: AbortSigna
     for (const word of tokenize(review.text)) counts.set(word, (counts.get(word) ?? 0) + 1);
     tick();
   }
+  done = 0;
+  total = corpus.train.length + corpus.test.length;
+  message = 'Tokenizing reviews';
   const vocabulary = Vocabulary.fromCounts(counts);
   const rankSplit = (reviews: Review[]): TokenizedSplit => {
     const perReview = reviews.map((r) => {
