@@ -15,12 +15,12 @@ import { selectActiveModel } from './commands/select-active-model';
 import { trainModel } from './commands/train-model';
 import { installNativeBackendCommand } from './commands/install-native-backend';
 import { nativeModulesDir } from './lab/native-backend';
-import { ServiceClient } from './lab/service-client';
-import { serviceAddress } from './service/address';
+import { ServiceClient, serviceRoots } from './lab/service-client';
+import { serviceEndpoint } from './service/address';
 import { DashboardPanel } from './dashboard/panel';
 import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
-import { SETTINGS_SECTION, readSettings, type LabSettings } from './lab/settings';
+import { SETTINGS_SECTION, readSettings, settingGetter, type LabSettings } from './lab/settings';
 import { LabStatusBar } from './status-bar';
 
 export interface ExtensionApi {
@@ -36,16 +36,25 @@ let lab: Lab | undefined;
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
   const storageDir = context.globalStorageUri.fsPath;
-  const settings = () =>
-    readSettings(
-      (key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key),
+  const version = String(context.extension.packageJSON.version);
+  // Path settings are the user's only; training settings come from a workspace only once it is trusted (lab/settings.ts).
+  const settings = () => {
+    const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const trusted = vscode.workspace.isTrusted;
+    return readSettings(
+      settingGetter((key) => configuration.inspect(key), trusted),
       storageDir,
-      vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      trusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined,
     );
-  const service = new ServiceClient({
-    address: serviceAddress(storageDir, String(context.extension.packageJSON.version)),
-    servicePath: context.asAbsolutePath('dist/service.js'),
-    nativeModulesDir: nativeModulesDir(storageDir),
+  };
+  const service = new ServiceClient(() => {
+    const roots = serviceRoots(settings());
+    return {
+      endpoint: serviceEndpoint(storageDir, version, roots),
+      roots,
+      servicePath: context.asAbsolutePath('dist/service.js'),
+      nativeModulesDir: nativeModulesDir(storageDir),
+    };
   });
   lab = new Lab(service, context.globalState, settings);
   const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
@@ -86,6 +95,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) void ctx.lab.restartWorkerWhenIdle();
       void ctx.lab.refreshRuns();
     }),
+    // Trusting the workspace brings its training settings (and relative paths) into effect.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx.lab.refreshRuns()),
   );
   updateContextKeys();
   // Listing runs reads a few small JSON files; it must not delay activation.

@@ -201,3 +201,14 @@ export interface ServiceMethods extends WorkerMethods {
   /** Start a fresh worker thread on the next request (after the native backend was installed, say). */
   restartWorker: { params: Record<string, never>; result: void };
 }
+
+/** The first line a client sends the training service: the token from the service's token file. */
+export interface ServiceHello {
+  kind: 'hello';
+  token: string;
+}
+
+/** The service's answer once the token matched; any other first line closes the connection. */
+export interface ServiceWelcome {
+  kind: 'welcome';
+}

@@ -5,8 +5,10 @@ import type { EvaluateResult, TrainingEvents } from '../protocol';
 import type { CommandContext } from './context';
 import { reportError } from './errors';
 import { pickRun } from './pick-run';
+import { requireWorkspaceTrust } from './trust';
 
 export async function evaluateModel(ctx: CommandContext, runId?: string): Promise<EvaluateResult | undefined> {
+  if (!requireWorkspaceTrust('Evaluation')) return undefined;
   const id = runId ?? (await pickRun(ctx.lab, 'Evaluate Model on the test reviews'));
   if (!id) return undefined;
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Evaluating', cancellable: true }, async (progress, token) => {

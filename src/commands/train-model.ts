@@ -12,6 +12,7 @@ import type { TrainResult, TrainingEvents } from '../protocol';
 import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
 import { errorCode, reportError } from './errors';
+import { requireWorkspaceTrust } from './trust';
 
 export interface TrainModelArgs {
   preset?: PresetName;
@@ -22,6 +23,7 @@ export interface TrainModelArgs {
 }
 
 export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | PresetName): Promise<TrainResult | undefined> {
+  if (!requireWorkspaceTrust('Training')) return undefined;
   const options: TrainModelArgs = typeof args === 'string' ? { preset: args } : args ?? {};
   const running = ctx.lab.trainingState;
   if (running) {

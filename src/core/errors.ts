@@ -14,7 +14,11 @@ export type LabErrorCode =
   | 'corrupt-model'
   | 'busy'
   | 'backend-unavailable'
-  | 'worker-crashed';
+  | 'worker-crashed'
+  /** A folder or file the training service relies on is not private to the user. */
+  | 'unsafe-folder'
+  /** A client of the training service without the right token. */
+  | 'unauthorized';
 
 export class LabError extends Error {
   constructor(

@@ -3,13 +3,14 @@
  * save), evaluate a saved run, predict with one. Each reports through the
  * protocol's events and honours its AbortSignal.
  */
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeArchitecture } from './architecture';
 import { initBackend, type BackendOptions } from './backend';
 import { loadDataset, type EncodedSplit } from './dataset';
 import { LabError, cancelledError } from './errors';
 import { buildModel, compileModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
-import { PredictorCache } from './predictor';
+import { PredictorCache, nonFiniteOutputError } from './predictor';
 import { RUN_FORMAT_VERSION, newRunId, openRun, saveRun, updateRunRecord, vocabularyFile, type RunRecord } from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { evaluateSplit, fitModel } from './training';
@@ -117,6 +118,7 @@ export class Jobs {
     );
     const predictor = await this.predictors.get(params.runDir);
     const metrics = await this.evaluateSplit(predictor.model, dataset.test, h.maxlen, context);
+    if (!Number.isFinite(metrics.loss)) throw nonFiniteOutputError(params.runDir);
     if (params.save) {
       await updateRunRecord(params.runDir, { ...record, test: metrics, timings: { ...record.timings, evaluationSeconds: metrics.seconds } });
     }
@@ -131,7 +133,8 @@ export class Jobs {
     return {
       predictions,
       recurrentImplementation: predictor.recurrentImplementation,
-      runId: predictor.record.id,
+      // A run is known by its folder.
+      runId: path.basename(params.runDir),
       preset: predictor.record.preset,
       maxlen: predictor.maxlen,
       backend: backend.name,

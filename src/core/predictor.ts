@@ -13,6 +13,7 @@ import { TextEncoder, Vocabulary } from './vocabulary';
 
 export class Predictor {
   private constructor(
+    readonly runDir: string,
     readonly record: RunRecord,
     readonly model: tf.LayersModel,
     readonly encoder: TextEncoder,
@@ -42,7 +43,7 @@ export class Predictor {
       throw new LabError('corrupt-model', `The model in ${runDir} could not be loaded: ${(error as Error).message}`);
     }
     const { numWords, maxlen, words } = run.vocabulary;
-    return new Predictor(run.record, model, new TextEncoder(new Vocabulary(words), numWords, maxlen), layers.name);
+    return new Predictor(runDir, run.record, model, new TextEncoder(new Vocabulary(words), numWords, maxlen), layers.name);
   }
 
   get maxlen(): number {
@@ -55,6 +56,7 @@ export class Predictor {
     const x = new Int32Array(texts.length * this.maxlen);
     encoded.forEach((e, i) => x.set(e.ids, i * this.maxlen));
     const probabilities = await predictRows(this.model, x, texts.length, this.maxlen);
+    if (!probabilities.every(Number.isFinite)) throw nonFiniteOutputError(this.runDir);
     return encoded.map((e, i) => ({
       probability: probabilities[i],
       label: labelOf(probabilities[i]),
@@ -67,6 +69,11 @@ export class Predictor {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** NaN or infinite weights make NaN predictions: such a model is corrupt, not "negative". */
+export function nonFiniteOutputError(runDir: string): LabError {
+  return new LabError('corrupt-model', `The model in ${runDir} gives non-finite outputs (NaN or infinite weights): it is corrupt.`);
 }
 
 /** A few loaded models kept warm: loading costs far more than predicting. */

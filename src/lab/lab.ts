@@ -4,6 +4,7 @@
  * through it and listen to it; it talks to the worker thread and never loads
  * TensorFlow itself. No `vscode` import, so it is unit-tested directly.
  */
+import * as path from 'node:path';
 import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
 import { LabError, cancelledError } from '../core/errors';
@@ -82,7 +83,7 @@ export class Lab {
   async refreshRuns(): Promise<RunListing[]> {
     this.runs = await listRuns(this.settings().runsDir);
     const active = this.activeRunId;
-    if (active && !this.runs.some((r) => r.ok && r.record.id === active)) await this.store.update(ACTIVE_RUN_KEY, undefined);
+    if (active && !this.runs.some((r) => r.ok && r.id === active)) await this.store.update(ACTIVE_RUN_KEY, undefined);
     this.emit({ kind: 'state' });
     return this.runs;
   }
@@ -98,11 +99,11 @@ export class Lab {
   /** The active run's folder, if it is still a readable run. */
   activeRun(): Extract<RunListing, { ok: true }> | undefined {
     const id = this.activeRunId;
-    return this.runs.find((r): r is Extract<RunListing, { ok: true }> => r.ok && r.record.id === id);
+    return this.runs.find((r): r is Extract<RunListing, { ok: true }> => r.ok && r.id === id);
   }
 
   private findRun(runId: string): Extract<RunListing, { ok: true }> {
-    const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
+    const run = this.runs.find((r) => r.id === runId);
     if (!run) throw new LabError('not-found', `No run "${runId}" in ${this.settings().runsDir}.`);
     if (!run.ok) throw new LabError('corrupt-model', `Run "${runId}" is unusable: ${run.problems.join('; ')}.`);
     return run;
@@ -115,7 +116,7 @@ export class Lab {
   }
 
   async deleteRun(runId: string): Promise<void> {
-    const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
+    const run = this.runs.find((r) => r.id === runId);
     if (!run) throw new LabError('not-found', `No run "${runId}".`);
     await deleteRun(this.settings().runsDir, runId);
     if (this.activeRunId === runId) await this.store.update(ACTIVE_RUN_KEY, undefined);
@@ -200,7 +201,7 @@ export class Lab {
 
   private async finish(pending: PendingRequest<TrainResult>, activate: boolean): Promise<TrainResult> {
     const result = await pending.result;
-    if (activate) await this.store.update(ACTIVE_RUN_KEY, result.record.id);
+    if (activate) await this.store.update(ACTIVE_RUN_KEY, path.basename(result.runDir));
     return result;
   }
 
@@ -266,11 +267,11 @@ export class Lab {
       const defaults = resolveHyperparameters(name, this.settings().overrides);
       return { name, title: PRESETS[name].title, description: PRESETS[name].description, defaults, architecture: describeArchitecture(defaults) };
     });
-    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.record.id, record: r.record } : { ok: false, id: r.id, problems: r.problems }));
+    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.id, record: r.record } : { ok: false, id: r.id, problems: r.problems }));
     return {
       presets,
       runs,
-      activeRunId: this.activeRun()?.record.id,
+      activeRunId: this.activeRun()?.id,
       training: this.training?.state,
       predictions: this.predictions,
       backendSetting: this.settings().backend,

@@ -1,17 +1,29 @@
 /**
- * The extension host's side of the training service: connects to it, starting
- * it when nothing answers, and offers the same `request` as a WorkerClient.
- * A lost connection fails what was pending; the next request reconnects.
+ * The extension host's side of the training service: connects to it,
+ * starting it when nothing answers, shows it the token, and offers the same
+ * `request` as a WorkerClient. A lost connection fails what was pending; the
+ * next request reconnects.
+ *
+ * The service to talk to follows the settings: its address depends on the
+ * runs, cache and data folders it may touch, so when they change the next
+ * request goes to (and starts) the service for the new ones. A request still
+ * running on the old one keeps its connection.
  */
 import { spawn } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
 import { LabError } from '../core/errors';
-import { socketChannel } from '../core/socket-channel';
-import type { ServiceMethods, TrainingEvents } from '../protocol';
+import { socketChannel, writeLine } from '../core/socket-channel';
+import type { ServiceHello, ServiceMethods, TrainingEvents } from '../protocol';
 import { RpcEndpoint, type EventListener, type PendingRequest } from '../rpc';
+import type { ServiceEndpoint, ServiceRoots } from '../service/address';
+import { readToken } from '../service/auth';
+import { inspectSocketPath } from '../service/socket-path';
+import type { LabSettings } from './settings';
 
 export interface ServiceLocation {
-  address: string;
+  endpoint: ServiceEndpoint;
+  /** The folders the service may touch, given on its command line. */
+  roots: ServiceRoots;
   /** dist/service.js */
   servicePath: string;
   nativeModulesDir?: string;
@@ -19,13 +31,27 @@ export interface ServiceLocation {
   nodePath?: string;
 }
 
+export function serviceRoots(settings: LabSettings): ServiceRoots {
+  return { runsDir: settings.runsDir, cacheDir: settings.cacheDir, dataSource: settings.dataSource };
+}
+
 type Endpoint = RpcEndpoint<Record<string, never>, ServiceMethods, TrainingEvents>;
+interface Connection {
+  address: string;
+  socket: Socket;
+  endpoint: Endpoint;
+}
+
+/** How long a starting service has to answer, and an answering one to accept the token. */
+const START_DEADLINE_MS = 20_000;
+const WELCOME_DEADLINE_MS = 10_000;
 
 export class ServiceClient {
-  private connection: Promise<{ socket: Socket; endpoint: Endpoint }> | undefined;
-  private socket: Socket | undefined;
+  private current: { address: string; connection: Promise<Connection> } | undefined;
+  /** Connections to a service for earlier settings, still carrying a request. */
+  private readonly retired = new Set<Socket>();
 
-  constructor(private readonly location: ServiceLocation) {}
+  constructor(private readonly locate: () => ServiceLocation) {}
 
   request<K extends keyof ServiceMethods & string>(method: K, params: ServiceMethods[K]['params'], onEvent?: EventListener<TrainingEvents>): PendingRequest<ServiceMethods[K]['result']> {
     let inner: PendingRequest<ServiceMethods[K]['result']> | undefined;
@@ -47,65 +73,167 @@ export class ServiceClient {
 
   /** Connects only if a service already runs (a window reloaded during a training); never starts one. */
   async connectIfRunning(): Promise<boolean> {
-    if (this.connection) return true;
-    const socket = await tryConnect(this.location.address);
-    if (!socket) return false;
-    this.connection = Promise.resolve(this.wrap(socket));
+    const location = this.locate();
+    if (this.current?.address === location.endpoint.address) return true;
+    const connection = await attempt(location.endpoint).catch(() => undefined);
+    if (!connection) return false;
+    this.adopt(location.endpoint.address, Promise.resolve(connection));
     return true;
   }
 
-  /** Closes this window's connection; the service (and a training in it) keeps running. */
+  /** Closes this window's connections; the service (and a training in it) keeps running. */
   async terminate(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    (await connection?.catch(() => undefined))?.socket.destroy();
+    const current = this.current;
+    this.current = undefined;
+    for (const socket of this.retired) socket.destroy();
+    this.retired.clear();
+    (await current?.connection.catch(() => undefined))?.socket.destroy();
   }
 
-  private connect(): Promise<{ socket: Socket; endpoint: Endpoint }> {
-    this.connection ??= this.open().catch((error) => {
-      this.connection = undefined;
-      throw error;
-    });
-    return this.connection;
-  }
-
-  private async open(): Promise<{ socket: Socket; endpoint: Endpoint }> {
-    let socket = await tryConnect(this.location.address);
-    if (!socket) {
-      this.startService();
-      const deadline = Date.now() + 20_000;
-      while (!socket && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        socket = await tryConnect(this.location.address);
-      }
-      if (!socket) throw new LabError('worker-crashed', 'The training service did not start within 20 s.');
+  private connect(): Promise<Connection> {
+    let location: ServiceLocation;
+    try {
+      location = this.locate();
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    return this.wrap(socket);
+    const address = location.endpoint.address;
+    if (this.current?.address === address) return this.current.connection;
+    const connection = this.open(location);
+    this.adopt(address, connection);
+    return connection;
   }
 
-  private wrap(socket: Socket): { socket: Socket; endpoint: Endpoint } {
-    const endpoint: Endpoint = new RpcEndpoint(socketChannel(socket, (m) => endpoint.receive(m)));
-    this.socket = socket;
-    socket.on('close', () => {
-      endpoint.failAll('worker-crashed', 'The connection to the training service was lost.');
-      if (this.socket === socket) {
-        this.socket = undefined;
-        this.connection = undefined;
+  private adopt(address: string, connection: Promise<Connection>): void {
+    const previous = this.current;
+    const entry = { address, connection };
+    this.current = entry;
+    void connection.then(
+      (c) =>
+        c.socket.on('close', () => {
+          c.endpoint.failAll('worker-crashed', 'The connection to the training service was lost.');
+          this.retired.delete(c.socket);
+          if (this.current === entry) this.current = undefined;
+        }),
+      () => {
+        if (this.current === entry) this.current = undefined;
+      },
+    );
+    void previous?.connection.then(
+      (c) => {
+        if (c.endpoint.pendingCount === 0) c.socket.destroy();
+        else this.retired.add(c.socket);
+      },
+      () => undefined,
+    );
+  }
+
+  private async open(location: ServiceLocation): Promise<Connection> {
+    let failure: unknown;
+    const tryOnce = () =>
+      attempt(location.endpoint).catch((error: unknown) => {
+        failure = error;
+        return undefined;
+      });
+    let connection = await tryOnce();
+    if (connection) return connection;
+    // Before starting a service, make sure it could listen: a path held by something else is the user's to clear.
+    const state = await inspectSocketPath(location.endpoint.address);
+    if (state.kind === 'foreign') throw new LabError('unsafe-folder', `The training service cannot start: ${state.problem}. Remove it and try again.`);
+    const service = this.startService(location);
+    try {
+      const deadline = Date.now() + START_DEADLINE_MS;
+      while (!connection && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (service.refusal) throw new LabError('worker-crashed', service.refusal);
+        connection = await tryOnce();
       }
-    });
-    return { socket, endpoint };
+    } finally {
+      service.release();
+    }
+    if (connection) return connection;
+    if (failure instanceof LabError) throw failure;
+    throw new LabError('worker-crashed', `The training service did not start within ${START_DEADLINE_MS / 1000} s.`);
   }
 
-  private startService(): void {
-    const args = [this.location.servicePath, this.location.address, ...(this.location.nativeModulesDir ? [this.location.nativeModulesDir] : [])];
-    // Detached with its own session: it must survive the extension host that started it.
-    const child = spawn(this.location.nodePath ?? process.execPath, args, {
+  /** Starts the service detached (it must outlive this window); its stderr is read only until it answers, for a refusal to show. */
+  private startService(location: ServiceLocation): { readonly refusal: string | undefined; release(): void } {
+    const { endpoint, roots } = location;
+    const args = [
+      location.servicePath,
+      '--address', endpoint.address,
+      '--token-file', endpoint.tokenFile,
+      '--runs-dir', roots.runsDir,
+      '--cache-dir', roots.cacheDir,
+      '--data-source', roots.dataSource,
+      ...(location.nativeModulesDir ? ['--native-modules-dir', location.nativeModulesDir] : []),
+    ];
+    const child = spawn(location.nodePath ?? process.execPath, args, {
       detached: true,
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
-    child.unref();
+    let stderr = '';
+    let refusal: string | undefined;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) refusal = stderr.trim().split('\n').at(-1) || `The training service exited with code ${String(code)}.`;
+    });
+    child.on('error', (error) => {
+      refusal = `The training service could not be started: ${error.message}`;
+    });
+    return {
+      get refusal() {
+        return refusal;
+      },
+      release() {
+        child.stderr.destroy();
+        child.unref();
+      },
+    };
   }
+}
+
+/** Connects and shows the token; resolves once the service welcomes it, undefined when nothing listens. */
+async function attempt(endpoint: ServiceEndpoint): Promise<Connection | undefined> {
+  const socket = await tryConnect(endpoint.address);
+  if (!socket) return undefined;
+  return new Promise<Connection>((resolve, reject) => {
+    let welcomed = false;
+    const refuse = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => refuse(new LabError('worker-crashed', 'The training service did not answer.')), WELCOME_DEADLINE_MS);
+    const endpointOf: Endpoint = new RpcEndpoint(
+      socketChannel(socket, (m) => endpointOf.receive(m), {
+        intercept: (message) => {
+          if (welcomed) return false;
+          if ((message as { kind?: unknown } | undefined)?.kind === 'welcome') {
+            welcomed = true;
+            clearTimeout(timer);
+            resolve({ address: endpoint.address, socket, endpoint: endpointOf });
+          }
+          return true;
+        },
+      }),
+    );
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      if (!welcomed) refuse(new LabError('unauthorized', 'The training service refused this window (its token did not match).'));
+    });
+    let token: string;
+    try {
+      token = readToken(endpoint.tokenFile);
+    } catch (error) {
+      refuse(error as Error);
+      return;
+    }
+    writeLine(socket, { kind: 'hello', token } satisfies ServiceHello);
+  });
 }
 
 function tryConnect(address: string): Promise<Socket | undefined> {

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Lab, type KeyValueStore, type LabChange } from '../../src/lab/lab';
-import { ServiceClient } from '../../src/lab/service-client';
-import { readSettings } from '../../src/lab/settings';
+import { ServiceClient, serviceRoots } from '../../src/lab/service-client';
+import { serviceEndpoint } from '../../src/service/address';
+import { readSettings, type LabSettings } from '../../src/lab/settings';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { RpcError } from '../../src/rpc';
 import { LabError } from '../../src/core/errors';
@@ -18,7 +19,12 @@ import { REPO_ROOT, SHARED_ARCHIVE, TEST_CACHE_DIR, requireBuilt, tempDir } from
 
 // The service exits soon after its last window disconnects, so tests leave no process behind.
 process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '1500';
-const serviceAt = (dir: string) => new ServiceClient({ address: path.join(dir, 'service.sock'), servicePath: path.join(REPO_ROOT, 'dist', 'service.js'), nodePath: process.execPath });
+/** The service for a lab's settings, with its socket in the test's own (0700) folder. */
+const serviceAt = (dir: string, settings: () => LabSettings) =>
+  new ServiceClient(() => {
+    const roots = serviceRoots(settings());
+    return { endpoint: serviceEndpoint(dir, 'test', roots, { privateDir: dir }), roots, servicePath: path.join(REPO_ROOT, 'dist', 'service.js'), nodePath: process.execPath };
+  });
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, unknown>();
@@ -44,7 +50,8 @@ describe('the lab behind the commands and dashboards', () => {
     ({ dir, cleanup } = await tempDir());
     store = new MapStore();
     const values: Record<string, unknown> = { 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 };
-    lab = new Lab(serviceAt(dir), store, () => readSettings((k) => values[k], dir));
+    const settings = () => readSettings((k) => values[k], dir);
+    lab = new Lab(serviceAt(dir, settings), store, settings);
     lab.onDidChange((c) => changes.push(c));
   });
   after(async () => {
@@ -90,7 +97,8 @@ describe('the lab behind the commands and dashboards', () => {
     assert.equal(lab.snapshot().predictions[0].id, b.id);
     assert.equal(lab.snapshot().predictions[1].id, a.id);
     assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 2);
-    const reopened = new Lab(serviceAt(dir), store, () => readSettings(() => undefined, dir));
+    const defaults = () => readSettings(() => undefined, dir);
+    const reopened = new Lab(serviceAt(dir, defaults), store, defaults);
     assert.equal(reopened.snapshot().predictions.length, 2);
     await reopened.dispose();
   });
@@ -121,7 +129,7 @@ describe('the lab behind the commands and dashboards', () => {
 
   test('a window reload: the training goes on in the service, and the new window follows it and can cancel it', async () => {
     const settings = () => readSettings((k) => ({ 'data.source': SHARED_ARCHIVE, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 })[k], dir);
-    const before = new Lab(serviceAt(dir), new MapStore(), settings);
+    const before = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     let batches = 0;
     const first = before.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 40, batchSize: 16 }) }, (event) => {
       if (event === 'batch') batches++;
@@ -138,7 +146,7 @@ describe('the lab behind the commands and dashboards', () => {
     await before.dispose(); // What a reload does to the old extension host.
     await lost;
 
-    const after = new Lab(serviceAt(dir), new MapStore(), settings);
+    const after = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     const following = after.reattach();
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
