@@ -11,13 +11,13 @@
  */
 import { spawn } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
-import { LabError } from '../core/errors';
+import { LabError, isLabError } from '../core/errors';
 import { socketChannel, writeLine } from '../core/socket-channel';
 import type { ServiceHello, ServiceMethods, TrainingEvents } from '../protocol';
 import { RpcEndpoint, type EventListener, type PendingRequest } from '../rpc';
 import type { ServiceEndpoint, ServiceRoots } from '../service/address';
 import { readToken } from '../service/auth';
-import { inspectSocketPath } from '../service/socket-path';
+import { socketPathProblem } from '../service/socket-path';
 import type { LabSettings } from './settings';
 
 export interface ServiceLocation {
@@ -137,9 +137,8 @@ export class ServiceClient {
       });
     let connection = await tryOnce();
     if (connection) return connection;
-    // Before starting a service, make sure it could listen: a path held by something else is the user's to clear.
-    const state = await inspectSocketPath(location.endpoint.address);
-    if (state.kind === 'foreign') throw new LabError('unsafe-folder', `The training service cannot start: ${state.problem}. Remove it and try again.`);
+    // A path held by something that is not our socket is the user's to clear: say so rather than start a service that cannot listen.
+    if (isLabError(failure, 'unsafe-folder')) throw failure;
     const service = this.startService(location);
     try {
       const deadline = Date.now() + START_DEADLINE_MS;
@@ -147,6 +146,7 @@ export class ServiceClient {
         await new Promise((r) => setTimeout(r, 100));
         if (service.refusal) throw new LabError('worker-crashed', service.refusal);
         connection = await tryOnce();
+        if (isLabError(failure, 'unsafe-folder')) throw failure;
       }
     } finally {
       service.release();
@@ -198,6 +198,8 @@ export class ServiceClient {
 
 /** Connects and shows the token; resolves once the service welcomes it, undefined when nothing listens. */
 async function attempt(endpoint: ServiceEndpoint): Promise<Connection | undefined> {
+  const problem = await socketPathProblem(endpoint.address);
+  if (problem) throw new LabError('unsafe-folder', `The training service cannot be reached safely: ${problem}. Remove it and try again.`);
   const socket = await tryConnect(endpoint.address);
   if (!socket) return undefined;
   return new Promise<Connection>((resolve, reject) => {

@@ -27,17 +27,29 @@ export function answers(address: string, deadlineMs = 2_000): Promise<boolean> {
   });
 }
 
-export async function inspectSocketPath(address: string): Promise<SocketPathState> {
-  if (process.platform === 'win32') return (await answers(address)) ? { kind: 'live' } : { kind: 'free' };
+/**
+ * Why the path is not this user's socket, or undefined when it is (or is
+ * absent). Checked before connecting too, so a token never goes to a
+ * listener someone else planted.
+ */
+export async function socketPathProblem(address: string): Promise<string | undefined> {
+  if (process.platform === 'win32') return undefined;
   const info = await lstat(address).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  if (!info) return { kind: 'free' };
+  if (!info) return undefined;
   const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid) return { kind: 'foreign', problem: `${address} belongs to another user (uid ${info.uid})` };
-  if (!info.isSocket()) return { kind: 'foreign', problem: `${address} is ${info.isDirectory() ? 'a folder' : info.isSymbolicLink() ? 'a link' : 'a plain file'}, not the service's socket` };
-  return (await answers(address)) ? { kind: 'live' } : { kind: 'stale' };
+  if (uid !== undefined && info.uid !== uid) return `${address} belongs to another user (uid ${info.uid})`;
+  if (!info.isSocket()) return `${address} is ${info.isDirectory() ? 'a folder' : info.isSymbolicLink() ? 'a link' : 'a plain file'}, not the service's socket`;
+  return undefined;
+}
+
+export async function inspectSocketPath(address: string): Promise<SocketPathState> {
+  const problem = await socketPathProblem(address);
+  if (problem) return { kind: 'foreign', problem };
+  if (await answers(address)) return { kind: 'live' };
+  return process.platform !== 'win32' && (await lstat(address).then(() => true, () => false)) ? { kind: 'stale' } : { kind: 'free' };
 }
 
 /** Removes a dead service's socket; anything else is left alone. */
