@@ -31,7 +31,7 @@ const nodeCommon = {
 
 const builds = [
   { ...nodeCommon, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
-  { ...nodeCommon, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...nodeCommon, entryPoints: ['src/service/main.ts'], outfile: 'dist/service.js' },
 ];
 if (existsSync(path.join(root, 'src/extension.ts'))) {

@@ -1,0 +1,42 @@
+/** `predict`: the sentiment of each text given as an argument, or of each line of standard input. */
+import type { Command } from '@commander-js/extra-typings';
+import { LabError } from '../core/errors';
+import { defaultRunsDir } from '../core/paths';
+import { backendOption, jsonOption } from './options';
+import { resolveModelDir, workerClient } from './worker';
+
+async function readStdinLines(): Promise<string[]> {
+  if (process.stdin.isTTY) throw new LabError('bad-argument', 'No text to analyse: give texts as arguments or one per line on standard input.');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+}
+
+export function addPredictCommand(program: Command): void {
+  program
+    .command('predict')
+    .description('sentiment of each TEXT (or of each line of standard input)')
+    .argument('[text...]', 'texts to analyse')
+    .requiredOption('--model <dir>', 'a run folder (or a run id in --runs-dir)')
+    .option('--runs-dir <dir>', 'folder of runs', defaultRunsDir())
+    .addOption(backendOption())
+    .addOption(jsonOption('one JSON object per line'))
+    .action(async (texts, opts) => {
+      const runDir = await resolveModelDir(opts.model, opts.runsDir);
+      const inputs = texts.length > 0 ? texts : await readStdinLines();
+      if (inputs.length === 0) throw new LabError('bad-argument', 'No text to analyse.');
+      const client = workerClient();
+      try {
+        const result = await client.request('predict', { runDir, texts: inputs, backend: opts.backend }).result;
+        for (const [i, p] of result.predictions.entries()) {
+          if (opts.json) process.stdout.write(`${JSON.stringify({ probability: p.probability, label: p.label })}\n`);
+          else {
+            const excerpt = inputs[i].length > 60 ? `${inputs[i].slice(0, 57)}...` : inputs[i];
+            process.stdout.write(`${p.label.padEnd(8)} ${p.probability.toFixed(4)}  ${excerpt}${p.truncated ? `  (only the last ${result.maxlen - 1} of ${p.tokenCount} words read)` : ''}\n`);
+          }
+        }
+      } finally {
+        await client.terminate();
+      }
+    });
+}

@@ -1,0 +1,36 @@
+/** `runs`: the trained models in a folder; reads run.json files only, no TensorFlow. */
+import type { Command } from '@commander-js/extra-typings';
+import { defaultRunsDir } from '../core/paths';
+import { listRuns } from '../core/runs';
+import { jsonOption } from './options';
+
+export function addRunsCommand(program: Command): void {
+  program
+    .command('runs')
+    .description('the trained models in a folder')
+    .option('--dir <dir>', 'folder of runs', defaultRunsDir())
+    .addOption(jsonOption('one JSON array'))
+    .action(async (opts) => {
+      const runs = await listRuns(opts.dir);
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify(
+            runs.map((r) =>
+              r.ok
+                ? { id: r.record.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend }
+                : { id: r.id, dir: r.dir, corrupt: true, problems: r.problems },
+            ),
+          )}\n`,
+        );
+        return;
+      }
+      if (runs.length === 0) process.stdout.write(`No runs in ${opts.dir}.\n`);
+      for (const r of runs) {
+        if (!r.ok) process.stdout.write(`${r.id}  CORRUPT: ${r.problems.join('; ')}\n`);
+        else {
+          const last = r.record.history.epochs.at(-1);
+          process.stdout.write(`${r.record.id}  ${r.record.status.padEnd(9)} epochs ${r.record.epochsCompleted}  val_acc ${last?.valAccuracy.toFixed(4) ?? '-'}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}  ${r.record.backend}\n`);
+        }
+      }
+    });
+}
