@@ -17,7 +17,7 @@ export function addRunsCommand(program: Command): void {
           `${JSON.stringify(
             runs.map((r) =>
               r.ok
-                ? { id: r.record.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend }
+                ? { id: r.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend }
                 : { id: r.id, dir: r.dir, corrupt: true, problems: r.problems },
             ),
           )}\n`,
@@ -29,7 +29,7 @@ export function addRunsCommand(program: Command): void {
         if (!r.ok) process.stdout.write(`${r.id}  CORRUPT: ${r.problems.join('; ')}\n`);
         else {
           const last = r.record.history.epochs.at(-1);
-          process.stdout.write(`${r.record.id}  ${r.record.status.padEnd(9)} epochs ${r.record.epochsCompleted}  val_acc ${last?.valAccuracy.toFixed(4) ?? '-'}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}  ${r.record.backend}\n`);
+          process.stdout.write(`${r.id}  ${r.record.status.padEnd(9)} epochs ${r.record.epochsCompleted}  val_acc ${last?.valAccuracy.toFixed(4) ?? '-'}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}  ${r.record.backend}\n`);
         }
       }
     });

@@ -1,8 +1,7 @@
 /** `summary`: the layer table of a preset, as Keras' model.summary() prints it; no TensorFlow needed. */
 import type { Command } from '@commander-js/extra-typings';
 import { describeArchitecture, formatArchitectureTable } from '../core/architecture';
-import { resolveHyperparameters } from '../core/presets';
-import { jsonOption, positiveInt, presetOption } from './options';
+import { hyperparametersFromOptions, jsonOption, positiveInt, presetOption } from './options';
 
 export function addSummaryCommand(program: Command): void {
   program
@@ -13,7 +12,7 @@ export function addSummaryCommand(program: Command): void {
     .option('--num-words <n>', 'vocabulary size', positiveInt)
     .addOption(jsonOption('one JSON object'))
     .action((opts) => {
-      const summary = describeArchitecture(resolveHyperparameters(opts.preset, { maxlen: opts.maxlen, numWords: opts.numWords }));
+      const summary = describeArchitecture(hyperparametersFromOptions(opts.preset, { maxlen: opts.maxlen, numWords: opts.numWords }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ preset: summary.preset, layers: summary.layers.map(({ name, type, outputShape, params }) => ({ name, type, outputShape, params })), totalParams: summary.totalParams })}\n`);
       } else process.stdout.write(`${formatArchitectureTable(summary)}\n`);

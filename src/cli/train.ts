@@ -2,8 +2,8 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
-import { OPTIMIZER_NAMES, resolveHyperparameters } from '../core/presets';
-import { backendOption, cacheOption, dataOption, fraction, jsonOption, positiveInt, positiveNumber, presetOption } from './options';
+import { OPTIMIZER_NAMES } from '../core/presets';
+import { backendOption, cacheOption, dataOption, fraction, hyperparametersFromOptions, jsonOption, positiveInt, positiveNumber, presetOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { workerClient } from './worker';
 
@@ -34,7 +34,7 @@ export function addTrainCommand(program: Command): void {
     .addOption(backendOption())
     .addOption(jsonOption('print the result as one JSON object'))
     .action(async (opts) => {
-      const hyperparameters = resolveHyperparameters(opts.preset, {
+      const hyperparameters = hyperparametersFromOptions(opts.preset, {
         epochs: opts.epochs,
         maxlen: opts.maxlen,
         numWords: opts.numWords,

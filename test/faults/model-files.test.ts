@@ -181,3 +181,12 @@ test('a copied run folder is its own: listed as a copy, and deleting it deletes 
   await lab.dispose();
   tf.disposeVariables();
 });
+
+test('the CLI: a value out of the presets\' bounds is a wrong argument (exit 2); --debug adds no stack to a user\'s error', async () => {
+  const bounds = await cli(['summary', '--preset', 'lstm', '--maxlen', '20000']);
+  assert.equal(bounds.code, 2, bounds.stderr);
+  assert.equal(bounds.stderr.trim().split('\n').length, 1, bounds.stderr);
+  assert.match(bounds.stderr, /^rnn-sentiment-lab: maxlen must be .*10000.*20000/);
+  const corrupt = await variant('bad-vocabulary', async (dir) => writeFile(path.join(dir, 'vocabulary.json'), '{"words": 3}'));
+  assertOneLine(await cli(['predict', '--debug', '--model', corrupt, '--backend', 'cpu', 'x']), /vocabulary\.json /);
+});
