@@ -73,7 +73,12 @@ export class ServiceClient {
 
   /** Connects only if a service already runs (a window reloaded during a training); never starts one. */
   async connectIfRunning(): Promise<boolean> {
-    const location = this.locate();
+    let location: ServiceLocation;
+    try {
+      location = this.locate();
+    } catch {
+      return false; // No usable folder for the service: nothing can be running there; a request will say why.
+    }
     if (this.current?.address === location.endpoint.address) return true;
     const connection = await attempt(location.endpoint).catch(() => undefined);
     if (!connection) return false;
@@ -159,14 +164,15 @@ export class ServiceClient {
   /** Starts the service detached (it must outlive this window); its stderr is read only until it answers, for a refusal to show. */
   private startService(location: ServiceLocation): { readonly refusal: string | undefined; release(): void } {
     const { endpoint, roots } = location;
+    // `--name=value`: a value that starts with a dash stays a value.
     const args = [
       location.servicePath,
-      '--address', endpoint.address,
-      '--token-file', endpoint.tokenFile,
-      '--runs-dir', roots.runsDir,
-      '--cache-dir', roots.cacheDir,
-      '--data-source', roots.dataSource,
-      ...(location.nativeModulesDir ? ['--native-modules-dir', location.nativeModulesDir] : []),
+      `--address=${endpoint.address}`,
+      `--token-file=${endpoint.tokenFile}`,
+      `--runs-dir=${roots.runsDir}`,
+      `--cache-dir=${roots.cacheDir}`,
+      `--data-source=${roots.dataSource}`,
+      ...(location.nativeModulesDir ? [`--native-modules-dir=${location.nativeModulesDir}`] : []),
     ];
     const child = spawn(location.nodePath ?? process.execPath, args, {
       detached: true,

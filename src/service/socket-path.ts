@@ -3,7 +3,7 @@
  * nothing, a live service of ours, a dead one's socket (safe to replace), or
  * something that is not ours and must not be touched (the user is told).
  */
-import { lstat, unlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 
 export type SocketPathState =
@@ -50,10 +50,4 @@ export async function inspectSocketPath(address: string): Promise<SocketPathStat
   if (problem) return { kind: 'foreign', problem };
   if (await answers(address)) return { kind: 'live' };
   return process.platform !== 'win32' && (await lstat(address).then(() => true, () => false)) ? { kind: 'stale' } : { kind: 'free' };
-}
-
-/** Removes a dead service's socket; anything else is left alone. */
-export async function removeStaleSocket(address: string): Promise<void> {
-  const state = await inspectSocketPath(address);
-  if (state.kind === 'stale') await unlink(address).catch(() => undefined);
 }
