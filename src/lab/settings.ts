@@ -50,11 +50,12 @@ export interface SettingLayers {
 
 /**
  * The settings that choose what the extension reads and writes on disk. They
- * are the user's alone (`machine` scope): a workspace's settings file never
- * sets them, trusted or not, so a cloned repository cannot point the runs
- * folder at the home folder or the data source at someone else's files. The
- * training service is started with them and is shared by all the profile's
- * windows.
+ * are the user's alone: a workspace's settings file never sets them, trusted
+ * or not, so a cloned repository cannot point the runs folder at the home
+ * folder or the data source at someone else's files. The training service is
+ * started with them and is shared by all the profile's windows. (Not VS
+ * Code's `machine` scope: in a remote window, code-server's included, that
+ * scope ignores the user's own settings too.)
  */
 export const USER_ONLY_SETTINGS = ['data.source', 'cacheFolder', 'runsFolder'] as const;
 

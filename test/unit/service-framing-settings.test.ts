@@ -63,16 +63,15 @@ test('settings: training settings from the workspace count only once it is trust
   assert.deepEqual(readSettings(settingGetter(inspect, true), '/storage').overrides, { epochs: 1000, numWords: 1_000_000 });
 });
 
-test('settings: package.json declares the same rules to VS Code (machine scope, restricted configurations, limited support)', () => {
+test('settings: package.json declares the same rules to VS Code (restricted configurations, limited support)', () => {
   const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
-    contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+    contributes: { configuration: { properties: Record<string, unknown> } };
   };
   const untrusted = manifest.capabilities.untrustedWorkspaces;
   assert.equal(untrusted.supported, 'limited');
   const prefixed = (keys: readonly string[]) => keys.map((k) => `${SETTINGS_SECTION}.${k}`).sort();
   assert.deepEqual([...untrusted.restrictedConfigurations].sort(), prefixed([...USER_ONLY_SETTINGS, ...TRUSTED_WORKSPACE_SETTINGS]));
   const properties = manifest.contributes.configuration.properties;
-  for (const key of prefixed(USER_ONLY_SETTINGS)) assert.equal(properties[key]?.scope, 'machine', key);
-  for (const key of prefixed(TRUSTED_WORKSPACE_SETTINGS)) assert.ok(properties[key], `${key} is a declared setting`);
+  for (const key of prefixed([...USER_ONLY_SETTINGS, ...TRUSTED_WORKSPACE_SETTINGS])) assert.ok(properties[key], `${key} is a declared setting`);
 });
