@@ -1,4 +1,5 @@
-// Runs every test stage in order — unit (node:test), the fused-kernel unit
+// Runs every test stage in order — unit (node:test), the fault suite
+// (test/faults: hostile processes, users and files, node:test), the fused-kernel unit
 // tests again on Node 24 (relaxed-SIMD build), integration inside VS
 // Code (mocha in code-server), end to end in the browser (Playwright) — and
 // ends with one line that counts them all: "N passed, N failed, N skipped".
@@ -7,6 +8,7 @@ import { spawn } from 'node:child_process';
 
 const stages = [
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'] },
+  { name: 'faults', command: 'npm', args: ['run', '--silent', 'test:faults'] },
   { name: 'kernels-relaxed', command: 'npm', args: ['run', '--silent', 'test:kernels-relaxed'] },
   { name: 'integration', command: 'npm', args: ['run', '--silent', 'test:integration'] },
   { name: 'e2e', command: 'npm', args: ['run', '--silent', 'test:e2e'] },

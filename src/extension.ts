@@ -21,15 +21,14 @@ import { trainingTitle } from './lab/training-description';
 import { EditorAnnotations } from './editor/annotations';
 import type { ActiveModelChange } from './lab/active-model';
 import { LabLog } from './log';
-import * as path from 'node:path';
 import { installNativeBackendCommand } from './commands/install-native-backend';
 import { nativeModulesDir } from './lab/native-backend';
-import { ServiceClient } from './lab/service-client';
-import { serviceAddress } from './service/address';
+import { ServiceClient, serviceRoots } from './lab/service-client';
+import { serviceEndpoint, serviceLogPath } from './service/address';
 import { DashboardPanel } from './dashboard/panel';
 import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
-import { SETTINGS_SECTION, readSettings, type LabSettings } from './lab/settings';
+import { SETTINGS_SECTION, readSettings, settingGetter, type LabSettings } from './lab/settings';
 import { LabStatusBar } from './status-bar';
 import type { TrainResult, TrainingState } from './protocol';
 import { logFailuresTo, reportError } from './commands/errors';
@@ -50,23 +49,34 @@ let lab: Lab | undefined;
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
   const storageDir = context.globalStorageUri.fsPath;
-  const settings = () =>
-    readSettings(
-      (key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key),
+  const version = (context.extension.packageJSON as { version: string }).version;
+  // Path settings are the user's only; training settings come from a workspace only once it is trusted (lab/settings.ts).
+  const settings = () => {
+    const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const trusted = vscode.workspace.isTrusted;
+    return readSettings(
+      settingGetter((key) => configuration.inspect(key), trusted),
       storageDir,
-      vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      trusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined,
     );
-  const address = serviceAddress(storageDir, (context.extension.packageJSON as { version: string }).version);
+  };
   const log = new LabLog();
-  // Beside the socket: one log per service, which every window of the profile follows.
-  const serviceLog = process.platform === 'win32' ? path.join(storageDir, 'service.log') : `${address.replace(/\.sock$/, '')}.log`;
-  const service = new ServiceClient({
-    address,
-    servicePath: context.asAbsolutePath('dist/service.js'),
-    nativeModulesDir: nativeModulesDir(storageDir),
-    logPath: serviceLog,
-  });
-  log.follow(serviceLog);
+  const locateService = () => {
+    const roots = serviceRoots(settings());
+    return {
+      endpoint: serviceEndpoint(storageDir, version, roots),
+      roots,
+      servicePath: context.asAbsolutePath('dist/service.js'),
+      nativeModulesDir: nativeModulesDir(storageDir),
+    };
+  };
+  const service = new ServiceClient(locateService);
+  try {
+    // The service's log, beside its socket in the user's private folder; every window of the profile follows it.
+    log.follow(serviceLogPath(locateService().endpoint));
+  } catch {
+    // No private folder for the service: the first request says why.
+  }
   logFailuresTo((message) => log.error(message));
   const annotations = new EditorAnnotations();
   lab = new Lab(service, context.globalState, settings);
@@ -125,12 +135,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) ctx.lab.restartWorker().catch((error: unknown) => reportError('Switching the backend', error));
       void ctx.lab.refreshRuns();
     }),
+    // Trusting the workspace brings its training settings (and relative paths) into effect.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx.lab.refreshRuns()),
   );
   updateContextKeys();
   // Listing runs reads a few small JSON files; it must not delay activation.
   // Then, after a window reload, pick up a training the service is still running.
   void lab.refreshRuns().then(() => ctx.lab.reattach());
-  log.info(`Activated; runs in ${settings().runsDir}; training service log ${serviceLog}`);
+  log.info(`Activated; runs in ${settings().runsDir}`);
   return { lab, settings, activationMs: performance.now() - started, annotations };
 }
 

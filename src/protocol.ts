@@ -246,3 +246,14 @@ export interface ServiceMethods extends WorkerMethods {
   /** Start a fresh worker thread on the next request (after the backend setting changed, say); during a training, once it ends. */
   restartWorker: { params: Record<string, never>; result: void };
 }
+
+/** The first line a client sends the training service: the token from the service's token file. */
+export interface ServiceHello {
+  kind: 'hello';
+  token: string;
+}
+
+/** The service's answer once the token matched; any other first line closes the connection. */
+export interface ServiceWelcome {
+  kind: 'welcome';
+}

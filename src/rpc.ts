@@ -156,6 +156,11 @@ export class RpcEndpoint<Incoming extends MethodMap, Outgoing extends MethodMap,
     }
   }
 
+  /** Requests sent and not yet answered (a connection still carrying one is kept open). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** Rejects every request still waiting (the other side is gone). */
   failAll(code: string, message: string): void {
     for (const [id, waiting] of this.pending) {

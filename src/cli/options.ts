@@ -7,7 +7,8 @@ import { InvalidArgumentError, Option, type Command, type OptionValues } from '@
 import { z } from 'zod';
 import { BACKEND_PREFERENCES } from '../core/backend-names';
 import { defaultCacheDir } from '../core/paths';
-import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isTunableName, type Hyperparameters, type TunableName } from '../core/presets';
+import { LabError } from '../core/errors';
+import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isTunableName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 
 export const presetOption = () => new Option('--preset <preset>', 'model preset').choices(PRESET_NAMES).makeOptionMandatory();
 export const backendOption = () => new Option('--backend <backend>', 'TensorFlow.js backend').choices(BACKEND_PREFERENCES).default('auto');
@@ -46,4 +47,14 @@ export function hyperparameterOverrides(opts: object): Partial<Hyperparameters> 
 function helpText(schema: z.ZodNumber): string {
   const bounds = describeBounds(schema);
   return `${(schema.description ?? '').replace(/`/g, '')} ${bounds.charAt(0).toUpperCase()}${bounds.slice(1)}.`;
+}
+
+/** The preset's hyperparameters with the command's values; one out of bounds is a wrong argument (exit 2), not a bug. */
+export function hyperparametersFromOptions(preset: PresetName, overrides: Partial<Hyperparameters>): Hyperparameters {
+  try {
+    return resolveHyperparameters(preset, overrides);
+  } catch (error) {
+    if (error instanceof RangeError) throw new LabError('bad-argument', error.message);
+    throw error;
+  }
 }

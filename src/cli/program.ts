@@ -12,6 +12,7 @@ export function buildProgram(): Command {
   // exitOverride before the sub-commands: they inherit it, so parse errors throw instead of exiting.
   const program = new Command('rnn-sentiment-lab')
     .description('Train, evaluate and use the Keras tutorial\'s SimpleRNN, LSTM and Bi-LSTM sentiment models on IMDB, with TensorFlow.js.')
+    .option('--debug', 'print where an internal error happened (its stack)')
     .exitOverride();
   for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addRunsCommand, addImportCommand, addExportCommand]) add(program);
   return program;

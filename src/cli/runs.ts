@@ -18,7 +18,7 @@ export function addRunsCommand(program: Command): void {
           `${JSON.stringify(
             runs.map((r) =>
               r.ok
-                ? { id: r.record.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend, ...(r.record.origin ? { origin: r.record.origin } : {}) }
+                ? { id: r.id, dir: r.dir, preset: r.record.preset, status: r.record.status, createdAt: r.record.createdAt, epochsCompleted: r.record.epochsCompleted, valAccuracy: r.record.history.epochs.at(-1)?.valAccuracy ?? null, testAccuracy: r.record.test?.accuracy ?? null, backend: r.record.backend }
                 : { id: r.id, dir: r.dir, corrupt: true, problems: r.problems },
             ),
           )}\n`,
@@ -31,10 +31,10 @@ export function addRunsCommand(program: Command): void {
         else {
           const last = r.record.history.epochs.at(-1);
           if (r.record.origin) {
-            process.stdout.write(`${r.record.id}  ${originLabel(r.record.origin)}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}\n`);
+            process.stdout.write(`${r.id}  ${originLabel(r.record.origin)}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}\n`);
             continue;
           }
-          process.stdout.write(`${r.record.id}  ${r.record.status.padEnd(9)} epochs ${r.record.epochsCompleted}  val_acc ${last?.valAccuracy.toFixed(4) ?? '-'}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}  ${r.record.backend}\n`);
+          process.stdout.write(`${r.id}  ${r.record.status.padEnd(9)} epochs ${r.record.epochsCompleted}  val_acc ${last?.valAccuracy.toFixed(4) ?? '-'}  test_acc ${r.record.test?.accuracy.toFixed(4) ?? '-'}  ${r.record.backend}\n`);
         }
       }
     });

@@ -3,8 +3,8 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
 import { LabError } from '../core/errors';
-import { OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES, resolveHyperparameters } from '../core/presets';
-import { addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, jsonOption, numberOption } from './options';
+import { OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES } from '../core/presets';
+import { addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, hyperparametersFromOptions, jsonOption, numberOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { resumeSettings } from './resume';
 import { workerClient } from './worker';
@@ -28,7 +28,7 @@ export function addTrainCommand(program: Command): void {
     .action(async (opts, command) => {
       const resumed = opts.resume ? await resumeSettings(opts.resume, command) : undefined;
       if (!resumed && !opts.preset) throw new LabError('bad-argument', "required option '--preset <preset>' not specified (or --resume DIR)");
-      const hyperparameters = resumed?.hyperparameters ?? resolveHyperparameters(opts.preset!, { ...hyperparameterOverrides(opts), optimizer: opts.optimizer });
+      const hyperparameters = resumed?.hyperparameters ?? hyperparametersFromOptions(opts.preset!, { ...hyperparameterOverrides(opts), optimizer: opts.optimizer });
       const data = await parseDataSource(opts.data);
       const client = workerClient();
       const progress = progressReporter(Boolean(opts.json));

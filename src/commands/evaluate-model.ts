@@ -6,8 +6,10 @@ import type { CommandContext } from './context';
 import { reportError } from './errors';
 import { pickRun } from './pick-run';
 import { describeRun } from '../lab/active-model';
+import { requireWorkspaceTrust } from './trust';
 
 export async function evaluateModel(ctx: CommandContext, runId?: string): Promise<EvaluateResult | undefined> {
+  if (!requireWorkspaceTrust('Evaluation')) return undefined;
   const id = runId ?? (await pickRun(ctx.lab, 'Evaluate Model on the test reviews'));
   if (!id) return undefined;
   const run = ctx.lab.runListings.find((r) => r.ok && r.record.id === id);

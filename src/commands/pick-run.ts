@@ -11,10 +11,10 @@ export function describeRun(run: RunListing, activeId?: string): vscode.QuickPic
   const r = run.record;
   const best = Math.max(...r.history.epochs.map((e) => e.valAccuracy));
   return {
-    id: r.id,
-    label: `${r.id === activeId ? '$(check) ' : ''}${PRESETS[r.preset].title} · ${new Date(r.createdAt).toLocaleString()}`,
+    id: run.id,
+    label: `${run.id === activeId ? '$(check) ' : ''}${PRESETS[r.preset].title} · ${new Date(r.createdAt).toLocaleString()}`,
     description: `${r.origin ? originLabel(r.origin) : `val acc ${best.toFixed(3)}`}${r.test ? ` · test acc ${r.test.accuracy.toFixed(3)}` : ''}${r.status !== 'complete' ? ` · ${r.status} after ${plural(r.epochsCompleted, 'epoch')}` : ''}${r.dataset.limit ? ` · subset of ${formatCount(r.dataset.train)} reviews` : ''}`,
-    detail: `${r.id} · ${plural(r.hyperparameters.epochs, 'epoch')}, maxlen ${r.hyperparameters.maxlen}, ${r.hyperparameters.units} units · ${formatDuration(r.timings.trainingSeconds)} on ${r.backend}`,
+    detail: `${run.id} · ${plural(r.hyperparameters.epochs, 'epoch')}, maxlen ${r.hyperparameters.maxlen}, ${r.hyperparameters.units} units · ${formatDuration(r.timings.trainingSeconds)} on ${r.backend}`,
   };
 }
 

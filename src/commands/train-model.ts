@@ -15,6 +15,7 @@ import { COMMANDS } from './ids';
 import { errorCode } from '../rpc';
 import { reportError } from './errors';
 import { describeSettings, trainingTitle } from '../lab/training-description';
+import { requireWorkspaceTrust } from './trust';
 
 export interface TrainModelArgs {
   preset?: PresetName;
@@ -25,6 +26,7 @@ export interface TrainModelArgs {
 }
 
 export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | PresetName): Promise<TrainResult | undefined> {
+  if (!requireWorkspaceTrust('Training')) return undefined;
   const options: TrainModelArgs = typeof args === 'string' ? { preset: args } : args ?? {};
   // The service decides (one training at a time, across windows); asking first spares the questions.
   const running = await ctx.lab.runningTraining().catch(() => undefined);

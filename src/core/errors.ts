@@ -21,7 +21,11 @@ export type LabErrorCode =
   /** The connection to the training service closed with requests pending. */
   | 'service-disconnected'
   /** A file or folder could not be written (full disk, permissions); nothing half-written is left. */
-  | 'write-failed';
+  | 'write-failed'
+  /** A folder or file the training service relies on is not private to the user. */
+  | 'unsafe-folder'
+  /** A client of the training service without the right token. */
+  | 'unauthorized';
 
 export class LabError extends Error {
   constructor(

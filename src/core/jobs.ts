@@ -14,7 +14,7 @@ import { LabError, cancelledError } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import { buildModel, compileModel, deserializeModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { captureOptimizerState, restoreOptimizerState } from './optimizer-state';
-import { PredictorCache } from './predictor';
+import { PredictorCache, nonFiniteOutputError } from './predictor';
 import type { Hyperparameters } from './presets';
 import {
   RUN_FORMAT_VERSION,
@@ -195,6 +195,7 @@ export class Jobs {
       ? await encodeTestReviews(params.data, predictor.encoder, { seed: h.seed, limit: params.limit }, loadOptions)
       : (await loadDataset(params.data, { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit }, loadOptions)).test;
     const metrics = await this.evaluateSplit(predictor.model, test, predictor.maxlen, context);
+    if (!Number.isFinite(metrics.loss)) throw nonFiniteOutputError(params.runDir);
     if (params.save) {
       await updateRunRecord(params.runDir, { ...record, test: metrics, timings: { ...record.timings, evaluationSeconds: metrics.seconds } });
     }
@@ -209,7 +210,8 @@ export class Jobs {
     return {
       predictions,
       recurrentImplementation: predictor.recurrentImplementation,
-      runId: predictor.record.id,
+      // A run is known by its folder.
+      runId: path.basename(params.runDir),
       preset: predictor.record.preset,
       maxlen: predictor.maxlen,
       backend: backend.name,

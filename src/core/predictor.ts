@@ -13,6 +13,7 @@ import { TextEncoder, Vocabulary } from './vocabulary';
 
 export class Predictor {
   private constructor(
+    readonly runDir: string,
     readonly record: RunRecord,
     readonly model: tf.LayersModel,
     readonly encoder: TextEncoder,
@@ -46,7 +47,7 @@ export class Predictor {
     }
     const { numWords, maxlen, words, startChar, oovChar, indexFrom } = run.vocabulary;
     const encoder = new TextEncoder(new Vocabulary(words), numWords, maxlen, tokenize, { startChar, oovChar, indexFrom });
-    return new Predictor(run.record, model, encoder, fused ? layers.name : standardRecurrentLayers.name);
+    return new Predictor(runDir, run.record, model, encoder, fused ? layers.name : standardRecurrentLayers.name);
   }
 
   get maxlen(): number {
@@ -59,6 +60,7 @@ export class Predictor {
     const x = new Int32Array(texts.length * this.maxlen);
     encoded.forEach((e, i) => x.set(e.ids, i * this.maxlen));
     const probabilities = await predictRows(this.model, x, texts.length, this.maxlen);
+    if (!probabilities.every(Number.isFinite)) throw nonFiniteOutputError(this.runDir);
     return encoded.map((e, i) => ({
       probability: probabilities[i],
       label: e.wordsRead > e.oovCount ? labelOf(probabilities[i]) : null,
@@ -72,6 +74,11 @@ export class Predictor {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** NaN or infinite weights make NaN predictions: such a model is corrupt, not "negative". */
+export function nonFiniteOutputError(runDir: string): LabError {
+  return new LabError('corrupt-model', `The model in ${runDir} gives non-finite outputs (NaN or infinite weights): it is corrupt.`);
 }
 
 /** A few loaded models kept warm: loading costs far more than predicting. */

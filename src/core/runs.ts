@@ -20,19 +20,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { z } from 'zod';
 import type { ArchitectureSummary } from './architecture';
 import { processAlive, recoverFolders, replaceFile, writeFailure, writeFolder } from './durable-files';
 import { LabError, errorMessage } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
-import { isPresetName, type Hyperparameters } from './presets';
+import type { Hyperparameters } from './presets';
 import type { TextRules } from './text';
+import { crossCheckRun, describeIssues, manifestBytes, modelJsonSchema, runRecordSchema, vocabularySchema, type ModelJson } from './run-schema';
 import { INDEX_FROM, OOV_CHAR, PAD_VALUE, START_CHAR } from './vocabulary';
 
 export const RUN_FORMAT_VERSION = 1;
 export const RUN_FILES = ['run.json', 'vocabulary.json', 'model.json', 'weights.bin'] as const;
 
 /** 'partial': written after an epoch while training (or left by a training that died); resumable like 'cancelled'. */
-export type RunStatus = 'complete' | 'cancelled' | 'partial';
+export const RUN_STATUSES = ['complete', 'cancelled', 'partial'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export function isResumable(record: Pick<RunRecord, 'status' | 'epochsCompleted' | 'hyperparameters'>): boolean {
   return record.status !== 'complete' && record.epochsCompleted < record.hyperparameters.epochs;
@@ -105,7 +108,7 @@ export function vocabularyFile(tokenizer: string, numWords: number, maxlen: numb
 }
 
 /** What the run list shows: a readable run, or a folder that is not one and why. */
-export type RunListing = { ok: true; dir: string; record: RunRecord } | { ok: false; dir: string; id: string; problems: string[] };
+export type RunListing = { ok: true; dir: string; id: string; record: RunRecord } | { ok: false; dir: string; id: string; problems: string[] };
 
 export function newRunId(preset: string, date = new Date()): string {
   const stamp = date.toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
@@ -128,6 +131,11 @@ export interface RunFiles {
   weights: Uint8Array;
   /** Kept with checkpoints a training can be resumed from. */
   optimizer?: { state: OptimizerStateFile; data: Uint8Array };
+}
+
+/** A run read back from disk: every file checked against its schema. */
+export interface OpenedRun extends RunFiles {
+  modelJson: ModelJson;
 }
 
 /** Writes (or replaces) the run folder `runsDir/<record.id>` whole and durably. */
@@ -196,82 +204,68 @@ export async function lockRun(runsDir: string, id: string): Promise<{ release():
   throw new LabError('busy', `Run "${id}" is locked by another process.`);
 }
 
-async function readJson(file: string, problems: string[]): Promise<unknown> {
+/** Reads and parses one JSON file of a run against its schema; a problem goes to `problems`. */
+async function readRunFile<T>(dir: string, file: string, schema: z.ZodType<T>, problems: string[]): Promise<T | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(path.join(dir, file), 'utf8');
   } catch {
-    problems.push(`${path.basename(file)} is missing`);
+    problems.push(`${file} is missing`);
     return undefined;
   }
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
-    problems.push(`${path.basename(file)} is not valid JSON (${errorMessage(error)})`);
+    problems.push(`${file} is not valid JSON (${errorMessage(error)})`);
     return undefined;
   }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    problems.push(...describeIssues(file, parsed.error));
+    return undefined;
+  }
+  return parsed.data;
 }
 
-/** Weight bytes a model.json's manifest promises. */
-export function manifestByteLength(modelJson: unknown): number | undefined {
-  const manifest = (modelJson as { weightsManifest?: { weights?: { shape: number[]; dtype?: string }[] }[] })?.weightsManifest;
-  if (!Array.isArray(manifest)) return undefined;
-  let bytes = 0;
-  for (const group of manifest) {
-    for (const w of group.weights ?? []) {
-      if (!Array.isArray(w.shape)) return undefined;
-      bytes += w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'int32' || w.dtype === 'float32' || !w.dtype ? 4 : 1);
-    }
+const recordSchema = runRecordSchema(RUN_FORMAT_VERSION, RUN_STATUSES);
+
+/** A run folder read whole: every file present, parsed against its schema, and agreeing with the others and with the folder's name. */
+type ReadRun = { ok: true; files: Omit<OpenedRun, 'weights'> } | { ok: false; problems: string[] };
+
+async function readRun(dir: string): Promise<ReadRun> {
+  const problems: string[] = [];
+  const record = await readRunFile(dir, 'run.json', recordSchema, problems);
+  const vocabulary = await readRunFile(dir, 'vocabulary.json', vocabularySchema, problems);
+  const modelJson = await readRunFile(dir, 'model.json', modelJsonSchema, problems);
+  if (modelJson) {
+    const expected = manifestBytes(modelJson);
+    const actual = await stat(path.join(dir, 'weights.bin')).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
+    if (actual === undefined) problems.push('weights.bin is missing');
+    else if (actual !== expected) problems.push(`weights.bin has ${actual} bytes, the manifest expects ${expected} (truncated or overwritten)`);
   }
-  return bytes;
+  if (record && vocabulary && modelJson) problems.push(...crossCheckRun(dir, record, vocabulary, modelJson));
+  if (problems.length > 0 || !record || !vocabulary || !modelJson) return { ok: false, problems };
+  return { ok: true, files: { record, vocabulary, modelJson } };
 }
 
 /**
- * Reads and checks a run folder without loading the model: every file present
- * and parseable, the record's fields of the right kind, the weights as long as
- * the manifest says.
+ * Reads and checks a run folder without loading the model. A run is known by
+ * its folder's name (`id`), whatever its run.json says.
  */
 export async function inspectRun(dir: string): Promise<RunListing> {
-  const problems: string[] = [];
   const id = path.basename(dir);
-  const record = (await readJson(path.join(dir, 'run.json'), problems)) as RunRecord | undefined;
-  const vocabulary = (await readJson(path.join(dir, 'vocabulary.json'), problems)) as VocabularyFile | undefined;
-  const modelJson = await readJson(path.join(dir, 'model.json'), problems);
-  if (record) {
-    if (record.formatVersion !== RUN_FORMAT_VERSION) problems.push(`run.json has format version ${String(record.formatVersion)}, this version reads ${RUN_FORMAT_VERSION}`);
-    else if (!isPresetName(record.preset) || typeof record.hyperparameters !== 'object' || !Array.isArray(record.history?.epochs)) {
-      problems.push('run.json lacks its preset, hyperparameters or history');
-    }
-  }
-  if (vocabulary && (!Array.isArray(vocabulary.words) || !Number.isInteger(vocabulary.maxlen) || !Number.isInteger(vocabulary.numWords))) {
-    problems.push('vocabulary.json lacks its words, numWords or maxlen');
-  }
-  if (modelJson !== undefined) {
-    const expected = manifestByteLength(modelJson);
-    if (expected === undefined || !(modelJson as { modelTopology?: unknown }).modelTopology) {
-      problems.push('model.json has no model topology or weights manifest');
-    } else {
-      const actual = await stat(path.join(dir, 'weights.bin')).then((s) => s.size, () => undefined);
-      if (actual === undefined) problems.push('weights.bin is missing');
-      else if (actual !== expected) problems.push(`weights.bin has ${actual} bytes, the manifest expects ${expected} (truncated or overwritten)`);
-    }
-  }
-  if (problems.length > 0 || !record) return { ok: false, dir, id, problems };
-  return { ok: true, dir, record };
+  const read = await readRun(dir);
+  return read.ok ? { ok: true, dir, id, record: read.files.record } : { ok: false, dir, id, problems: read.problems };
 }
 
 /** Like inspectRun, but a problem is an error naming what is wrong. */
-export async function openRun(dir: string): Promise<{ record: RunRecord; vocabulary: VocabularyFile; modelJson: unknown; weights: Uint8Array }> {
+export async function openRun(dir: string): Promise<OpenedRun> {
   const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new LabError('not-found', `No trained model at ${dir}.`);
-  const listing = await inspectRun(dir);
-  if (!listing.ok) throw new LabError('corrupt-model', `The model in ${dir} is unusable: ${listing.problems.join('; ')}.`);
-  return {
-    record: listing.record,
-    vocabulary: JSON.parse(await readFile(path.join(dir, 'vocabulary.json'), 'utf8')) as VocabularyFile,
-    modelJson: JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')),
-    weights: new Uint8Array(await readFile(path.join(dir, 'weights.bin'))),
-  };
+  const read = await readRun(dir);
+  if (!read.ok) throw new LabError('corrupt-model', `The model in ${dir} is unusable: ${read.problems.join('; ')}.`);
+  return { ...read.files, weights: new Uint8Array(await readFile(path.join(dir, 'weights.bin'))) };
 }
 
 /** Removes the locks of trainings whose process is gone (killed, crashed). */
@@ -297,9 +291,10 @@ export async function listRuns(runsDir: string): Promise<RunListing[]> {
     entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => inspectRun(path.join(runsDir, e.name))),
   );
   const time = (l: RunListing) => (l.ok ? Date.parse(l.record.createdAt) : 0);
-  return listings.sort((a, b) => time(b) - time(a) || (a.ok ? a.record.id : a.id).localeCompare(b.ok ? b.record.id : b.id));
+  return listings.sort((a, b) => time(b) - time(a) || a.id.localeCompare(b.id));
 }
 
+/** Deletes the run folder named `id` (its folder's name, not what its run.json says). */
 export async function deleteRun(runsDir: string, id: string): Promise<void> {
   if (id.includes('/') || id.includes('\\') || id.startsWith('.') || id === '') throw new LabError('bad-argument', `"${id}" is not a run id.`);
   const dir = path.join(runsDir, id);

@@ -109,11 +109,11 @@ export class Lab {
   /** The active run's folder, if it is still a readable run. */
   activeRun(): Extract<RunListing, { ok: true }> | undefined {
     const id = this.activeRunId;
-    return this.runs.find((r): r is Extract<RunListing, { ok: true }> => r.ok && r.record.id === id);
+    return this.runs.find((r): r is Extract<RunListing, { ok: true }> => r.ok && r.id === id);
   }
 
   private findRun(runId: string): Extract<RunListing, { ok: true }> {
-    const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
+    const run = this.runs.find((r) => r.id === runId);
     if (!run) throw new LabError('not-found', `No run "${runId}" in ${this.settings().runsDir}.`);
     if (!run.ok) throw new LabError('corrupt-model', `Run "${runId}" is unusable: ${run.problems.join('; ')}.`);
     return run;
@@ -131,7 +131,7 @@ export class Lab {
   }
 
   async deleteRun(runId: string): Promise<void> {
-    const run = this.runs.find((r) => (r.ok ? r.record.id : r.id) === runId);
+    const run = this.runs.find((r) => r.id === runId);
     if (!run) throw new LabError('not-found', `No run "${runId}".`);
     await deleteRun(this.settings().runsDir, runId);
     const left = this.runs.filter((r) => r !== run);
@@ -332,11 +332,11 @@ export class Lab {
       const defaults = resolveHyperparameters(name, this.settings().overrides);
       return { name, title: PRESETS[name].title, description: PRESETS[name].description, defaults, architecture: describeArchitecture(defaults) };
     });
-    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.record.id, record: r.record } : { ok: false, id: r.id, problems: r.problems }));
+    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.id, record: r.record } : { ok: false, id: r.id, problems: r.problems }));
     return {
       presets,
       runs,
-      activeRunId: this.activeRun()?.record.id,
+      activeRunId: this.activeRun()?.id,
       training: this.training?.state,
       predictions: this.predictions,
       backendSetting: this.settings().backend,

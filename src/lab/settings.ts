@@ -2,6 +2,7 @@
  * The extension's settings, read and checked in one place. No `vscode`
  * import: the host passes a getter, so the rules are unit-tested.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../core/backend-names';
 import { REVIEW_LIMIT, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, isPresetName, type Hyperparameters, type PresetName } from '../core/presets';
@@ -30,17 +31,57 @@ const trainingKey = (name: string) => `training.${name}`;
 
 export type SettingGetter = (key: string) => unknown;
 
+/** Where a setting was set, as VS Code's `WorkspaceConfiguration.inspect` tells it. */
+export interface SettingLayers {
+  defaultValue?: unknown;
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * The settings that choose what the extension reads and writes on disk. They
+ * are the user's alone: a workspace's settings file never sets them, trusted
+ * or not, so a cloned repository cannot point the runs folder at the home
+ * folder or the data source at someone else's files. The training service is
+ * started with them and is shared by all the profile's windows. (Not VS
+ * Code's `machine` scope: in a remote window, code-server's included, that
+ * scope ignores the user's own settings too.)
+ */
+export const USER_ONLY_SETTINGS = ['data.source', 'cacheFolder', 'runsFolder'] as const;
+
+/** Settings a workspace may set only once the user trusts it (package.json's restrictedConfigurations). */
+export const TRUSTED_WORKSPACE_SETTINGS = [...TUNABLE_NAMES, 'limit'].map(trainingKey);
+
+/**
+ * The value of each setting under the rules above: the user's value for the
+ * path settings; the workspace's value for the training settings only in a
+ * trusted workspace; the effective value for the rest.
+ */
+export function settingGetter(inspect: (key: string) => SettingLayers | undefined, trusted: boolean): SettingGetter {
+  return (key) => {
+    const layers = inspect(key);
+    if (!layers) return undefined;
+    const user = layers.globalValue ?? layers.defaultValue;
+    if ((USER_ONLY_SETTINGS as readonly string[]).includes(key)) return user;
+    if (!trusted && TRUSTED_WORKSPACE_SETTINGS.includes(key)) return user;
+    return layers.workspaceFolderValue ?? layers.workspaceValue ?? user;
+  };
+}
+
 /**
  * Reads the settings; empty folders mean the extension's own storage. A value
  * of the wrong kind is ignored (VS Code's settings editor already checks the
- * schema; hand-edited JSON may not be).
+ * schema; hand-edited JSON may not be). Relative paths resolve against
+ * `workspaceDir`, which the host gives only for a trusted workspace (else
+ * against the home folder).
  */
 export function readSettings(get: SettingGetter, storageDir: string, workspaceDir?: string): LabSettings {
   const text = (key: string) => (typeof get(key) === 'string' ? (get(key) as string).trim() : '');
   const folder = (key: string, fallback: string) => {
     const value = expandHome(text(key));
     if (!value) return fallback;
-    return path.isAbsolute(value) || !workspaceDir ? path.resolve(value) : path.resolve(workspaceDir, value);
+    return path.resolve(workspaceDir ?? os.homedir(), value);
   };
   // A number out of bounds is kept: resolveHyperparameters names the setting and its bounds when a training starts.
   const overrides: Partial<Hyperparameters> = {};

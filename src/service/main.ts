@@ -6,20 +6,47 @@
  * It exits on its own once idle with no window connected. It alone decides
  * whether a training may start: one at a time, whichever window asks.
  *
- *   node service.js <address> [nativeModulesDir]
+ *   node service.js --address A --token-file F --runs-dir R --cache-dir C --data-source S [--native-modules-dir D]
+ *
+ * Who may drive it: its socket sits in a folder only the user can enter
+ * (service/address.ts), and every connection must first send the token the
+ * service wrote beside it (service/auth.ts). What it accepts: every request
+ * is checked against service/requests.ts, inside the folders given here.
  */
 import { rmSync } from 'node:fs';
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { LabError, errorMessage } from '../core/errors';
-import { socketChannel } from '../core/socket-channel';
+import { socketChannel, writeLine } from '../core/socket-channel';
 import { applyTrainingEvent, describeTraining, newTrainingState } from '../core/training-state';
 import { WorkerClient } from '../core/worker-client';
-import type { ServiceMethods, TrainResult, TrainingEvents, TrainingState } from '../protocol';
-import { RpcEndpoint, type EventListener, type PendingRequest } from '../rpc';
+import type { ServiceMethods, ServiceWelcome, TrainResult, TrainingEvents, TrainingState } from '../protocol';
+import { RpcEndpoint, type EventListener, type Handler, type PendingRequest } from '../rpc';
+import { privacyProblem, type ServiceRoots } from './address';
+import { HELLO_TIMEOUT_MS, isValidHello, writeNewToken } from './auth';
+import { serviceRequestSchemas, validateServiceRequest } from './requests';
+import { inspectSocketPath } from './socket-path';
 
-const [address, nativeModulesDir] = process.argv.slice(2);
-if (!address) throw new Error('usage: service.js <address> [nativeModulesDir]');
+const { values: args } = parseArgs({
+  options: {
+    address: { type: 'string' },
+    'token-file': { type: 'string' },
+    'runs-dir': { type: 'string' },
+    'cache-dir': { type: 'string' },
+    'data-source': { type: 'string' },
+    'native-modules-dir': { type: 'string' },
+  },
+  strict: true,
+});
+const address = args.address;
+const tokenFile = args['token-file'];
+if (!address || !tokenFile || !args['runs-dir'] || !args['cache-dir'] || !args['data-source']) {
+  fail('usage: service.js --address A --token-file F --runs-dir R --cache-dir C --data-source S [--native-modules-dir D]');
+}
+const roots: ServiceRoots = { runsDir: args['runs-dir'], cacheDir: args['cache-dir'], dataSource: args['data-source'] };
+const nativeModulesDir = args['native-modules-dir'];
+const schemas = serviceRequestSchemas(roots);
 /** Minutes without a connected window or a training before the service exits. */
 const IDLE_MS = Number(process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS) || 5 * 60_000;
 
@@ -38,6 +65,14 @@ const worker = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions
  */
 const predictor = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('prediction worker'));
 
+/** A refusal to start: one line for whoever started the service (the client shows it), then exit. */
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+// The window that started the service may close its end of stderr: never die of that.
+process.stderr.on('error', () => undefined);
+
 interface CurrentTraining {
   state: TrainingState;
   activate: boolean;
@@ -54,11 +89,37 @@ const connections = new Set<Socket>();
 /** A bug's stack goes to the service's own output, not to the window. */
 const logStack = (stack: string) => process.stderr.write(`${stack}\n`);
 
-function serve(socket: Socket): void {
+/**
+ * A connection is served only once its first line is the token; anything
+ * else first (or nothing within the deadline) closes it. A line over the
+ * size cap closes it too (socketChannel).
+ */
+function serve(socket: Socket, token: string): void {
   connections.add(socket);
-  const endpoint = new RpcEndpoint<ServiceMethods, Record<string, never>, TrainingEvents>(socketChannel(socket, (m) => endpoint.receive(m)), logStack);
+  let authenticated = false;
+  const helloDeadline = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
+  const endpoint = new RpcEndpoint<ServiceMethods, Record<string, never>, TrainingEvents>(
+    socketChannel(socket, (m) => endpoint.receive(m), {
+      intercept: (message) => {
+        if (authenticated) return false;
+        clearTimeout(helloDeadline);
+        if (!isValidHello(message, token)) {
+          socket.destroy();
+          return true;
+        }
+        authenticated = true;
+        writeLine(socket, { kind: 'welcome' } satisfies ServiceWelcome);
+        return true;
+      },
+    }),
+    logStack,
+  );
+  /** Every handler sees its parameters only after they passed the method's schema. */
+  const handle = <K extends keyof ServiceMethods & string>(method: K, handler: Handler<ServiceMethods[K], TrainingEvents>) =>
+    endpoint.handle(method, async (params, context) => handler(await validateServiceRequest(schemas, method, params), context));
   const followed = new Set<EventListener<TrainingEvents>>();
   socket.on('close', () => {
+    clearTimeout(helloDeadline);
     connections.delete(socket);
     // The window went away (reload, close): the training goes on without it.
     for (const follower of followed) current?.followers.delete(follower);
@@ -75,7 +136,7 @@ function serve(socket: Socket): void {
     });
   };
 
-  endpoint.handle('train', async (params, { emit, signal }) => {
+  handle('train', async (params, { emit, signal }) => {
     if (current) throw new LabError('busy', `A training is already running (${describeTraining(current.state)}). One training runs at a time.`);
     const state = newTrainingState(params.hyperparameters);
     const followers = new Set<EventListener<TrainingEvents>>();
@@ -104,27 +165,27 @@ function serve(socket: Socket): void {
       scheduleIdleExit();
     }
   });
-  endpoint.handle('attach', async (_params, { emit, signal }) => {
+  handle('attach', async (_params, { emit, signal }) => {
     const training = current;
     if (!training) throw new LabError('not-found', 'No training is running.');
     follow(emit, signal, training);
     return training.request.result;
   });
-  endpoint.handle('status', () => {
+  handle('status', () => {
     const finished = unreported;
     unreported = undefined;
     return { training: current ? { state: current.state, activate: current.activate } : undefined, finished };
   });
-  endpoint.handle('predict', (params) => predictor.request('predict', params).result);
-  endpoint.handle('evaluate', (params, { emit, signal }) => {
+  handle('predict', (params) => predictor.request('predict', params).result);
+  handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());
     return request.result;
   });
-  endpoint.handle('backend', (params) => worker.request('backend', params).result);
-  endpoint.handle('importKeras', (params) => worker.request('importKeras', params).result);
-  endpoint.handle('exportKeras', (params) => worker.request('exportKeras', params).result);
-  endpoint.handle('restartWorker', async () => {
+  handle('backend', (params) => worker.request('backend', params).result);
+  handle('importKeras', (params) => worker.request('importKeras', params).result);
+  handle('exportKeras', (params) => worker.request('exportKeras', params).result);
+  handle('restartWorker', async () => {
     // The prediction worker restarts now (an analysis in flight fails with a clear message);
     // the training worker once its training ends.
     await predictor.terminate();
@@ -143,31 +204,43 @@ function scheduleIdleExit(): void {
   idleTimer.unref();
 }
 
-const server = createServer(serve);
+let server: ReturnType<typeof createServer> | undefined;
 function shutdown(): void {
-  server.close();
+  server?.close();
   void Promise.all([worker.terminate(), predictor.terminate()]).finally(() => process.exit(0));
 }
 
-/** A socket file left by a service that died is removed; one that answers belongs to a live service. */
-function listen(): void {
+/**
+ * Claims the address: the folder must be private to the user; a live
+ * service there means this one is not needed; a dead service's socket is
+ * replaced; anything else at the path (another user's socket, a plain file)
+ * is left alone and the user is told. A new token is written once the
+ * socket is open.
+ */
+async function start(): Promise<void> {
+  if (process.platform !== 'win32') {
+    const problem = privacyProblem(path.dirname(address!));
+    if (problem) fail(`The training service's folder is not private: ${problem}.`);
+  }
+  const state = await inspectSocketPath(address!);
+  if (state.kind === 'live') process.exit(0); // Another service already serves this address.
+  if (state.kind === 'foreign') fail(`The training service cannot listen: ${state.problem}. Remove it and try again.`);
+  if (state.kind === 'stale') rmSync(address!, { force: true });
+  // Written once the socket is ours (a service that loses the race for the address writes nothing);
+  // a client that read the previous token meanwhile is refused and tries again.
+  let token: string | undefined;
+  server = createServer((socket) => (token ? serve(socket, token) : socket.destroy()));
   server.once('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EADDRINUSE' || process.platform === 'win32') throw error;
-    const probe = createConnection(address);
-    probe.once('connect', () => {
-      probe.destroy();
-      process.exit(0); // Another service already serves this address.
-    });
-    probe.once('error', () => {
-      rmSync(address, { force: true });
-      server.listen(address);
-    });
+    // Another service won the race for the address between the check and here.
+    if (error.code === 'EADDRINUSE') process.exit(0);
+    fail(`The training service cannot listen at ${address}: ${error.message}`);
   });
   server.listen(address, () => {
+    token = writeNewToken(tokenFile!);
     log(`service ${process.pid} listening on ${address}`);
     scheduleIdleExit();
   });
 }
 
 process.on('SIGTERM', shutdown);
-listen();
+start().catch((error: unknown) => fail(`The training service could not start: ${error instanceof Error ? error.message : String(error)}`));

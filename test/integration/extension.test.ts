@@ -6,7 +6,7 @@
  * (found by test/corpus.ts).
  */
 import * as assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -142,6 +142,25 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.equal(result?.record.hyperparameters.epochs, 2);
     assert.equal(result?.record.history.epochs.length, 2);
     await setSetting('training.epochs', undefined);
+  });
+
+  it('a workspace\'s settings file cannot move the runs folder; its training settings count in a trusted workspace', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the suite runs in a workspace folder');
+    assert.equal(vscode.workspace.isTrusted, true, 'the test VS Code trusts its workspace');
+    const dotVscode = path.join(folder, '.vscode');
+    await mkdir(dotVscode, { recursive: true });
+    const configuration = () => vscode.workspace.getConfiguration('rnnSentimentLab');
+    try {
+      await writeFile(path.join(dotVscode, 'settings.json'), JSON.stringify({ 'rnnSentimentLab.runsFolder': os.homedir(), 'rnnSentimentLab.data.source': '/etc', 'rnnSentimentLab.training.epochs': 7 }));
+      await until(() => configuration().inspect('training.epochs')?.workspaceValue === 7, 'VS Code to read the workspace settings file');
+      assert.equal(api.settings().overrides.epochs, 7);
+      assert.equal(api.settings().runsDir, runsDir, 'the runs folder stays the user\'s');
+      assert.equal(api.settings().dataSource, await imdbArchive(), 'the data source stays the user\'s');
+    } finally {
+      await rm(dotVscode, { recursive: true, force: true });
+    }
+    await until(() => configuration().inspect('training.epochs')?.workspaceValue === undefined, 'the workspace settings to be gone');
   });
 
   it('Cancel Training keeps the last finished epoch; a second training is refused meanwhile', async () => {

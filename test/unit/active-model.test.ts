@@ -10,13 +10,13 @@ import type { RunListing, RunRecord } from '../../src/core/runs';
 import { activeAfterDelete, activeAfterTraining, bestCompleteRun, resolveActiveRun } from '../../src/lab/active-model';
 import { runRecord } from '../webview/fixtures';
 
-const listing = (record: RunRecord): RunListing => ({ ok: true, dir: `/runs/${record.id}`, record });
+const listing = (record: RunRecord): RunListing => ({ ok: true, dir: `/runs/${record.id}`, id: record.id, record });
 const lstm = runRecord('lstm', { id: 'lstm_a', createdAt: '2026-11-01T10:00:00Z', valAccuracy: [0.8, 0.85], test: 0.804 });
 const simple = runRecord('simple-rnn', { id: 'simple_b', createdAt: '2026-11-02T10:00:00Z', valAccuracy: [0.7, 0.75], test: 0.75 });
 const untested = runRecord('simple-rnn', { id: 'simple_c', createdAt: '2026-11-03T10:00:00Z', valAccuracy: [0.6, 0.79] });
 const cancelled = runRecord('bilstm', { id: 'bilstm_x', createdAt: '2026-11-04T10:00:00Z', valAccuracy: [0.518], status: 'cancelled' });
-// A status this version does not know yet (a later version's "partial"): never made active by itself either.
-const partial = { ...runRecord('bilstm', { id: 'bilstm_p', createdAt: '2026-11-05T10:00:00Z', valAccuracy: [0.9], test: 0.95 }), status: 'partial' } as unknown as RunRecord;
+// A checkpoint a training wrote after an epoch ("partial"): never made active by itself either.
+const partial = runRecord('bilstm', { id: 'bilstm_p', createdAt: '2026-11-05T10:00:00Z', valAccuracy: [0.9], test: 0.95, status: 'partial' });
 const corrupt: RunListing = { ok: false, dir: '/runs/broken', id: 'broken', problems: ['weights.bin is missing'] };
 
 test('a complete run from a training that asked for it becomes active', () => {

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Lab, type KeyValueStore, type LabChange } from '../../src/lab/lab';
-import { ServiceClient } from '../../src/lab/service-client';
-import { readSettings } from '../../src/lab/settings';
+import { ServiceClient, serviceRoots } from '../../src/lab/service-client';
+import { serviceEndpoint } from '../../src/service/address';
+import { readSettings, type LabSettings } from '../../src/lab/settings';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { RpcError, errorCode } from '../../src/rpc';
 import { LabError } from '../../src/core/errors';
@@ -18,7 +19,12 @@ import { REPO_ROOT, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir, waitFor 
 
 // The service exits soon after its last window disconnects, so tests leave no process behind.
 process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '1500';
-const serviceAt = (dir: string) => new ServiceClient({ address: path.join(dir, 'service.sock'), servicePath: path.join(REPO_ROOT, 'dist', 'service.js'), nodePath: process.execPath });
+/** The service for a lab's settings, with its socket in the test's own (0700) folder. */
+const serviceAt = (dir: string, settings: () => LabSettings) =>
+  new ServiceClient(() => {
+    const roots = serviceRoots(settings());
+    return { endpoint: serviceEndpoint(dir, 'test', roots, { privateDir: dir }), roots, servicePath: path.join(REPO_ROOT, 'dist', 'service.js'), nodePath: process.execPath };
+  });
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, unknown>();
@@ -47,7 +53,8 @@ describe('the lab behind the commands and dashboards', () => {
     ({ dir, cleanup } = await tempDir());
     store = new MapStore();
     const values: Record<string, unknown> = { 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 };
-    lab = new Lab(serviceAt(dir), store, () => readSettings((k) => values[k], dir));
+    const settings = () => readSettings((k) => values[k], dir);
+    lab = new Lab(serviceAt(dir, settings), store, settings);
     lab.onDidChange((c) => changes.push(c));
   });
   after(async () => {
@@ -113,7 +120,8 @@ describe('the lab behind the commands and dashboards', () => {
     assert.equal(a.runId, lab.activeRunId);
     assert.deepEqual(lab.snapshot().predictions.map((p) => p.id), [a.id, b.id, older.id, noise.id]);
     assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 4);
-    const reopened = new Lab(serviceAt(dir), store, () => readSettings(() => undefined, dir));
+    const defaults = () => readSettings(() => undefined, dir);
+    const reopened = new Lab(serviceAt(dir, defaults), store, defaults);
     assert.equal(reopened.snapshot().predictions.length, 4);
     await reopened.dispose();
   });
@@ -154,7 +162,7 @@ describe('the lab behind the commands and dashboards', () => {
 
   test('a window reload: the training goes on in the service, and the new window follows it and can cancel it', async () => {
     const settings = () => readSettings((k) => ({ 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(dir, 'runs'), 'training.limit': 300 })[k], dir);
-    const before = new Lab(serviceAt(dir), new MapStore(), settings);
+    const before = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     let batches = 0;
     const first = before.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 40, batchSize: 16 }) }, (event) => {
       if (event === 'batch') batches++;
@@ -164,7 +172,7 @@ describe('the lab behind the commands and dashboards', () => {
     await before.dispose(); // What a reload does to the old extension host.
     await lost;
 
-    const after = new Lab(serviceAt(dir), new MapStore(), settings);
+    const after = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     const following = after.reattach();
     await waitFor('the new window to receive a batch', () => (after.snapshot().training?.batches.length ?? 0) > batches);
     const state = after.snapshot().training!;
@@ -181,7 +189,7 @@ describe('the lab behind the commands and dashboards', () => {
   test('a training that ends while no window follows it (a reload) is told to the next window, and its run becomes active', async () => {
     const runsFolder = path.join(dir, 'unseen-runs');
     const settings = () => readSettings((k) => ({ 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder, 'training.limit': 300 })[k], dir);
-    const before = new Lab(serviceAt(dir), new MapStore(), settings);
+    const before = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     let firstBatch: () => void = () => undefined;
     const batched = new Promise<void>((resolve) => (firstBatch = resolve));
     const first = before.train({ hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 20, epochs: 2, batchSize: 32 }) }, (event) => event === 'batch' && firstBatch());
@@ -190,7 +198,7 @@ describe('the lab behind the commands and dashboards', () => {
     await before.dispose();
     await lost;
     // The service finishes the training alone; its run folder appears.
-    const after = new Lab(serviceAt(dir), new MapStore(), settings);
+    const after = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     const deadline = Date.now() + 120_000;
     while ((await after.refreshRuns()).length === 0) {
       assert.ok(Date.now() < deadline, 'the service saved the run within two minutes');

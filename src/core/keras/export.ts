@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../errors';
-import { manifestByteLength, openRun, type RunRecord } from '../runs';
+import { openRun, type RunRecord } from '../runs';
 import { matchWeights, writeKerasH5 } from './h5-layout';
 import { predictScript } from './predict-script';
 import { parseModelConfig, type KerasStack } from './stack';
@@ -90,7 +90,6 @@ export async function exportRunToKeras(runDir: string, outFile: string, format: 
   if (format !== 'keras-h5') throw new LabError('bad-argument', `Unknown export format "${String(format)}".`);
   if (!outFile.toLowerCase().endsWith('.h5')) throw new LabError('bad-argument', `${outFile}: a Keras HDF5 model file ends in .h5 (Keras picks its loader by the extension).`);
   const run = await openRun(runDir);
-  if (manifestByteLength(run.modelJson) !== run.weights.byteLength) throw new LabError('corrupt-model', `The weights of ${runDir} do not match its manifest.`);
   const stack = parseModelConfig((run.modelJson as { modelTopology: unknown }).modelTopology);
   const weights = weightsByLayer(stack, run.modelJson, run.weights, runDir);
   const dir = path.dirname(path.resolve(outFile));
