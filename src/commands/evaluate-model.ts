@@ -12,7 +12,7 @@ export async function evaluateModel(ctx: CommandContext, runId?: string): Promis
   if (!requireWorkspaceTrust('Evaluation')) return undefined;
   const id = runId ?? (await pickRun(ctx.lab, 'Evaluate Model on the test reviews'));
   if (!id) return undefined;
-  const run = ctx.lab.runListings.find((r) => r.ok && r.record.id === id);
+  const run = ctx.lab.runListings.find((r) => r.ok && r.id === id);
   const model = run?.ok ? describeRun(run.record) : `run ${id}`;
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating the ${model}`, cancellable: true }, async (progress, token) => {
     const controller = new AbortController();

@@ -11,15 +11,13 @@ import type { CommandContext } from './context';
 import { reportError } from './errors';
 import { describeRun } from './pick-run';
 import { announce, progressReporter } from './train-model';
+import { requireWorkspaceTrust } from './trust';
 
 export async function resumeTraining(ctx: CommandContext, runId?: string): Promise<TrainResult | undefined> {
-  if (ctx.lab.trainingState) {
-    void vscode.window.showInformationMessage('A training is already running. One training runs at a time: resume this run when it ends.');
-    return undefined;
-  }
+  if (!requireWorkspaceTrust('Resume Training')) return undefined;
   const id = runId ?? (await pickResumableRun(ctx));
   if (!id) return undefined;
-  const run = ctx.lab.resumableRuns().find((r) => r.record.id === id);
+  const run = ctx.lab.resumableRuns().find((r) => r.id === id);
   if (!run) {
     reportError('Resume Training', new Error(`Run "${id}" is not a partial or cancelled run of this runs folder.`));
     return undefined;

@@ -53,7 +53,7 @@ export function bestCompleteRun(runs: readonly RunListing[], exceptId?: string):
  * when a previously active run disappeared (deleted, or its folder broke).
  */
 export function resolveActiveRun(runs: readonly RunListing[], storedId: string | undefined): { activeRunId: string | undefined; change?: ActiveModelChange } {
-  if (storedId && readable(runs).some((r) => r.record.id === storedId)) return { activeRunId: storedId };
+  if (storedId && readable(runs).some((r) => r.id === storedId)) return { activeRunId: storedId };
   const best = bestCompleteRun(runs);
   if (!storedId) return { activeRunId: best?.id };
   return { activeRunId: best?.id, change: replacement(best, runs, `The active model ${storedId} is gone`) };
@@ -63,7 +63,7 @@ export function resolveActiveRun(runs: readonly RunListing[], storedId: string |
 export function activeAfterDelete(runsLeft: readonly RunListing[], activeId: string | undefined, deletedId: string): { activeRunId: string | undefined; change?: ActiveModelChange } {
   if (activeId !== deletedId) return { activeRunId: activeId };
   const best = bestCompleteRun(runsLeft, deletedId);
-  return { activeRunId: best?.id, change: replacement(best, runsLeft.filter((r) => (r.ok ? r.record.id : r.id) !== deletedId), `The active model ${deletedId} was deleted`) };
+  return { activeRunId: best?.id, change: replacement(best, runsLeft.filter((r) => r.id !== deletedId), `The active model ${deletedId} was deleted`) };
 }
 
 function replacement(best: RunRecord | undefined, runsLeft: readonly RunListing[], what: string): ActiveModelChange {
@@ -86,7 +86,7 @@ export function activeAfterTraining(
   record: RunRecord,
   activate: boolean,
 ): { activeRunId: string | undefined; change?: ActiveModelChange } {
-  const previous = previousId && readable(runs).some((r) => r.record.id === previousId) ? previousId : undefined;
+  const previous = previousId && readable(runs).some((r) => r.id === previousId) ? previousId : undefined;
   if (!activate) return { activeRunId: previous };
   if (mayActivateByItself(record)) return { activeRunId: record.id };
   const kept = previous ?? bestCompleteRun(runs, record.id)?.id;
