@@ -197,11 +197,11 @@ describe('the lab behind the commands and dashboards', () => {
     await batched;
     await before.dispose();
     await lost;
-    // The service finishes the training alone; its run folder appears.
+    // The service finishes the training alone (a run folder is written after every epoch: wait for the complete, evaluated one).
     const after = new Lab(serviceAt(dir, settings), new MapStore(), settings);
     const deadline = Date.now() + 120_000;
-    while ((await after.refreshRuns()).length === 0) {
-      assert.ok(Date.now() < deadline, 'the service saved the run within two minutes');
+    while (!(await after.refreshRuns()).some((r) => r.ok && r.record.status === 'complete' && r.record.test !== undefined)) {
+      assert.ok(Date.now() < deadline, 'the service saved the complete run within two minutes');
       await new Promise((r) => setTimeout(r, 100));
     }
     // Give the service a moment to settle the request after saving (the folder is renamed into place before it answers).
