@@ -9,28 +9,71 @@
 // relaxed one also uses relaxed SIMD (fused multiply-add), which V8 ships
 // from Node 22 / Chromium 114 on. The loader takes the relaxed build where
 // the engine validates it, else the plain one.
-// Also importable: buildKernels(outDir) returns the plain build's path.
+//
+// First it generates src/core/fused/assembly/abi.ts (the task records'
+// classes, op codes and layout exports) from the tables in
+// src/core/fused/abi.ts, and rewrites the file when they changed. It is
+// committed so that the kernel source reads whole in a clone and a layout
+// change shows in review; the build, not a person, keeps it current.
+//
+// Also importable: buildKernels(outDir, { tables, variants }) returns the
+// plain build's path; `tables` builds from other ABI tables (tests use it
+// for a module the loader must refuse) without touching the source tree.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const KERNEL_SOURCE = path.join(root, 'src/core/fused/assembly/recurrent.ts');
+/** The generated kernel side of the interface (see src/core/fused/abi-assembly.ts). */
+export const ABI_ASSEMBLY = path.join(root, 'src/core/fused/assembly/abi.ts');
+const ABI_GENERATOR = path.join(root, 'src/core/fused/abi-assembly.ts');
 export const KERNEL_FILE = 'recurrent-kernels.wasm';
 export const RELAXED_KERNEL_FILE = 'recurrent-kernels-relaxed.wasm';
 
-export async function buildKernels(outDir = path.join(root, 'dist')) {
+/**
+ * The generator and the tables, loaded from their TypeScript source (this
+ * script runs on plain Node, which does not read TypeScript): bundled by
+ * esbuild, a dev dependency the build already uses, and imported from memory.
+ */
+async function loadAbi() {
+  const esbuild = await import('esbuild');
+  const { outputFiles } = await esbuild.build({
+    entryPoints: [ABI_GENERATOR],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'silent',
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].contents).toString('base64')}`);
+}
+
+/** Write the generated module when its text changed (atomically: a concurrent build never reads half of it). */
+async function writeIfChanged(file, text) {
+  const current = await readFile(file, 'utf8').catch(() => null);
+  if (current === text) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+export async function buildKernels(outDir = path.join(root, 'dist'), { tables, variants = ['plain', 'relaxed'] } = {}) {
+  const abi = await loadAbi();
+  const abiSource = abi.assemblyModule(tables ?? abi.ABI);
+  if (!tables) await writeIfChanged(ABI_ASSEMBLY, abiSource);
   const asc = (await import('assemblyscript/asc')).default;
   const dir = path.resolve(outDir);
   await mkdir(dir, { recursive: true });
   const outFile = path.join(dir, KERNEL_FILE);
-  await compile(asc, outFile, []);
-  await compile(asc, path.join(dir, RELAXED_KERNEL_FILE), ['--enable', 'relaxed-simd']);
+  const common = { abiSource, maxPages: abi.MAX_PAGES };
+  if (variants.includes('plain')) await compile(asc, outFile, [], common);
+  if (variants.includes('relaxed')) await compile(asc, path.join(dir, RELAXED_KERNEL_FILE), ['--enable', 'relaxed-simd'], common);
   return outFile;
 }
 
-async function compile(asc, outFile, extraArgs) {
+async function compile(asc, outFile, extraArgs, { abiSource, maxPages }) {
   const args = [
     KERNEL_SOURCE,
     '--outFile', outFile,
@@ -43,12 +86,18 @@ async function compile(asc, outFile, extraArgs) {
     '--importMemory',
     '--sharedMemory',
     '--initialMemory', '1',
-    '--maximumMemory', '32768',
+    '--maximumMemory', String(maxPages),
     '--use', 'abort=',
   ];
   let log = '';
   const stream = { write: (s) => { log += String(s); return true; } };
-  const { error } = await asc.main(args, { stdout: stream, stderr: stream });
+  // The interface module comes from the tables, whatever the file on disk says.
+  const readSource = async (name, baseDir) => {
+    const file = path.resolve(baseDir, name);
+    if (file === ABI_ASSEMBLY) return abiSource;
+    return readFile(file, 'utf8').catch(() => null);
+  };
+  const { error } = await asc.main(args, { stdout: stream, stderr: stream, readFile: readSource });
   if (error) throw new Error(`AssemblyScript build failed: ${error.message}\n${log}`);
 }
 

@@ -19,6 +19,7 @@ import {
   fusedEmbedding,
   fusedKernelsAvailable,
   fusedKernelsDescription,
+  fusedKernelsError,
   fusedLSTM,
   fusedSimpleRNN,
   loadFusedKernels,
@@ -26,7 +27,19 @@ import {
   setTableMode,
   unloadFusedKernels,
 } from '../../src/core/fused/index';
-import { getRuntime, relaxedWasmPath } from '../../src/core/fused/runtime';
+import { getRuntime, moduleMismatch, relaxedWasmPath } from '../../src/core/fused/runtime';
+import {
+  ABI,
+  layoutDescription,
+  readTask,
+  RECURRENCE_FIELDS,
+  TASK_WORDS,
+  TaskOp,
+  writeTask,
+  type AbiTables,
+  type LayoutDecl,
+  type RecurrenceTask,
+} from '../../src/core/fused/abi';
 import { setMinSplitWork } from '../../src/core/fused/ops';
 import { registerWasmKernels } from '../../src/core/wasm-kernels';
 
@@ -35,6 +48,8 @@ const TOL = 1e-4;
 
 let tmpDir = '';
 let wasmFile = '';
+/** scripts/build-kernels.mjs (plain JavaScript, loaded at run time). */
+let buildKernels: (outDir: string, options?: { tables?: AbiTables; variants?: string[] }) => Promise<string>;
 let fusedBackend = 'cpu';
 const worst = { output: 0, gradient: 0 };
 
@@ -145,8 +160,9 @@ async function compareCase(c: Case): Promise<void> {
 
 before(async () => {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fused-kernels-'));
-  const build = await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href);
-  wasmFile = await build.buildKernels(tmpDir);
+  const build = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-kernels.mjs')).href)) as { buildKernels: typeof buildKernels };
+  buildKernels = build.buildKernels;
+  wasmFile = await buildKernels(tmpDir);
   setWasmPaths(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + path.sep);
   registerWasmKernels();
   // tfjs 4.22's Unpack gradient assumes more than one output, so the
@@ -533,6 +549,84 @@ describe('kernel builds', () => {
     assert.equal(getRuntime()?.variant, 'plain');
     await unloadFusedKernels();
     assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
+  });
+});
+
+describe('kernel interface (the task tables of abi.ts)', () => {
+  /** The tables with RecurrenceTask's fields changed by `edit`. */
+  function alteredTables(edit: (fields: LayoutDecl['fields'][number][]) => void): AbiTables {
+    return {
+      ...ABI,
+      layouts: ABI.layouts.map((layout) => {
+        if (layout.name !== 'RecurrenceTask') return layout;
+        const fields = [...layout.fields];
+        edit(fields);
+        return { ...layout, fields };
+      }),
+    };
+  }
+
+  /** Load a module built from `tables` (a real build); resolves the loader's refusal, or '' if it loaded. */
+  async function loadBuiltFrom(tables: AbiTables, name: string): Promise<string> {
+    const dir = path.join(tmpDir, name);
+    const file = await buildKernels(dir, { tables, variants: ['plain'] });
+    await unloadFusedKernels();
+    try {
+      return (await loadFusedKernels({ wasmPath: file, threads: 1 })) ? '' : fusedKernelsError();
+    } finally {
+      await unloadFusedKernels();
+      assert.equal(await loadFusedKernels({ wasmPath: wasmFile, threads: 1 }), true);
+    }
+  }
+
+  it('writes every field of a task at its word of the table, and reads it back', () => {
+    const task = Object.fromEntries(
+      RECURRENCE_FIELDS.map((f, i) => [f.name, f.type === 'op' ? TaskOp.LstmBackward : f.type === 'flag' ? i % 2 === 0 : 1000 + i]),
+    ) as unknown as RecurrenceTask;
+    const words = new Int32Array(3 * TASK_WORDS).fill(-1);
+    writeTask(words, TASK_WORDS, task);
+    RECURRENCE_FIELDS.forEach((f, i) => {
+      const expected = f.type === 'op' ? TaskOp.LstmBackward : f.type === 'flag' ? (i % 2 === 0 ? 1 : 0) : 1000 + i;
+      assert.equal(words[TASK_WORDS + i], expected, `word ${i} holds ${f.name}`);
+    });
+    assert.ok(words.subarray(0, TASK_WORDS).every((w) => w === -1), 'the record before is untouched');
+    assert.deepEqual(readTask(words, TASK_WORDS), task);
+    assert.throws(() => writeTask(words, 0, { ...task, pads: undefined } as unknown as RecurrenceTask), /task field 'pads' has no value/);
+  });
+
+  it('the loaded module reads every field at the word the table gives it', () => {
+    const rt = getRuntime();
+    assert.ok(rt);
+    const expected = layoutDescription();
+    assert.equal(rt.exports.abiLayoutLength(), expected.length);
+    expected.forEach(({ fact, value }, i) => assert.equal(rt.exports.abiLayout(i), value, JSON.stringify(fact)));
+  });
+
+  it('refuses a module built with two fields swapped, naming the first difference', async () => {
+    const r = RECURRENCE_FIELDS.findIndex((f) => f.name === 'r');
+    assert.equal(RECURRENCE_FIELDS[r + 1].name, 'rt');
+    const error = await loadBuiltFrom(
+      alteredTables((fields) => {
+        [fields[r], fields[r + 1]] = [fields[r + 1], fields[r]];
+      }),
+      'swapped',
+    );
+    assert.equal(
+      error,
+      `the kernel module's task layout differs from this loader's: the field at word ${r} of RecurrenceTask is 'rt: ptr' in the module, 'r: ptr' here; rebuild the kernels (npm run build)`,
+    );
+  });
+
+  it('refuses a module built with an extra field', async () => {
+    const error = await loadBuiltFrom(alteredTables((fields) => fields.push({ name: 'extra', type: 'i32', meaning: 'a field this loader does not know' })), 'extra');
+    assert.match(error, new RegExp(`the words per task record is ${RECURRENCE_FIELDS.length + 1} in the module, ${TASK_WORDS} here`));
+  });
+
+  it('refuses a module of an older ABI without layout exports (a mocked instance: no older build exists here)', () => {
+    const instance = { exports: { abiVersion: () => ABI.version - 1, runTasks: () => undefined } } as unknown as WebAssembly.Instance;
+    assert.equal(moduleMismatch(instance), `the kernel module has ABI version ${ABI.version - 1}, this loader expects ${ABI.version}`);
+    const noLayout = { exports: { ...instance.exports, abiVersion: () => ABI.version } } as unknown as WebAssembly.Instance;
+    assert.match(moduleMismatch(noLayout) ?? '', /lacks the exports addInto, adamUpdate, abiLayoutLength, abiLayout/);
   });
 });
 

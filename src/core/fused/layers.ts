@@ -22,6 +22,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedRecurrence, type CellKind, type RecurrentInput } from './ops';
 import { getRuntime } from './runtime';
+// TensorFlow.js internals (see the reasons and the version pin there)
+import { registeredLayerClass, tensorSharingData } from './tfjs-internals';
 
 type Kwargs = Record<string, unknown> | undefined;
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
@@ -49,12 +51,6 @@ interface RnnLike {
   stateful: boolean;
   goBackwards: boolean;
   getClassName(): string;
-}
-
-function registeredClass(name: string): AnyLayer {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[name];
-  if (!entry) throw new Error(`TensorFlow.js layer class ${name} is not registered`);
-  return entry[0];
 }
 
 function kindOf(layer: RnnLike): CellKind | null {
@@ -152,8 +148,7 @@ function sharedZeros(shape: number[]): tf.Tensor {
     base = tf.keep(tf.zeros(shape));
     zeroCache.set(key, base);
   }
-  (tf.backend() as unknown as { incRef(dataId: unknown): void }).incRef(base.dataId);
-  return tf.engine().makeTensorFromDataId(base.dataId, base.shape, 'float32');
+  return tensorSharingData(base);
 }
 
 function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -227,10 +222,10 @@ let classes: FusedClasses | null = null;
 /** The fused layer classes (created on first use, after TensorFlow.js registered its own). */
 export function fusedLayerClasses(): FusedClasses {
   if (classes) return classes;
-  const EmbeddingBase = registeredClass('Embedding');
-  const SimpleRNNBase = registeredClass('SimpleRNN');
-  const LSTMBase = registeredClass('LSTM');
-  const BidirectionalBase = registeredClass('Bidirectional');
+  const EmbeddingBase: AnyLayer = registeredLayerClass('Embedding');
+  const SimpleRNNBase: AnyLayer = registeredLayerClass('SimpleRNN');
+  const LSTMBase: AnyLayer = registeredLayerClass('LSTM');
+  const BidirectionalBase: AnyLayer = registeredLayerClass('Bidirectional');
 
   type StandardCall = (input: tf.Tensor) => tf.Tensor | tf.Tensor[];
 

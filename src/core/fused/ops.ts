@@ -19,10 +19,13 @@
 // the slot. Outside a tape (predict / evaluate) nothing is kept.
 
 import * as tf from '@tensorflow/tfjs';
-import { getRuntime, JobOp, type JobRecord, type KernelRuntime } from './runtime';
+import { TaskOp, type RecurrenceOp, type RecurrenceTask } from './abi';
+import { getRuntime, type KernelRuntime } from './runtime';
 import { paddingPlan, permuteRows, startsWithPadding } from './padding';
 import { buildTable, distinctRows, freeTable, tableGradients, type TableBuffers } from './table';
 import { readTensorInto, tensorFrom, tensorValues } from './tensor-io';
+// TensorFlow.js internals (see the reasons and the version pin there)
+import { gradientTape } from './tfjs-internals';
 
 export type CellKind = 'rnn' | 'lstm';
 
@@ -42,7 +45,7 @@ const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
 
 /**
  * Below this much work (B*T*Up*G*Up, about the multiply-adds of one pass) a
- * thread hand-off (waking the worker costs tens of microseconds) is not
+ * thread hand-off (waking the second thread costs tens of microseconds) is not
  * worth it; a single 500-token review (2M for an LSTM(32)) stays on one thread.
  */
 const DEFAULT_MIN_SPLIT_WORK = 1 << 22;
@@ -54,10 +57,13 @@ export function setMinSplitWork(work: number | null): void {
 }
 
 /**
- * Kernel-memory buffers of one direction: what its job records point to
+ * Kernel-memory buffers of one direction: what its task records point to
  * (traj: the all-padding row's states, LSTM forward direction in table mode, else 0).
  */
-type DirBuffers = Pick<JobRecord, 'bias' | 'r' | 'rt' | 'h' | 'c' | 'tc' | 'g' | 'scratch' | 'traj'>;
+type DirBuffers = Pick<RecurrenceTask, 'bias' | 'r' | 'rt' | 'h' | 'c' | 'tc' | 'g' | 'scratch' | 'traj'>;
+
+/** A recurrence task and the layer direction it runs (which the kernel does not need). */
+type DirectionTask = RecurrenceTask & { direction: number };
 
 interface Slot {
   /** The runtime whose memory holds the buffers (kernels may be reloaded meanwhile). */
@@ -88,15 +94,6 @@ interface Slot {
 }
 
 const liveSlots = new Set<Slot>();
-
-interface EngineInternals {
-  isTapeOn(): boolean;
-  state: { activeTape: unknown };
-}
-
-function engine(): EngineInternals {
-  return tf.engine() as unknown as EngineInternals;
-}
 
 function freeSlot(slot: Slot): void {
   if (!slot.live) return;
@@ -161,7 +158,7 @@ function directionsInParallel(rt: KernelRuntime, D: number, B: number, T: number
   return rt.threads >= 2 && D === 2 && B * T * Up * G * Up >= MIN_SPLIT_WORK;
 }
 
-function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): JobRecord {
+function baseTask(slot: Slot, d: number, op: RecurrenceOp, z: number, zStride: number): DirectionTask {
   const buf = slot.dirs[d];
   return {
     op,
@@ -193,21 +190,21 @@ function baseJob(slot: Slot, d: number, op: JobOp, z: number, zStride: number): 
   };
 }
 
-/** Distribute per-direction jobs over the threads: by direction, or by batch rows. */
-function distribute(rt: KernelRuntime, slot: Slot, jobs: JobRecord[]): { mine: JobRecord[]; other: JobRecord[] } {
+/** Distribute per-direction tasks over the threads: by direction, or by batch rows. */
+function distribute(rt: KernelRuntime, slot: Slot, tasks: DirectionTask[]): { mine: DirectionTask[]; other: DirectionTask[] } {
   const G = GATES[slot.kind];
   if (slot.split > 0) {
-    return { mine: jobs.map((j) => ({ ...j, b1: slot.split })), other: jobs.map((j) => ({ ...j, b0: slot.split })) };
+    return { mine: tasks.map((t) => ({ ...t, b1: slot.split })), other: tasks.map((t) => ({ ...t, b0: slot.split })) };
   }
-  if (jobs.length === 2 && directionsInParallel(rt, slot.D, slot.B, slot.T, slot.Up, G)) {
-    return { mine: [jobs[0]], other: [jobs[1]] };
+  if (tasks.length === 2 && directionsInParallel(rt, slot.D, slot.B, slot.T, slot.Up, G)) {
+    return { mine: [tasks[0]], other: [tasks[1]] };
   }
-  return { mine: jobs, other: [] };
+  return { mine: tasks, other: [] };
 }
 
 /**
  * Run one all-padding row through direction d of an LSTM for P steps (a
- * 1-row job on this thread) and return its states, laid out as the kernel's
+ * 1-row task on this thread) and return its states, laid out as the kernel's
  * padding prefix expects: h [P+1, Up], c [P+1, Up], tc [P, Up], g [P, 4*Up].
  */
 function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, padRow: number, P: number): number {
@@ -218,8 +215,8 @@ function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, 
   const ids = rt.alloc(P * 4);
   try {
     rt.i32.fill(padRow, ids >> 2, (ids >> 2) + P);
-    const job: JobRecord = {
-      ...baseJob(slot, d, JobOp.LstmForward, z, slot.zStride),
+    const task: RecurrenceTask = {
+      ...baseTask(slot, d, TaskOp.LstmForward, z, slot.zStride),
       B: 1,
       T: P,
       b0: 0,
@@ -232,7 +229,7 @@ function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, 
       pads: 0,
       traj: 0,
     };
-    rt.dispatch([job], []);
+    rt.dispatch([task], []);
     return traj;
   } catch (e) {
     rt.free(traj);
@@ -327,14 +324,14 @@ function forward(
       }
     }
     const zStride = slot.zStride;
-    const op = kind === 'lstm' ? JobOp.LstmForward : JobOp.RnnForward;
-    const jobs: JobRecord[] = [];
+    const op = kind === 'lstm' ? TaskOp.LstmForward : TaskOp.RnnForward;
+    const tasks: DirectionTask[] = [];
     for (let d = 0; d < D; d++) {
-      const j = baseJob(slot, d, op, zPtr + d * G * U * 4, zStride);
-      j.store = keep;
-      jobs.push(j);
+      const task = baseTask(slot, d, op, zPtr + d * G * U * 4, zStride);
+      task.store = keep;
+      tasks.push(task);
     }
-    const { mine, other } = distribute(rt, slot, jobs);
+    const { mine, other } = distribute(rt, slot, tasks);
     rt.dispatch(mine, other);
     rt.free(zPtr);
     zPtr = 0;
@@ -385,8 +382,8 @@ function backward(
       return p;
     };
     const dzPtr = newGradient();
-    const op = kind === 'lstm' ? JobOp.LstmBackward : JobOp.RnnBackward;
-    const jobs: JobRecord[] = [];
+    const op = kind === 'lstm' ? TaskOp.LstmBackward : TaskOp.RnnBackward;
+    const tasks: DirectionTask[] = [];
     let f = rt.f32;
     for (let d = 0; d < D; d++) {
       const dhT = alloc(B * Up * 4);
@@ -397,22 +394,22 @@ function backward(
         const src = (slot.order ? slot.order[b] : b) * D * U + d * U;
         f.set(dy.subarray(src, src + U), o + b * Up);
       }
-      const j = baseJob(slot, d, op, dzPtr + d * G * U * 4, zStride);
-      j.dhT = dhT;
-      jobs.push(j);
+      const task = baseTask(slot, d, op, dzPtr + d * G * U * 4, zStride);
+      task.dhT = dhT;
+      tasks.push(task);
     }
-    const { mine, other } = distribute(rt, slot, jobs);
+    const { mine, other } = distribute(rt, slot, tasks);
     // Two threads on the rows of one direction may hit the same table row:
     // the second gets a table of its own, added in after both finish.
     const rowSplitTable = table !== null && slot.split > 0 && other.length > 0;
     const otherTable = rowSplitTable ? newGradient() : 0;
-    if (rowSplitTable) for (const j of other) j.z = otherTable + (j.z - dzPtr);
-    for (const j of [...mine, ...other]) {
-      j.dR = alloc(Up * GUp * 4);
-      j.dB = alloc(GUp * 4);
+    if (rowSplitTable) for (const task of other) task.z = otherTable + (task.z - dzPtr);
+    for (const task of [...mine, ...other]) {
+      task.dR = alloc(Up * GUp * 4);
+      task.dB = alloc(GUp * 4);
       f = rt.f32;
-      f.fill(0, j.dR >> 2, (j.dR >> 2) + Up * GUp);
-      f.fill(0, j.dB >> 2, (j.dB >> 2) + GUp);
+      f.fill(0, task.dR >> 2, (task.dR >> 2) + Up * GUp);
+      f.fill(0, task.dB >> 2, (task.dB >> 2) + GUp);
     }
     rt.dispatch(mine, other);
     if (otherTable) rt.exports.addInto(dzPtr, otherTable, dzFloats);
@@ -426,14 +423,14 @@ function backward(
     f = rt.f32;
     const dR = new Float32Array(D * U * G * U);
     const dBias = new Float32Array(D * G * U);
-    for (const j of [...mine, ...other]) {
-      const d = j.direction;
+    for (const task of [...mine, ...other]) {
+      const d = task.direction;
       for (let g = 0; g < G; g++) {
-        const src = (j.dB >> 2) + g * Up;
+        const src = (task.dB >> 2) + g * Up;
         const dst = d * G * U + g * U;
         for (let q = 0; q < U; q++) dBias[dst + q] += f[src + q];
       }
-      const base = j.dR >> 2;
+      const base = task.dR >> 2;
       for (let k = 0; k < U; k++) {
         for (let g = 0; g < G; g++) {
           const src = base + k * GUp + g * Up;
@@ -473,9 +470,7 @@ export function fusedRecurrence(
     const given = 'z' in input ? `Z ${input.z.shape}` : `embeddings ${input.embeddings.shape} W ${input.kernel.shape}`;
     throw new Error(`fusedRecurrence(${kind}): inconsistent shapes ${given} bias ${bias.shape} R ${r.shape}`);
   }
-  const eng = engine();
-  const keep = eng.isTapeOn();
-  const tape = eng.state.activeTape;
+  const { recording: keep, tape } = gradientTape();
   if (keep) dropStaleSlots(tape);
   else if (tape == null) dropStaleSlots(Symbol('none'));
   const inputs: tf.Tensor[] = 'z' in input ? [input.z, bias, r] : [input.embeddings, input.kernel, bias, r];

@@ -3,10 +3,11 @@
 // The module (built from assembly/recurrent.ts) imports one shared
 // WebAssembly.Memory. This file owns that memory: a small first-fit
 // allocator hands out blocks for inputs, saved activations and gradients,
-// and an optional second thread (a worker_threads Worker instantiating the
-// same module on the same memory) runs half of each call. Hand-off is one
-// Atomics.notify / Atomics.wait pair per call, because batch rows (and the
-// two directions of a bidirectional layer) never interact inside a call.
+// and an optional second kernel thread (a worker_threads Worker
+// instantiating the same module on the same memory) runs half of each call.
+// Hand-off is one Atomics.notify / Atomics.wait pair per call, because batch
+// rows (and the two directions of a bidirectional layer) never interact
+// inside a call. The work itself is task records (abi.ts).
 //
 // Nothing here depends on TensorFlow.js; see ops.ts for the custom ops.
 
@@ -14,75 +15,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as wt from 'node:worker_threads';
+import { ABI_VERSION, layoutMismatch, MAX_PAGES, TASK_WORDS, writeTask, type Task } from './abi';
 
-/** Words per job record; must match JOB_WORDS in assembly/recurrent.ts. */
-export const JOB_WORDS = 28;
-export const KERNEL_ABI_VERSION = 6;
-
-export const enum JobOp {
-  RnnForward = 1,
-  RnnBackward = 2,
-  LstmForward = 3,
-  LstmBackward = 4,
-}
-
-export const enum MatrixOp {
-  /** c[rows, n] (+)= a[rows, k] . b[k, n] (b's row stride is n) */
-  Gemm = 5,
-  /** c[k, n] += a[rows, k]^T . b[rows, n] */
-  GemmTN = 6,
-}
-
-/** A matrix product job (see assembly/recurrent.ts); n and k are multiples of 4. */
-export interface MatrixJob {
-  op: MatrixOp;
-  a: number;
-  lda: number;
-  b: number;
-  ldb: number;
-  c: number;
-  n: number;
-  k: number;
-  rows: number;
-  accumulate: boolean;
-}
-
-/** Field indices of a job record (see assembly/recurrent.ts). */
-export interface JobRecord {
-  op: JobOp;
-  B: number;
-  T: number;
-  U: number;
-  Up: number;
-  b0: number;
-  b1: number;
-  z: number;
-  zStride: number;
-  r: number;
-  rt: number;
-  h: number;
-  c: number;
-  tc: number;
-  g: number;
-  store: boolean;
-  reverse: boolean;
-  dhT: number;
-  dR: number;
-  scratch: number;
-  bias: number;
-  dB: number;
-  /** int32 [B, T] token ids: z is then a [V, zStride] table (0 = z is [B, T, zStride]). */
-  ids: number;
-  /** int32 [B] padding steps per row, non-increasing (LSTM; 0 = no padding prefix). */
-  pads: number;
-  /** The all-padding row's states (see "padding prefix" in assembly/recurrent.ts). */
-  traj: number;
-  /** Which direction of the layer this job runs (for the caller; not part of the record). */
-  direction: number;
-}
-
+/** The module's exports (assembly/recurrent.ts); the loader checks each is there. */
 interface KernelExports {
-  runJobs(jobs: number, count: number): void;
+  runTasks(tasks: number, count: number): void;
   addInto(dst: number, src: number, n: number): void;
   adamUpdate(
     value: number, grad: number, m: number, v: number, n: number,
@@ -90,6 +27,24 @@ interface KernelExports {
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number,
   ): void;
   abiVersion(): number;
+  abiLayoutLength(): number;
+  abiLayout(i: number): number;
+}
+
+const EXPORTS: readonly (keyof KernelExports)[] = ['runTasks', 'addInto', 'adamUpdate', 'abiVersion', 'abiLayoutLength', 'abiLayout'];
+
+/**
+ * Why `instance` cannot serve this loader (missing exports, or built from
+ * other ABI tables: a stale build beside newer JavaScript), or null.
+ */
+export function moduleMismatch(instance: WebAssembly.Instance): string | null {
+  const exports = instance.exports as Record<string, unknown>;
+  const missing = EXPORTS.filter((name) => typeof exports[name] !== 'function');
+  if (missing.includes('abiVersion')) return 'the kernel module has no abiVersion export: it is not a recurrent kernel build';
+  const { abiVersion, abiLayoutLength, abiLayout } = exports as unknown as KernelExports;
+  if (abiVersion() !== ABI_VERSION) return `the kernel module has ABI version ${abiVersion()}, this loader expects ${ABI_VERSION}`;
+  if (missing.length > 0) return `the kernel module lacks the exports ${missing.join(', ')}`;
+  return layoutMismatch(abiLayoutLength(), abiLayout);
 }
 
 /** Which build runs: 'relaxed' has fused multiply-add (relaxed SIMD), 'plain' 128-bit SIMD only. */
@@ -97,29 +52,27 @@ export type KernelVariant = 'relaxed' | 'plain';
 
 const PAGE = 65536;
 const ALIGN = 64;
-/** 2 GiB: the maximum the module declares (shared memories need one). */
-const MAX_PAGES = 32768;
 const INITIAL_PAGES = 256;
-/** Low area (never handed out): control block and job records. */
+/** Low area (never handed out): control block and task records. */
 const CTL_OFFSET = 1024;
-const JOBS_OFFSET = 4096;
-const MAX_JOBS_PER_THREAD = 16;
+const TASKS_OFFSET = 4096;
+const MAX_TASKS_PER_THREAD = 16;
 const HEAP_START = PAGE;
 
 // Control block words (Int32 at CTL_OFFSET).
-const CTL_SEQ = 0; // bumped by the caller to start the worker
-const CTL_DONE = 1; // set to the sequence number by the worker when finished
-const CTL_JOBS = 2;
+const CTL_SEQ = 0; // bumped by the caller to start the second thread
+const CTL_DONE = 1; // set to the sequence number by the second thread when finished
+const CTL_TASKS = 2;
 const CTL_COUNT = 3;
 const CTL_STOP = 4;
 const CTL_ERROR = 5;
-const CTL_CLAIM = 6; // 0 = posted, 1 = taken by the worker, 2 = taken back by the caller
+const CTL_CLAIM = 6; // 0 = posted, 1 = taken by the second thread, 2 = taken back by the caller
 /** How long the caller lets posted work sit unclaimed before running it itself. */
 const CLAIM_TIMEOUT_MS = 2000;
 
-// Source of the second kernel thread. Kept inline (eval worker) so bundling
-// the extension needs no extra file next to the bundle besides the .wasm.
-const WORKER_SOURCE = `
+// Source of the second kernel thread. Kept inline (an eval Worker) so
+// bundling the extension needs no extra file next to the bundle besides the .wasm.
+const SECOND_THREAD_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { module, memory, ctlOffset } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -136,7 +89,7 @@ for (;;) {
   if (Atomics.compareExchange(ctl, ${CTL_CLAIM}, 0, 1) !== 0) continue;
   let failed = 0;
   try {
-    instance.exports.runJobs(Atomics.load(ctl, ${CTL_JOBS}), Atomics.load(ctl, ${CTL_COUNT}));
+    instance.exports.runTasks(Atomics.load(ctl, ${CTL_TASKS}), Atomics.load(ctl, ${CTL_COUNT}));
   } catch (e) {
     failed = 1;
   }
@@ -155,7 +108,7 @@ export class KernelRuntime {
   readonly memory: WebAssembly.Memory;
   readonly exports: KernelExports;
   private readonly module: WebAssembly.Module;
-  private worker: wt.Worker | null = null;
+  private secondThread: wt.Worker | null = null;
   private freeList: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
   private heapEnd: number;
@@ -181,22 +134,21 @@ export class KernelRuntime {
     const module = await WebAssembly.compile(new Uint8Array(wasmBytes));
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const mismatch = moduleMismatch(instance);
+    if (mismatch) throw new Error(`${mismatch}; rebuild the kernels (npm run build)`);
     const rt = new KernelRuntime(module, memory, instance, variant);
-    if (rt.exports.abiVersion() !== KERNEL_ABI_VERSION) {
-      throw new Error(`recurrent kernel ABI ${rt.exports.abiVersion()} does not match ${KERNEL_ABI_VERSION}`);
-    }
-    if (threads === 2) await rt.startWorker();
+    if (threads === 2) await rt.startSecondThread();
     return rt;
   }
 
   /** Start or stop the second kernel thread. */
   async setThreads(threads: 1 | 2): Promise<void> {
-    if (threads === 2 && this.worker === null) await this.startWorker();
-    else if (threads === 1 && this.worker !== null) await this.dispose();
+    if (threads === 2 && this.secondThread === null) await this.startSecondThread();
+    else if (threads === 1 && this.secondThread !== null) await this.stopSecondThread();
   }
 
-  private async startWorker(): Promise<void> {
-    // The calling thread must be able to block until the worker is done.
+  private async startSecondThread(): Promise<void> {
+    // The calling thread must be able to block until the second thread is done.
     // Browsers' main threads (and some embedders) forbid Atomics.wait; there
     // the kernels stay single-threaded rather than spin.
     try {
@@ -209,55 +161,59 @@ export class KernelRuntime {
       this.threadNote = 'worker_threads unavailable';
       return;
     }
-    const worker = new wt.Worker(WORKER_SOURCE, {
+    const thread = new wt.Worker(SECOND_THREAD_SOURCE, {
       eval: true,
       workerData: { module: this.module, memory: this.memory, ctlOffset: CTL_OFFSET },
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`kernel worker exited with code ${code}`)));
+        thread.once('message', () => resolve());
+        thread.once('error', reject);
+        thread.once('exit', (code) => reject(new Error(`second kernel thread exited with code ${code}`)));
       });
     } catch (e) {
-      this.threadNote = `kernel worker failed to start: ${(e as Error).message}`;
-      void worker.terminate();
+      this.threadNote = `second kernel thread failed to start: ${(e as Error).message}`;
+      void thread.terminate();
       return;
     }
-    worker.removeAllListeners('error');
-    worker.removeAllListeners('exit');
-    // A worker that dies later would leave callers waiting forever; record it
+    thread.removeAllListeners('error');
+    thread.removeAllListeners('exit');
+    // A thread that dies later would leave callers waiting forever; record it
     // so dispatch() stops handing work to it.
-    worker.on('error', () => this.abandonWorker('kernel worker failed'));
-    worker.on('exit', () => {
-      if (this.worker === worker) {
-        this.worker = null;
+    thread.on('error', () => this.abandonSecondThread('second kernel thread failed'));
+    thread.on('exit', () => {
+      if (this.secondThread === thread) {
+        this.secondThread = null;
         this.threads = 1;
       }
     });
-    worker.unref();
-    this.worker = worker;
+    thread.unref();
+    this.secondThread = thread;
     this.threads = 2;
   }
 
-  private abandonWorker(note: string): void {
-    const worker = this.worker;
-    this.worker = null;
+  private abandonSecondThread(note: string): void {
+    const thread = this.secondThread;
+    this.secondThread = null;
     this.threads = 1;
     this.threadNote = note;
-    if (worker) void worker.terminate();
+    if (thread) void thread.terminate();
   }
 
-  /** Stop the second thread (if any). The runtime keeps working on one thread. */
-  async dispose(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    this.worker = null;
+  /**
+   * Stop the second thread (if any). The runtime keeps working on one
+   * thread: forward passes awaiting their backward pass and optimizers keep
+   * their buffers in this memory, which goes when the last of them does.
+   */
+  async stopSecondThread(): Promise<void> {
+    const thread = this.secondThread;
+    if (!thread) return;
+    this.secondThread = null;
     this.threads = 1;
     Atomics.store(this.ctl, CTL_STOP, 1);
     Atomics.add(this.ctl, CTL_SEQ, 1);
     Atomics.notify(this.ctl, CTL_SEQ);
-    await worker.terminate();
+    await thread.terminate();
     Atomics.store(this.ctl, CTL_STOP, 0);
   }
 
@@ -341,66 +297,30 @@ export class KernelRuntime {
 
   // ---- execution ----
 
-  private writeJobs(base: number, jobs: (JobRecord | MatrixJob)[]): void {
-    const w = this.i32;
-    jobs.forEach((j, n) => {
-      const o = (base >> 2) + n * JOB_WORDS;
-      if (j.op === MatrixOp.Gemm || j.op === MatrixOp.GemmTN) {
-        const m = j as MatrixJob;
-        w.set([m.op, m.a, m.lda, m.b, m.ldb, m.c, m.n, m.k, m.rows, m.accumulate ? 1 : 0], o);
-        return;
-      }
-      const r = j as JobRecord;
-      // word order: the J_* constants of assembly/recurrent.ts
-      w.set([
-        r.op,
-        r.B,
-        r.T,
-        r.U,
-        r.Up,
-        r.b0,
-        r.b1,
-        r.z,
-        r.zStride,
-        r.r,
-        r.rt,
-        r.h,
-        r.c,
-        r.tc,
-        r.g,
-        r.store ? 1 : 0,
-        r.reverse ? 1 : 0,
-        r.dhT,
-        r.dR,
-        r.scratch,
-        r.bias,
-        r.dB,
-        r.ids,
-        r.pads,
-        r.traj,
-      ], o);
-    });
+  private writeTasks(base: number, tasks: readonly Task[]): void {
+    const words = this.i32;
+    tasks.forEach((task, n) => writeTask(words, (base >> 2) + n * TASK_WORDS, task));
   }
 
   /**
-   * Run two job lists, the second on the worker thread when there is one
+   * Run two task lists, the second on the second thread when there is one
    * (else after the first on this thread). Returns when both are finished.
    */
-  dispatch(mine: (JobRecord | MatrixJob)[], other: (JobRecord | MatrixJob)[]): void {
-    if (mine.length > MAX_JOBS_PER_THREAD || other.length > MAX_JOBS_PER_THREAD) {
-      throw new Error('too many kernel jobs in one call');
+  dispatch(mine: readonly Task[], other: readonly Task[]): void {
+    if (mine.length > MAX_TASKS_PER_THREAD || other.length > MAX_TASKS_PER_THREAD) {
+      throw new Error('too many kernel tasks in one call');
     }
-    const base0 = JOBS_OFFSET;
-    const base1 = JOBS_OFFSET + MAX_JOBS_PER_THREAD * JOB_WORDS * 4;
-    this.writeJobs(base0, mine);
-    this.writeJobs(base1, other);
-    if (this.worker === null || other.length === 0) {
-      this.exports.runJobs(base0, mine.length);
-      if (other.length > 0) this.exports.runJobs(base1, other.length);
+    const base0 = TASKS_OFFSET;
+    const base1 = TASKS_OFFSET + MAX_TASKS_PER_THREAD * TASK_WORDS * 4;
+    this.writeTasks(base0, mine);
+    this.writeTasks(base1, other);
+    if (this.secondThread === null || other.length === 0) {
+      this.exports.runTasks(base0, mine.length);
+      if (other.length > 0) this.exports.runTasks(base1, other.length);
       return;
     }
     const ctl = this.ctl;
-    Atomics.store(ctl, CTL_JOBS, base1);
+    Atomics.store(ctl, CTL_TASKS, base1);
     Atomics.store(ctl, CTL_COUNT, other.length);
     Atomics.store(ctl, CTL_CLAIM, 0);
     // the sequence word is the only wake-up signal; it always changes
@@ -408,7 +328,7 @@ export class KernelRuntime {
     Atomics.notify(ctl, CTL_SEQ);
     let ownError: unknown = null;
     try {
-      this.exports.runJobs(base0, mine.length);
+      this.exports.runTasks(base0, mine.length);
     } catch (e) {
       ownError = e;
     }
@@ -416,19 +336,19 @@ export class KernelRuntime {
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
       if (done === seq) break;
-      // A worker that never picked the work up (stalled or gone: its exit
-      // event cannot arrive while this thread blocks) must not hang
+      // A second thread that never picked the work up (stalled or gone: its
+      // exit event cannot arrive while this thread blocks) must not hang
       // training: take the work back, finish it here, go single-threaded.
       if (Date.now() - start > CLAIM_TIMEOUT_MS && Atomics.compareExchange(ctl, CTL_CLAIM, 0, 2) === 0) {
-        this.abandonWorker('kernel worker did not respond');
-        this.exports.runJobs(base1, other.length);
+        this.abandonSecondThread('second kernel thread did not respond');
+        this.exports.runTasks(base1, other.length);
         if (ownError) throw ownError;
         return;
       }
       Atomics.wait(ctl, CTL_DONE, done, 20);
     }
     if (ownError) throw ownError;
-    if (Atomics.load(ctl, CTL_ERROR) !== 0) throw new Error('fused recurrent kernel failed on the worker thread');
+    if (Atomics.load(ctl, CTL_ERROR) !== 0) throw new Error('fused recurrent kernel failed on the second kernel thread');
   }
 }
 
@@ -512,8 +432,9 @@ export function lastLoadError(): string {
   return lastError;
 }
 
+/** Drop the loaded kernels (a later loadRuntime() loads them again) and stop their second thread. */
 export async function unloadRuntime(): Promise<void> {
   const rt = runtime;
   runtime = null;
-  if (rt) await rt.dispose();
+  if (rt) await rt.stopSecondThread();
 }

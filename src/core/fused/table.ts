@@ -11,7 +11,8 @@
 // over the full [V, E] embedding gradient. Nothing here depends on
 // TensorFlow.js.
 
-import { MatrixOp, type KernelRuntime, type MatrixJob } from './runtime';
+import { TaskOp, type MatrixTask } from './abi';
+import type { KernelRuntime } from './runtime';
 
 export interface TableBuffers {
   /** Distinct token ids, in order of first use (row i of x is embedding row rows[i]). */
@@ -52,12 +53,12 @@ export function distinctRows(ids: Int32Array, vocabulary: number): { rows: Int32
 }
 
 /** Split a product over `rows` rows between the two threads when it is worth a hand-off. */
-function splitRows(rt: KernelRuntime, job: MatrixJob, rowBytesA: number, rowBytesC: number, minWork: number): { mine: MatrixJob[]; other: MatrixJob[] } {
-  if (rt.threads < 2 || job.rows < 4 || job.rows * job.k * job.n < minWork) return { mine: [job], other: [] };
-  const half = job.rows >> 1;
+function splitRows(rt: KernelRuntime, task: MatrixTask, rowBytesA: number, rowBytesC: number, minWork: number): { mine: MatrixTask[]; other: MatrixTask[] } {
+  if (rt.threads < 2 || task.rows < 4 || task.rows * task.k * task.n < minWork) return { mine: [task], other: [] };
+  const half = task.rows >> 1;
   return {
-    mine: [{ ...job, rows: half }],
-    other: [{ ...job, a: job.a + half * rowBytesA, c: job.c + half * rowBytesC, rows: job.rows - half }],
+    mine: [{ ...task, rows: half }],
+    other: [{ ...task, a: task.a + half * rowBytesA, c: task.c + half * rowBytesC, rows: task.rows - half }],
   };
 }
 
@@ -103,8 +104,8 @@ export function buildTable(
         f[wt + n * Ep + e] = v;
       }
     }
-    const job: MatrixJob = { op: MatrixOp.Gemm, a: buffers.x, lda: Ep, b: wp, ldb: Np, c: table, n: Np, k: Ep, rows: K, accumulate: false };
-    const { mine, other } = splitRows(rt, job, Ep * 4, Np * 4, minWork);
+    const task: MatrixTask = { op: TaskOp.Gemm, a: buffers.x, lda: Ep, b: wp, ldb: Np, c: table, n: Np, k: Ep, rows: K, accumulate: false };
+    const { mine, other } = splitRows(rt, task, Ep * 4, Np * 4, minWork);
     rt.dispatch(mine, other);
     return { buffers, table };
   } catch (e) {
@@ -137,10 +138,10 @@ export function tableGradients(rt: KernelRuntime, buffers: TableBuffers, dTable:
     dx = rt.alloc(K * Ep * 4);
     dw = rt.alloc(Ep * Np * 4);
     rt.f32.fill(0, dw >> 2, (dw >> 2) + Ep * Np);
-    const dxJob: MatrixJob = { op: MatrixOp.Gemm, a: dTable, lda: Np, b: buffers.wt, ldb: Ep, c: dx, n: Ep, k: Np, rows: K, accumulate: false };
-    const dwJob: MatrixJob = { op: MatrixOp.GemmTN, a: buffers.x, lda: Ep, b: dTable, ldb: Np, c: dw, n: Np, k: Ep, rows: K, accumulate: true };
-    if (rt.threads >= 2) rt.dispatch([dxJob], [dwJob]);
-    else rt.dispatch([dxJob, dwJob], []);
+    const dxTask: MatrixTask = { op: TaskOp.Gemm, a: dTable, lda: Np, b: buffers.wt, ldb: Ep, c: dx, n: Ep, k: Np, rows: K, accumulate: false };
+    const dwTask: MatrixTask = { op: TaskOp.GemmTN, a: buffers.x, lda: Ep, b: dTable, ldb: Np, c: dw, n: Np, k: Ep, rows: K, accumulate: true };
+    if (rt.threads >= 2) rt.dispatch([dxTask], [dwTask]);
+    else rt.dispatch([dxTask, dwTask], []);
     const f = rt.f32;
     const dEmbeddings = new Float32Array(V * E);
     for (let i = 0; i < K; i++) {

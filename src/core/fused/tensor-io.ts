@@ -7,18 +7,8 @@
 // collector. Other backends take the generic path.
 
 import * as tf from '@tensorflow/tfjs';
-
-interface WasmBackendIO {
-  dataIdMap: { has(dataId: unknown): boolean };
-  typedArrayFromHeap(info: { shape: number[]; dtype: tf.DataType; dataId: unknown }): tf.TypedArray;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-function wasmBackendIO(): WasmBackendIO | null {
-  const be = tf.backend() as unknown as Partial<WasmBackendIO>;
-  if (typeof be.typedArrayFromHeap !== 'function' || typeof be.makeOutput !== 'function' || !be.dataIdMap) return null;
-  return be as WasmBackendIO;
-}
+// TensorFlow.js internals (see the reasons and the version pin there)
+import { tensorFromInfo, wasmBackendIO } from './tfjs-internals';
 
 /**
  * A float32 tensor's values: a view of the wasm heap (valid until the
@@ -42,7 +32,7 @@ export function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): 
   if (io) {
     const info = io.makeOutput(shape, 'float32');
     fill(io.typedArrayFromHeap(info as tf.TensorInfo & { shape: number[] }) as Float32Array);
-    return tf.engine().makeTensorFromTensorInfo(info);
+    return tensorFromInfo(info);
   }
   const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
   fill(data);

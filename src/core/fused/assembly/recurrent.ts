@@ -15,15 +15,15 @@
 //   * Table mode (ids != 0): when x comes from an Embedding lookup, Z's row
 //     for (b, t) is row ids[b, t] of a vocabulary table E . W over the
 //     distinct words of the batch (about 4,000 for 128 reviews, against
-//     64,000 tokens), formed here by a matrix job (OP_GEMM). The per-token
+//     64,000 tokens), formed here by a matrix task (Gemm). The per-token
 //     embedding rows and products never exist. The backward pass
 //     scatter-adds each step's gate gradients into the table rows (dTable);
-//     two more matrix jobs turn that into the gradients wrt E and W.
+//     two more matrix tasks turn that into the gradients wrt E and W.
 //   * Padding prefix (LSTM, pads != 0): reviews are padded in front with
 //     token 0, and every row starts from h = c = 0, so while a row is still
 //     in its padding its states are the same as every other row's at that
 //     step: the trajectory of a single all-padding row (computed by a 1-row
-//     job first). The batch comes sorted by padding length, longest first;
+//     task first). The batch comes sorted by padding length, longest first;
 //     at step s the rows still in padding, a leading block, copy the
 //     trajectory instead of computing, and in the backward pass their share
 //     of dR (all have the same h_{s-1}) is one rank-1 update. Half of a
@@ -31,17 +31,18 @@
 //   * Memory is owned by the JavaScript side (a simple allocator over the
 //     linear memory); this module has no runtime, no static data and no
 //     stack, so two instances on two threads can share one memory safely.
-//   * Work is described by job records (JOB_WORDS i32 each) written into
-//     memory; `runJobs` executes a list of them. A batch row range [b0, b1)
-//     is independent of all other rows in both passes, so splitting the
-//     batch (or the two directions of a bidirectional layer) across threads
-//     needs a single hand-off per call, never a per-step barrier.
+//   * Work is described by task records (TASK_WORDS i32 each, laid out by
+//     the tables in ../abi.ts) written into memory; `runTasks` executes a
+//     list of them. A batch row range [b0, b1) is independent of all
+//     other rows in both passes, so splitting the batch (or the two
+//     directions of a bidirectional layer) across threads needs a single
+//     hand-off per call, never a per-step barrier.
 //
 // Layouts (floats, row-major). U = units, Up = U rounded up to a multiple of
 // 4 so every vector touches one gate only; padded lanes stay exactly zero
 // (their pre-activations are zero, hence c = 0 and h = 0.5 * tanh(0) = 0).
-//   Z   [B, T, zRowStride]  this direction's G*U input products x.W start at zPtr
-//       or [V, zRowStride]  in table mode, indexed by ids [B, T] (int32)
+//   Z   [B, T, zStride]     this direction's G*U input products x.W start at z
+//       or [V, zStride]     in table mode, indexed by ids [B, T] (int32)
 //   b   [G*Up]              bias, zero padded (added here, not by TensorFlow.js:
 //                           its gradient, the column sums of dZ, is then a
 //                           by-product of this loop instead of a 40-300 ms
@@ -59,52 +60,11 @@
 // the state is updated in place and nothing is kept for a backward pass.
 // Step s reads input time t = s, or t = T-1-s when reverse (goBackwards).
 
-// ---- job record layout (i32 words) ----
-const J_OP: i32 = 0;
-const J_B: i32 = 1;
-const J_T: i32 = 2;
-const J_U: i32 = 3;
-const J_UP: i32 = 4;
-const J_B0: i32 = 5;
-const J_B1: i32 = 6;
-const J_Z: i32 = 7;
-const J_ZSTRIDE: i32 = 8;
-const J_R: i32 = 9;
-const J_RT: i32 = 10;
-const J_H: i32 = 11;
-const J_C: i32 = 12;
-const J_TC: i32 = 13;
-const J_G: i32 = 14;
-const J_STORE: i32 = 15;
-const J_REVERSE: i32 = 16;
-const J_DHT: i32 = 17;
-const J_DR: i32 = 18;
-const J_SCRATCH: i32 = 19;
-const J_BIAS: i32 = 20;
-const J_DB: i32 = 21;
-const J_IDS: i32 = 22;
-const J_PADS: i32 = 23;
-const J_TRAJ: i32 = 24;
-export const JOB_WORDS: i32 = 28;
+// The task records (their classes, TaskOp and TASK_WORDS) are generated from
+// the tables in ../abi.ts, the one declaration of this module's interface.
+import { MatrixTask, RecurrenceTask, TASK_WORDS, TaskOp } from './abi';
+export { abiLayout, abiLayoutLength, abiVersion } from './abi';
 
-const OP_RNN_FORWARD: i32 = 1;
-const OP_RNN_BACKWARD: i32 = 2;
-const OP_LSTM_FORWARD: i32 = 3;
-const OP_LSTM_BACKWARD: i32 = 4;
-// Matrix jobs (the vocabulary table and its gradients) use their own record
-// layout: M_A .. M_ACC below.
-const OP_GEMM: i32 = 5; // C[rows, n] (+)= A[rows, k] . B[k, n]
-const OP_GEMM_TN: i32 = 6; // C[k, n] += A[rows, k]^T . B[rows, n]
-
-const M_A: i32 = 1;
-const M_LDA: i32 = 2;
-const M_B: i32 = 3;
-const M_LDB: i32 = 4;
-const M_C: i32 = 5;
-const M_N: i32 = 6;
-const M_K: i32 = 7;
-const M_ROWS: i32 = 8;
-const M_ACC: i32 = 9;
 const TN_CHUNK_ROWS: i32 = 256;
 
 // ---- vector math ----
@@ -370,10 +330,11 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
 
 // Address of the Z row (or, in table mode, the table row) feeding batch row
 // b at time t.
-@inline function inputRow(z: usize, ids: usize, zStride: i32, T: i32, b: i32, t: i32): usize {
-  const cell = <usize>b * <usize>T + <usize>t;
+@inline function inputRow(task: RecurrenceTask, b: i32, t: i32): usize {
+  const cell = <usize>b * <usize>task.T + <usize>t;
+  const ids = task.ids;
   const row = ids ? <usize>load<i32>(ids + (cell << 2)) : cell;
-  return z + (row * <usize>zStride << 2);
+  return task.z + (row * <usize>task.zStride << 2);
 }
 
 @inline function fillZero(p: usize, floats: i32): void {
@@ -405,37 +366,23 @@ function gemmTransAcc(h: usize, ldh: i32, g: usize, ldg: i32, kdim: i32, n: i32,
 
 // ---- SimpleRNN ----
 
-function rnnForward(job: usize): void {
-  const B = load<i32>(job + (J_B << 2));
-  const T = load<i32>(job + (J_T << 2));
-  const U = load<i32>(job + (J_U << 2));
-  const Up = load<i32>(job + (J_UP << 2));
-  const b0 = load<i32>(job + (J_B0 << 2));
-  const b1 = load<i32>(job + (J_B1 << 2));
-  const z = <usize>load<i32>(job + (J_Z << 2));
-  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
-  const ids = <usize>load<i32>(job + (J_IDS << 2));
-  const rk = <usize>load<i32>(job + (J_R << 2));
-  const hBase = <usize>load<i32>(job + (J_H << 2));
-  const store = load<i32>(job + (J_STORE << 2)) != 0;
-  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
-  const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
-  const bias = <usize>load<i32>(job + (J_BIAS << 2));
-  const rows = b1 - b0;
+function rnnForward(task: RecurrenceTask): void {
+  const b0 = task.b0;
+  const rows = task.b1 - b0;
   if (rows <= 0) return;
+  const T = task.T, U = task.U, Up = task.Up;
   const rowBytes = <usize>Up << 2;
-  const hStep: usize = store ? <usize>B * rowBytes : 0;
-  const pre = scratch + <usize>b0 * rowBytes; // [rows, Up] pre-activations
-  fillZero(hBase + <usize>b0 * rowBytes, rows * Up);
+  const hStep: usize = task.store ? <usize>task.B * rowBytes : 0;
+  const pre = task.scratch + <usize>b0 * rowBytes; // [rows, Up] pre-activations
+  fillZero(task.h + <usize>b0 * rowBytes, rows * Up);
   for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s;
-    const hPrev = hBase + <usize>s * hStep + <usize>b0 * rowBytes;
+    const t = task.reverse ? T - 1 - s : s;
+    const hPrev = task.h + <usize>s * hStep + <usize>b0 * rowBytes;
     const hNext = hPrev + hStep;
     for (let r = 0; r < rows; r++) {
-      const src = inputRow(z, ids, zStride, T, b0 + r, t);
-      loadGateRow(src, bias, pre + <usize>r * rowBytes, 1, U, Up);
+      loadGateRow(inputRow(task, b0 + r, t), task.bias, pre + <usize>r * rowBytes, 1, U, Up);
     }
-    gemm(hPrev, Up, rk, Up, Up, pre, Up, rows, true);
+    gemm(hPrev, Up, task.r, Up, Up, pre, Up, rows, true);
     const n = rows * Up;
     for (let j = 0; j < n; j += 4) {
       const o = <usize>j << 2;
@@ -444,34 +391,22 @@ function rnnForward(job: usize): void {
   }
 }
 
-function rnnBackward(job: usize): void {
-  const B = load<i32>(job + (J_B << 2));
-  const T = load<i32>(job + (J_T << 2));
-  const U = load<i32>(job + (J_U << 2));
-  const Up = load<i32>(job + (J_UP << 2));
-  const b0 = load<i32>(job + (J_B0 << 2));
-  const b1 = load<i32>(job + (J_B1 << 2));
-  const dz = <usize>load<i32>(job + (J_Z << 2));
-  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
-  const ids = <usize>load<i32>(job + (J_IDS << 2));
-  const rt = <usize>load<i32>(job + (J_RT << 2));
-  const hBase = <usize>load<i32>(job + (J_H << 2));
-  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
-  const dhT = <usize>load<i32>(job + (J_DHT << 2));
-  const dR = <usize>load<i32>(job + (J_DR << 2));
-  const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
-  const db = <usize>load<i32>(job + (J_DB << 2));
-  const rows = b1 - b0;
+// Backward: task.z receives dZ (added into the table rows in table mode).
+function rnnBackward(task: RecurrenceTask): void {
+  const b0 = task.b0;
+  const rows = task.b1 - b0;
   if (rows <= 0) return;
+  const T = task.T, U = task.U, Up = task.Up;
   const rowBytes = <usize>Up << 2;
-  const hStep = <usize>B * rowBytes;
-  const dh = scratch + <usize>b0 * rowBytes;
-  const dg = scratch + hStep + <usize>b0 * rowBytes;
-  memory.copy(dh, dhT + <usize>b0 * rowBytes, <usize>rows * rowBytes);
+  const hStep = <usize>task.B * rowBytes;
+  const dh = task.scratch + <usize>b0 * rowBytes;
+  const dg = task.scratch + hStep + <usize>b0 * rowBytes;
+  const tableMode = task.ids != 0;
+  memory.copy(dh, task.dhT + <usize>b0 * rowBytes, <usize>rows * rowBytes);
   const one = f32x4.splat(1.0);
   for (let s = T - 1; s >= 0; s--) {
-    const t = reverse ? T - 1 - s : s;
-    const hPrev = hBase + <usize>s * hStep + <usize>b0 * rowBytes;
+    const t = task.reverse ? T - 1 - s : s;
+    const hPrev = task.h + <usize>s * hStep + <usize>b0 * rowBytes;
     const hCur = hPrev + hStep;
     const n = rows * Up;
     for (let j = 0; j < n; j += 4) {
@@ -480,63 +415,48 @@ function rnnBackward(job: usize): void {
       v128.store(dg + o, flushTiny(f32x4.mul(v128.load(dh + o), f32x4.sub(one, f32x4.mul(h, h)))));
     }
     for (let r = 0; r < rows; r++) {
-      const dst = inputRow(dz, ids, zStride, T, b0 + r, t);
-      storeGateRow(dg + <usize>r * rowBytes, dst, 1, U, Up, ids != 0);
+      storeGateRow(dg + <usize>r * rowBytes, inputRow(task, b0 + r, t), 1, U, Up, tableMode);
     }
-    accumulateRows(dg, rows, Up, db);
+    accumulateRows(dg, rows, Up, task.dB);
     if (s > 0) {
-      gemm(dg, Up, rt, Up, Up, dh, Up, rows, false);
-      gemmTransAcc(hPrev, Up, dg, Up, Up, Up, dR, rows);
+      gemm(dg, Up, task.rt, Up, Up, dh, Up, rows, false);
+      gemmTransAcc(hPrev, Up, dg, Up, Up, Up, task.dR, rows);
     }
   }
 }
 
 // ---- LSTM (gate order i, f, c~, o as Keras and TensorFlow.js store them) ----
 
-function lstmForward(job: usize): void {
-  const B = load<i32>(job + (J_B << 2));
-  const T = load<i32>(job + (J_T << 2));
-  const U = load<i32>(job + (J_U << 2));
-  const Up = load<i32>(job + (J_UP << 2));
-  const b0 = load<i32>(job + (J_B0 << 2));
-  const b1 = load<i32>(job + (J_B1 << 2));
-  const z = <usize>load<i32>(job + (J_Z << 2));
-  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
-  const ids = <usize>load<i32>(job + (J_IDS << 2));
-  const rk = <usize>load<i32>(job + (J_R << 2));
-  const hBase = <usize>load<i32>(job + (J_H << 2));
-  const cBase = <usize>load<i32>(job + (J_C << 2));
-  const tcBase = <usize>load<i32>(job + (J_TC << 2));
-  const gBase = <usize>load<i32>(job + (J_G << 2));
-  const store = load<i32>(job + (J_STORE << 2)) != 0;
-  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
-  const bias = <usize>load<i32>(job + (J_BIAS << 2));
-  const pads = <usize>load<i32>(job + (J_PADS << 2));
+function lstmForward(task: RecurrenceTask): void {
+  const b0 = task.b0, b1 = task.b1;
   const rows = b1 - b0;
   if (rows <= 0) return;
+  const T = task.T, U = task.U, Up = task.Up;
   const GUp = 4 * Up;
   const rowBytes = <usize>Up << 2;
   const gRowBytes = <usize>GUp << 2;
   const upBytes = rowBytes;
-  const stStep: usize = store ? <usize>B * rowBytes : 0;
-  const gStep: usize = store ? <usize>B * gRowBytes : 0;
+  const store = task.store != 0;
+  const stStep: usize = store ? <usize>task.B * rowBytes : 0;
+  const gStep: usize = store ? <usize>task.B * gRowBytes : 0;
   // the padding trajectory's arrays, one after the other (only read when pads != 0)
+  const pads = task.pads;
   const P: usize = pads ? <usize>load<i32>(pads) : 0;
-  const tH = <usize>load<i32>(job + (J_TRAJ << 2));
+  const tH = task.traj;
   const tC = tH + (P + 1) * rowBytes;
   const tTc = tC + (P + 1) * rowBytes;
   const tG = tTc + P * rowBytes;
-  fillZero(hBase + <usize>b0 * rowBytes, rows * Up);
-  fillZero(cBase + <usize>b0 * rowBytes, rows * Up);
+  fillZero(task.h + <usize>b0 * rowBytes, rows * Up);
+  fillZero(task.c + <usize>b0 * rowBytes, rows * Up);
   let lo = paddedRows(pads, b0, b1, 0);
   for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s;
-    const hPrev = hBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const t = task.reverse ? T - 1 - s : s;
+    const hPrev = task.h + <usize>s * stStep + <usize>b0 * rowBytes;
     const hNext = hPrev + stStep;
-    const cPrev = cBase + <usize>s * stStep + <usize>b0 * rowBytes;
+    const cPrev = task.c + <usize>s * stStep + <usize>b0 * rowBytes;
     const cNext = cPrev + stStep;
-    const tc = tcBase + <usize>s * stStep + <usize>b0 * rowBytes;
-    const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
+    const tc = task.tc + <usize>s * stStep + <usize>b0 * rowBytes;
+    const gates = task.g + <usize>s * gStep + <usize>b0 * gRowBytes;
     // rows [b0, lo) are still in their padding: copy the trajectory's step
     while (lo > b0 && load<i32>(pads + (<usize>(lo - 1) << 2)) <= s) lo--;
     const a = lo - b0;
@@ -550,10 +470,9 @@ function lstmForward(job: usize): void {
       }
     }
     for (let r = a; r < rows; r++) {
-      const src = inputRow(z, ids, zStride, T, b0 + r, t);
-      loadGateRow(src, bias, gates + <usize>r * gRowBytes, 4, U, Up);
+      loadGateRow(inputRow(task, b0 + r, t), task.bias, gates + <usize>r * gRowBytes, 4, U, Up);
     }
-    gemm(hPrev + <usize>a * rowBytes, Up, rk, GUp, Up, gates + <usize>a * gRowBytes, GUp, rows - a, true);
+    gemm(hPrev + <usize>a * rowBytes, Up, task.r, GUp, Up, gates + <usize>a * gRowBytes, GUp, rows - a, true);
     for (let r = a; r < rows; r++) {
       const gr = gates + <usize>r * gRowBytes;
       const ro = <usize>r * rowBytes;
@@ -577,50 +496,35 @@ function lstmForward(job: usize): void {
   }
 }
 
-function lstmBackward(job: usize): void {
-  const B = load<i32>(job + (J_B << 2));
-  const T = load<i32>(job + (J_T << 2));
-  const U = load<i32>(job + (J_U << 2));
-  const Up = load<i32>(job + (J_UP << 2));
-  const b0 = load<i32>(job + (J_B0 << 2));
-  const b1 = load<i32>(job + (J_B1 << 2));
-  const dz = <usize>load<i32>(job + (J_Z << 2));
-  const zStride = load<i32>(job + (J_ZSTRIDE << 2));
-  const ids = <usize>load<i32>(job + (J_IDS << 2));
-  const rt = <usize>load<i32>(job + (J_RT << 2));
-  const hBase = <usize>load<i32>(job + (J_H << 2));
-  const cBase = <usize>load<i32>(job + (J_C << 2));
-  const tcBase = <usize>load<i32>(job + (J_TC << 2));
-  const gBase = <usize>load<i32>(job + (J_G << 2));
-  const reverse = load<i32>(job + (J_REVERSE << 2)) != 0;
-  const dhT = <usize>load<i32>(job + (J_DHT << 2));
-  const dR = <usize>load<i32>(job + (J_DR << 2));
-  const scratch = <usize>load<i32>(job + (J_SCRATCH << 2));
-  const db = <usize>load<i32>(job + (J_DB << 2));
-  const pads = <usize>load<i32>(job + (J_PADS << 2));
+// Backward: task.z receives dZ (added into the table rows in table mode).
+function lstmBackward(task: RecurrenceTask): void {
+  const b0 = task.b0, b1 = task.b1;
   const rows = b1 - b0;
   if (rows <= 0) return;
+  const T = task.T, U = task.U, Up = task.Up;
   const GUp = 4 * Up;
-  const tH = <usize>load<i32>(job + (J_TRAJ << 2)); // the padding trajectory's h (only read when pads != 0)
+  const pads = task.pads;
+  const tH = task.traj; // the padding trajectory's h (only read when pads != 0)
+  const tableMode = task.ids != 0;
   let lo = b0;
   const rowBytes = <usize>Up << 2;
   const gRowBytes = <usize>GUp << 2;
   const upBytes = rowBytes;
-  const stStep = <usize>B * rowBytes;
-  const gStep = <usize>B * gRowBytes;
+  const stStep = <usize>task.B * rowBytes;
+  const gStep = <usize>task.B * gRowBytes;
   // scratch: dh [B, Up], dc [B, Up], dg [B, G*Up]
-  const dh = scratch + <usize>b0 * rowBytes;
-  const dc = scratch + stStep + <usize>b0 * rowBytes;
-  const dg = scratch + 2 * stStep + <usize>b0 * gRowBytes;
-  memory.copy(dh, dhT + <usize>b0 * rowBytes, <usize>rows * rowBytes);
+  const dh = task.scratch + <usize>b0 * rowBytes;
+  const dc = task.scratch + stStep + <usize>b0 * rowBytes;
+  const dg = task.scratch + 2 * stStep + <usize>b0 * gRowBytes;
+  memory.copy(dh, task.dhT + <usize>b0 * rowBytes, <usize>rows * rowBytes);
   fillZero(dc, rows * Up);
   const one = f32x4.splat(1.0);
   for (let s = T - 1; s >= 0; s--) {
-    const t = reverse ? T - 1 - s : s;
-    const hPrev = hBase + <usize>s * stStep + <usize>b0 * rowBytes;
-    const cPrev = cBase + <usize>s * stStep + <usize>b0 * rowBytes;
-    const tc = tcBase + <usize>s * stStep + <usize>b0 * rowBytes;
-    const gates = gBase + <usize>s * gStep + <usize>b0 * gRowBytes;
+    const t = task.reverse ? T - 1 - s : s;
+    const hPrev = task.h + <usize>s * stStep + <usize>b0 * rowBytes;
+    const cPrev = task.c + <usize>s * stStep + <usize>b0 * rowBytes;
+    const tc = task.tc + <usize>s * stStep + <usize>b0 * rowBytes;
+    const gates = task.g + <usize>s * gStep + <usize>b0 * gRowBytes;
     for (let r = 0; r < rows; r++) {
       const gr = gates + <usize>r * gRowBytes;
       const dgr = dg + <usize>r * gRowBytes;
@@ -646,60 +550,53 @@ function lstmBackward(job: usize): void {
         v128.store(dgr + jo + 2 * upBytes, flushTiny(dgc));
         v128.store(dgr + jo + 3 * upBytes, flushTiny(dgo));
       }
-      const dst = inputRow(dz, ids, zStride, T, b0 + r, t);
-      storeGateRow(dgr, dst, 4, U, Up, ids != 0);
+      storeGateRow(dgr, inputRow(task, b0 + r, t), 4, U, Up, tableMode);
     }
-    accumulateRows(dg, rows, GUp, db);
+    accumulateRows(dg, rows, GUp, task.dB);
     if (s > 0) {
       // dh_{t-1} = dgates . R^T ; dR += h_{t-1}^T . dgates
-      gemm(dg, GUp, rt, Up, GUp, dh, Up, rows, false);
+      gemm(dg, GUp, task.rt, Up, GUp, dh, Up, rows, false);
       // rows [b0, lo) were in their padding at step s: one shared h_{s-1}
       lo = paddedRows(pads, b0, b1, s);
       const a = lo - b0;
       if (a > 0) {
         accumulateRows(dg + gRowBytes, a - 1, GUp, dg); // dg row 0 := their sum (dg is not read again)
-        rankOneAcc(tH + <usize>s * rowBytes, dg, Up, GUp, dR);
+        rankOneAcc(tH + <usize>s * rowBytes, dg, Up, GUp, task.dR);
       }
-      gemmTransAcc(hPrev + <usize>a * rowBytes, Up, dg + <usize>a * gRowBytes, GUp, Up, GUp, dR, rows - a);
+      gemmTransAcc(hPrev + <usize>a * rowBytes, Up, dg + <usize>a * gRowBytes, GUp, Up, GUp, task.dR, rows - a);
     }
   }
 }
 
-// A matrix job: the products of the vocabulary table (see table mode).
-// n and k are multiples of 4; C is dense (row stride n for OP_GEMM).
-function matrixJob(job: usize, op: i32): void {
-  const a = <usize>load<i32>(job + (M_A << 2));
-  const lda = load<i32>(job + (M_LDA << 2));
-  const b = <usize>load<i32>(job + (M_B << 2));
-  const ldb = load<i32>(job + (M_LDB << 2));
-  const c = <usize>load<i32>(job + (M_C << 2));
-  const n = load<i32>(job + (M_N << 2));
-  const k = load<i32>(job + (M_K << 2));
-  const rows = load<i32>(job + (M_ROWS << 2));
+// A matrix task: the products of the vocabulary table (see table mode).
+// n and k are multiples of 4; C is dense (row stride n for Gemm).
+function matrixTask(task: MatrixTask): void {
+  const rows = task.rows;
   if (rows <= 0) return;
-  if (op == OP_GEMM) {
-    gemm(a, lda, b, n, k, c, n, rows, load<i32>(job + (M_ACC << 2)) != 0);
+  if (task.op == TaskOp.Gemm) {
+    gemm(task.a, task.lda, task.b, task.n, task.k, task.c, task.n, rows, task.accumulate != 0);
     return;
   }
   // gemmTransAcc streams all its rows of A and B once per pair of k; in
   // chunks of rows that stay in cache (256 rows of the Bi-LSTM's table
   // gradient are 256 KB), B is read from memory once instead of k/2 times.
+  const lda = task.lda, ldb = task.ldb;
   for (let r0 = 0; r0 < rows; r0 += TN_CHUNK_ROWS) {
     const chunk = min(TN_CHUNK_ROWS, rows - r0);
-    gemmTransAcc(a + (<usize>r0 * <usize>lda << 2), lda, b + (<usize>r0 * <usize>ldb << 2), ldb, k, n, c, chunk);
+    gemmTransAcc(task.a + (<usize>r0 * <usize>lda << 2), lda, task.b + (<usize>r0 * <usize>ldb << 2), ldb, task.k, task.n, task.c, chunk);
   }
 }
 
-// Run `count` job records starting at `jobs` (JOB_WORDS i32 each).
-export function runJobs(jobs: usize, count: i32): void {
+// Run `count` task records starting at `tasks` (TASK_WORDS i32 each).
+export function runTasks(tasks: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
-    const job = jobs + (<usize>(i * JOB_WORDS) << 2);
-    const op = load<i32>(job + (J_OP << 2));
-    if (op == OP_RNN_FORWARD) rnnForward(job);
-    else if (op == OP_RNN_BACKWARD) rnnBackward(job);
-    else if (op == OP_LSTM_FORWARD) lstmForward(job);
-    else if (op == OP_LSTM_BACKWARD) lstmBackward(job);
-    else if (op == OP_GEMM || op == OP_GEMM_TN) matrixJob(job, op);
+    const at = tasks + (<usize>(i * TASK_WORDS) << 2);
+    const op = changetype<RecurrenceTask>(at).op; // the first word of every layout
+    if (op == TaskOp.RnnForward) rnnForward(changetype<RecurrenceTask>(at));
+    else if (op == TaskOp.RnnBackward) rnnBackward(changetype<RecurrenceTask>(at));
+    else if (op == TaskOp.LstmForward) lstmForward(changetype<RecurrenceTask>(at));
+    else if (op == TaskOp.LstmBackward) lstmBackward(changetype<RecurrenceTask>(at));
+    else if (op == TaskOp.Gemm || op == TaskOp.GemmTN) matrixTask(changetype<MatrixTask>(at));
   }
 }
 
@@ -735,9 +632,4 @@ export function adamUpdate(
     const step = f32x4.div(f32x4.div(mNew, a1), f32x4.add(f32x4.sqrt(f32x4.div(vNew, a2)), eps));
     v128.store(value + o, f32x4.add(f32x4.mul(step, lr), v128.load(value + o)));
   }
-}
-
-// Marker of the kernel ABI, checked by the loader.
-export function abiVersion(): i32 {
-  return 6;
 }
