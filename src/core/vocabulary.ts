@@ -93,10 +93,14 @@ export class TextEncoder {
     readonly maxlen: number,
   ) {}
 
-  encode(text: string): EncodedText {
+  /** The text's words and their indices with the start character in front (before padding and truncation). */
+  sequenceOf(text: string): { tokens: string[]; sequence: Int32Array } {
     const tokens = tokenize(text);
-    const ranks = tokens.map((w) => this.vocabulary.rankOf(w));
-    const seq = encodeRanks(ranks, this.numWords);
+    return { tokens, sequence: encodeRanks(tokens.map((w) => this.vocabulary.rankOf(w)), this.numWords) };
+  }
+
+  encode(text: string): EncodedText {
+    const { tokens, sequence: seq } = this.sequenceOf(text);
     let oovCount = 0;
     for (let i = 1; i < seq.length; i++) if (seq[i] === OOV_CHAR) oovCount++;
     return { ids: padSequence(seq, this.maxlen), tokenCount: tokens.length, truncated: seq.length > this.maxlen, oovCount };

@@ -494,3 +494,76 @@ export function fusedRecurrence(
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(...inputs) as tf.Tensor2D;
 }
+
+/** Every step of one direction, read back from the kernel's trajectory buffers (time order). */
+export interface DirectionTrajectory {
+  /** h after reading each time position: [T, B, U] (for a reversed direction, after reading positions T-1 down to t). */
+  h: Float32Array;
+  /** LSTM cell state, same layout as h (empty for a SimpleRNN). */
+  c: Float32Array;
+  /** LSTM activated gates i, f, c~, o: [T, B, 4, U] (empty for a SimpleRNN). */
+  gates: Float32Array;
+}
+
+/**
+ * Run the recurrence over Z [B, T, D*G*U] (as fusedRecurrence with a `z`
+ * input, outside any gradient tape) and return each direction's states at
+ * every step: the per-step arrays the kernel keeps for backpropagation
+ * (store = 1), copied out before the slot is freed. For explanations: the
+ * hidden states, cell states and gates a model went through on a text.
+ */
+export function fusedTrajectory(
+  kind: CellKind,
+  z: Float32Array,
+  B: number,
+  T: number,
+  bias: Float32Array,
+  r: Float32Array,
+  U: number,
+  reverse: boolean[],
+  /** 'h' reads the hidden states only (c and gates come back empty). */
+  read: 'all' | 'h' = 'all',
+): DirectionTrajectory[] {
+  const rt = getRuntime();
+  if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
+  const D = reverse.length;
+  const G = GATES[kind];
+  if (z.length !== B * T * D * G * U || bias.length !== D * G * U || r.length !== D * U * G * U) {
+    throw new Error(`fusedTrajectory(${kind}): inconsistent sizes Z ${z.length} bias ${bias.length} R ${r.length} for B=${B} T=${T} U=${U} D=${D}`);
+  }
+  const input = tf.tensor3d(z, [B, T, D * G * U]);
+  try {
+    const { slot } = forward(rt, kind, input, bias, r, B, T, U, D, reverse, true, Symbol('trajectory'));
+    if (!slot) throw new Error('fusedTrajectory: the forward pass kept no states');
+    try {
+      return slot.dirs.map((buf, d) => readTrajectory(slot, buf, reverse[d], read === 'all'));
+    } finally {
+      freeSlot(slot);
+    }
+  } finally {
+    input.dispose();
+  }
+}
+
+function readTrajectory(slot: Slot, buf: DirBuffers, reversed: boolean, withCells: boolean): DirectionTrajectory {
+  const { B, T, U, Up, kind } = slot;
+  const f = slot.rt.f32;
+  const lstm = kind === 'lstm' && withCells;
+  const h = new Float32Array(T * B * U);
+  const c = new Float32Array(lstm ? T * B * U : 0);
+  const gates = new Float32Array(lstm ? T * B * 4 * U : 0);
+  for (let s = 0; s < T; s++) {
+    // step s read time position t (a reversed direction reads T-1-s)
+    const t = reversed ? T - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const dst = (t * B + b) * U;
+      const state = ((s + 1) * B + b) * Up;
+      h.set(f.subarray((buf.h >> 2) + state, (buf.h >> 2) + state + U), dst);
+      if (!lstm) continue;
+      c.set(f.subarray((buf.c >> 2) + state, (buf.c >> 2) + state + U), dst);
+      const g0 = (buf.g >> 2) + (s * B + b) * 4 * Up;
+      for (let g = 0; g < 4; g++) gates.set(f.subarray(g0 + g * Up, g0 + g * Up + U), (t * B + b) * 4 * U + g * U);
+    }
+  }
+  return { h, c, gates };
+}
