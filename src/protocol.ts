@@ -8,6 +8,7 @@ import type { ArchitectureSummary } from './core/architecture';
 import type { BackendInfo } from './core/backend';
 import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
+import type { AttributionMethod, Explanation } from './core/explain/types';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
 import type { ProgressUpdate } from './core/progress';
@@ -50,6 +51,20 @@ export interface PredictResult {
   milliseconds: number;
 }
 
+export interface ExplainParams {
+  runDir: string;
+  text: string;
+  method: AttributionMethod;
+  backend: BackendPreference;
+}
+
+export interface ExplainResult {
+  explanation: Explanation;
+  runId: string;
+  backend: string;
+  recurrentImplementation: string;
+}
+
 export interface EvaluateParams {
   runDir: string;
   data: DataSource;
@@ -69,6 +84,7 @@ export interface WorkerMethods {
   [method: string]: { params: unknown; result: unknown };
   train: { params: TrainParams; result: TrainResult };
   predict: { params: PredictParams; result: PredictResult };
+  explain: { params: ExplainParams; result: ExplainResult };
   evaluate: { params: EvaluateParams; result: EvaluateResult };
   backend: { params: { preference: BackendPreference }; result: BackendInfo };
 }

@@ -1,6 +1,7 @@
 /** The command tree: one file per command beside this one. */
 import { Command } from '@commander-js/extra-typings';
 import { addEvaluateCommand } from './evaluate';
+import { addExplainCommand } from './explain';
 import { addPredictCommand } from './predict';
 import { addRunsCommand } from './runs';
 import { addSummaryCommand } from './summary';
@@ -11,6 +12,6 @@ export function buildProgram(): Command {
   const program = new Command('rnn-sentiment-lab')
     .description('Train, evaluate and use the Keras tutorial\'s SimpleRNN, LSTM and Bi-LSTM sentiment models on IMDB, with TensorFlow.js.')
     .exitOverride();
-  for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addRunsCommand]) add(program);
+  for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addExplainCommand, addRunsCommand]) add(program);
   return program;
 }

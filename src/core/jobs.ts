@@ -13,7 +13,7 @@ import { PredictorCache } from './predictor';
 import { RUN_FORMAT_VERSION, newRunId, openRun, saveRun, updateRunRecord, vocabularyFile, type RunRecord } from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { evaluateSplit, fitModel } from './training';
-import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
+import type { EvaluateParams, EvaluateResult, ExplainParams, ExplainResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
 import type { HandlerContext } from '../rpc';
 
 export type JobContext = HandlerContext<TrainingEvents>;
@@ -136,6 +136,17 @@ export class Jobs {
       maxlen: predictor.maxlen,
       backend: backend.name,
       milliseconds: performance.now() - started,
+    };
+  }
+
+  async explain(params: ExplainParams): Promise<ExplainResult> {
+    const backend = await initBackend(params.backend, this.environment);
+    const predictor = await this.predictors.get(params.runDir);
+    return {
+      explanation: predictor.explain(params.text, params.method),
+      runId: predictor.record.id,
+      backend: backend.name,
+      recurrentImplementation: predictor.recurrentImplementation,
     };
   }
 

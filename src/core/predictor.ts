@@ -2,16 +2,21 @@
  * A trained run loaded for inference: its model and the very encoder its
  * training data went through (same tokenizer, vocabulary, numWords, maxlen).
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { labelOf, type Prediction } from './metrics';
 import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { openRun, type RunRecord } from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { LabError } from './errors';
+import { explainText, recurrentParts, type AttributionMethod, type Explanation, type RecurrentParts } from './explain';
+import { fusedKernelsAvailable, fusedKernelsError } from './fused';
 import { predictRows } from './training';
 import { TextEncoder, Vocabulary } from './vocabulary';
 
 export class Predictor {
+  /** The model taken apart for explanations (made on the first one). */
+  private parts: RecurrentParts | null = null;
+
   private constructor(
     readonly record: RunRecord,
     readonly model: tf.LayersModel,
@@ -64,9 +69,36 @@ export class Predictor {
     }));
   }
 
+  /**
+   * Why the model decided on `text`: its trace (from the fused kernels, which
+   * keep every step), the verdict as it reads and the words' attributions.
+   */
+  explain(text: string, method: AttributionMethod): Explanation {
+    if (!fusedKernelsAvailable()) {
+      throw new LabError('backend-unavailable', `Explanations need the fused recurrent kernels, which did not load here${fusedKernelsError() ? ` (${fusedKernelsError()})` : ''}.`);
+    }
+    this.parts ??= recurrentParts(this.model, this.record.hyperparameters.preset);
+    const { maxlen } = this;
+    const predict = (windows: Int32Array, rows: number) => predictRowsSync(this.model, windows, rows, maxlen);
+    return explainText({ parts: this.parts, encoder: this.encoder, predict, text, method });
+  }
+
   dispose(): void {
+    this.parts?.dispose();
     this.model.dispose();
   }
+}
+
+/** Probabilities of padded windows, in batches a single call's memory stays small with. */
+function predictRowsSync(model: tf.LayersModel, windows: Int32Array, rows: number, maxlen: number): Float32Array {
+  const out = new Float32Array(rows);
+  const batch = 256;
+  for (let first = 0; first < rows; first += batch) {
+    const count = Math.min(batch, rows - first);
+    const part = windows.subarray(first * maxlen, (first + count) * maxlen);
+    out.set(tf.tidy(() => (model.predict(tf.tensor2d(part, [count, maxlen], 'int32')) as tf.Tensor).dataSync()), first);
+  }
+  return out;
 }
 
 /** A few loaded models kept warm: loading costs far more than predicting. */

@@ -22,6 +22,7 @@ const jobs = new Jobs({ ...backendOptions, recurrentLayers: recurrentLayersFor }
 endpoint.handle('train', (params, context) => jobs.train(params, context));
 endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context));
 endpoint.handle('predict', (params) => jobs.predict(params));
+endpoint.handle('explain', (params) => jobs.explain(params));
 endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {

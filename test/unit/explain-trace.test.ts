@@ -51,6 +51,13 @@ const WINDOWS = {
 };
 const paddingOf = (ids: Int32Array) => ids.findIndex((v) => v !== 0);
 
+/** The part of TensorFlow.js' RNNCell these tests call (the class is not exported as a type). */
+interface Cell {
+  units: number;
+  getWeights(): tf.Tensor[];
+  call(inputs: tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+}
+
 interface Reference {
   h: number[][];
   c: number[][];
@@ -62,9 +69,9 @@ interface Reference {
  * (time order of the direction), with the gates computed from its weights
  * and its previous state. Rows are returned in time-position order.
  */
-function referenceDirection(cell: tf.RNNCell, x: tf.Tensor2D, reverse: boolean, lstm: boolean): Reference {
+function referenceDirection(cell: Cell, x: tf.Tensor2D, reverse: boolean, lstm: boolean): Reference {
   const T = x.shape[0];
-  const U = (cell as unknown as { units: number }).units;
+  const U = cell.units;
   const weights = cell.getWeights();
   const [W, R, b] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   let h = tf.zeros([1, U]) as tf.Tensor2D;
@@ -93,10 +100,10 @@ function referenceDirection(cell: tf.RNNCell, x: tf.Tensor2D, reverse: boolean, 
   return out;
 }
 
-function cellsOf(model: tf.LayersModel): { cell: tf.RNNCell; reverse: boolean }[] {
-  const layer = model.layers[1] as unknown as { forwardLayer?: { cell: tf.RNNCell }; backwardLayer?: { cell: tf.RNNCell }; cell?: tf.RNNCell };
+function cellsOf(model: tf.LayersModel): { cell: Cell; reverse: boolean }[] {
+  const layer = model.layers[1] as unknown as { forwardLayer?: { cell: Cell }; backwardLayer?: { cell: Cell }; cell?: Cell };
   if (layer.forwardLayer && layer.backwardLayer) return [{ cell: layer.forwardLayer.cell, reverse: false }, { cell: layer.backwardLayer.cell, reverse: true }];
-  return [{ cell: layer.cell as tf.RNNCell, reverse: false }];
+  return [{ cell: layer.cell as Cell, reverse: false }];
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

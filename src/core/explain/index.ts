@@ -6,3 +6,5 @@ export { integratedGradients, occlusion, IG_DEFAULTS } from './attributions';
 export type { WindowPredictor } from './attributions';
 export { traceWindow, backwardStatesOfCuts, inputProducts } from './trace';
 export * from './types';
+export { measureFaithfulness } from './faithfulness';
+export type { Faithfulness, FaithfulnessOptions } from './faithfulness';
