@@ -2,13 +2,13 @@
  * A trained run loaded for inference: its model and the very encoder its
  * training data went through (same tokenizer, vocabulary, numWords, maxlen).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { labelOf, type Prediction } from './metrics';
 import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { openRun, type RunRecord } from './runs';
 import { TOKENIZER_VERSION } from './text';
 import { LabError } from './errors';
-import { explainText, recurrentParts, type AttributionMethod, type Explanation, type RecurrentParts } from './explain';
+import { explainText, recurrentParts, windowPredictor, type AttributionMethod, type Explanation, type RecurrentParts } from './explain';
 import { fusedKernelsAvailable, fusedKernelsError } from './fused';
 import { predictRows } from './training';
 import { TextEncoder, Vocabulary } from './vocabulary';
@@ -78,27 +78,13 @@ export class Predictor {
       throw new LabError('backend-unavailable', `Explanations need the fused recurrent kernels, which did not load here${fusedKernelsError() ? ` (${fusedKernelsError()})` : ''}.`);
     }
     this.parts ??= recurrentParts(this.model, this.record.hyperparameters.preset);
-    const { maxlen } = this;
-    const predict = (windows: Int32Array, rows: number) => predictRowsSync(this.model, windows, rows, maxlen);
-    return explainText({ parts: this.parts, encoder: this.encoder, predict, text, method });
+    return explainText({ parts: this.parts, encoder: this.encoder, predict: windowPredictor(this.model, this.maxlen), text, method });
   }
 
   dispose(): void {
     this.parts?.dispose();
     this.model.dispose();
   }
-}
-
-/** Probabilities of padded windows, in batches a single call's memory stays small with. */
-function predictRowsSync(model: tf.LayersModel, windows: Int32Array, rows: number, maxlen: number): Float32Array {
-  const out = new Float32Array(rows);
-  const batch = 256;
-  for (let first = 0; first < rows; first += batch) {
-    const count = Math.min(batch, rows - first);
-    const part = windows.subarray(first * maxlen, (first + count) * maxlen);
-    out.set(tf.tidy(() => (model.predict(tf.tensor2d(part, [count, maxlen], 'int32')) as tf.Tensor).dataSync()), first);
-  }
-  return out;
 }
 
 /** A few loaded models kept warm: loading costs far more than predicting. */

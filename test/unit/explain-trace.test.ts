@@ -14,7 +14,7 @@ import { registerWasmKernels } from '../../src/core/wasm-kernels';
 import { buildModel } from '../../src/core/model';
 import { resolveHyperparameters, type PresetName } from '../../src/core/presets';
 import { encodeRanks, OOV_CHAR, padSequence, TextEncoder, Vocabulary } from '../../src/core/vocabulary';
-import { explainText, integratedGradients, occlusion, recurrentParts, traceWindow, type RecurrentParts } from '../../src/core/explain/index';
+import { explainText, integratedGradients, occlusion, recurrentParts, traceWindow, windowPredictor, type RecurrentParts } from '../../src/core/explain/index';
 import { REPO_ROOT } from './helpers';
 
 const TOL = 1e-5;
@@ -197,7 +197,7 @@ for (const preset of PRESETS) {
     it('occlusion is the drop of a direct re-prediction', () => {
       const sequence = encodeRanks([1, 5, 30, 7, 22, 3, 0, 11, 8, 17, 25, 6, 2, 14, 9, 19], 40);
       const window = padSequence(sequence, MAXLEN);
-      const predict = (windows: Int32Array, rows: number) => tf.tidy(() => (model.predict(tf.tensor2d(windows, [rows, MAXLEN], 'int32')) as tf.Tensor).dataSync() as Float32Array);
+      const predict = (windows: Int32Array, rows: number) => windowPredictor(model, MAXLEN)(windows, rows);
       const f = modelOn(model, window);
       const result = occlusion(predict, sequence, MAXLEN, f);
       assert.equal(result.replaced.length, MAXLEN);
@@ -219,7 +219,7 @@ describe('explained tokens', () => {
   const encoder = new TextEncoder(new Vocabulary(words), 40, MAXLEN);
   let model: tf.LayersModel;
   let parts: RecurrentParts;
-  const predict = (windows: Int32Array, rows: number) => tf.tidy(() => (model.predict(tf.tensor2d(windows, [rows, MAXLEN], 'int32')) as tf.Tensor).dataSync() as Float32Array);
+  const predict = (windows: Int32Array, rows: number) => windowPredictor(model, MAXLEN)(windows, rows);
   before(() => {
     model = smallModel('lstm');
     parts = recurrentParts(model, 'lstm');

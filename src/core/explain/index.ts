@@ -1,6 +1,7 @@
 export { explainText } from './explain';
 export type { ExplainInput } from './explain';
 export { recurrentParts } from './recurrent-parts';
+export { valuesOf, windowPredictor } from './model-values';
 export type { RecurrentParts } from './recurrent-parts';
 export { integratedGradients, occlusion, IG_DEFAULTS } from './attributions';
 export type { WindowPredictor } from './attributions';

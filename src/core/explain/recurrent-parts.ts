@@ -25,6 +25,8 @@ export interface RecurrentParts {
   bias: tf.Tensor2D;
   /** [D, U, G*U] */
   recurrent: tf.Tensor3D;
+  /** The recurrent weights as values, read once. */
+  values: { bias: Float32Array; recurrent: Float32Array };
   reverse: boolean[];
   /** The head: every layer after the recurrent one, applied at inference. */
   applyHead(h: tf.Tensor2D): tf.Tensor;
@@ -58,6 +60,10 @@ export function recurrentParts(model: tf.LayersModel, preset: PresetName): Recur
     kernel,
     bias,
     recurrent,
+    values: {
+      bias: bias.dataSync() as Float32Array,
+      recurrent: recurrent.dataSync() as Float32Array,
+    },
     reverse: D === 2 ? [false, true] : [false],
     applyHead: (h: tf.Tensor2D) => head.reduce<tf.Tensor>((x, layer) => layer.apply(x, { training: false }) as tf.Tensor, h),
     dispose: () => tf.dispose([embeddings, kernel, recurrent, bias]),

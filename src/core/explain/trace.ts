@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedTrajectory, type DirectionTrajectory } from '../fused';
+import { valuesOf } from './model-values';
 import type { RecurrentParts } from './recurrent-parts';
 
 /** Rows per kernel call for the Bi-LSTM's backward runs on cut windows (bounds the memory they keep). */
@@ -35,12 +36,12 @@ export interface WindowTrace {
 
 /** Each window position's input products x.W, directions side by side: [T, D*G*U]. */
 export function inputProducts(parts: RecurrentParts, ids: Int32Array): Float32Array {
-  return tf.tidy(() => tf.matMul(tf.gather(parts.embeddings, tf.tensor1d(ids, 'int32')), parts.kernel).dataSync() as Float32Array);
+  return valuesOf(() => tf.matMul(tf.gather(parts.embeddings, tf.tensor1d(ids, 'int32')), parts.kernel));
 }
 
 /** Probabilities of the head on rows of final states [n, D*U]. */
 export function headProbabilities(parts: RecurrentParts, states: Float32Array, rows: number): Float32Array {
-  return tf.tidy(() => parts.applyHead(tf.tensor2d(states, [rows, parts.D * parts.U])).dataSync() as Float32Array);
+  return valuesOf(() => parts.applyHead(tf.tensor2d(states, [rows, parts.D * parts.U])));
 }
 
 /**
@@ -51,8 +52,7 @@ export function backwardStatesOfCuts(parts: RecurrentParts, z: Float32Array, T: 
   const { U, G, kind } = parts;
   const GU = G * U;
   const width = parts.D * GU;
-  const biasAll = parts.bias.dataSync() as Float32Array;
-  const rAll = parts.recurrent.dataSync() as Float32Array;
+  const { bias: biasAll, recurrent: rAll } = parts.values;
   const bias = biasAll.subarray(GU, 2 * GU);
   const r = rAll.subarray(U * GU, 2 * U * GU);
   const out = new Float32Array(cuts.length * U);
@@ -82,7 +82,7 @@ export function traceWindow(parts: RecurrentParts, ids: Int32Array, padding: num
   const { kind, D, U } = parts;
   const T = ids.length;
   const z = inputProducts(parts, ids);
-  const directions = fusedTrajectory(kind, z, 1, T, parts.bias.dataSync() as Float32Array, parts.recurrent.dataSync() as Float32Array, U, parts.reverse);
+  const directions = fusedTrajectory(kind, z, 1, T, parts.values.bias, parts.values.recurrent, U, parts.reverse);
   // Rows: the padding alone (position padding - 1, or no step at all), then every position read.
   const first = padding - 1;
   const rows = T - first;

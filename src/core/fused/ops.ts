@@ -242,7 +242,7 @@ function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, 
 function forward(
   rt: KernelRuntime,
   kind: CellKind,
-  input: tf.Tensor | EmbeddedInput,
+  input: tf.Tensor | Float32Array | EmbeddedInput,
   biasData: Float32Array,
   rData: Float32Array,
   B: number,
@@ -271,7 +271,7 @@ function forward(
     zStride: D * G * U,
     order: null,
     pads: 0,
-    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && !(input instanceof tf.Tensor) && startsWithPadding(input.ids, B, T)),
+    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && !(input instanceof tf.Tensor) && !(input instanceof Float32Array) && startsWithPadding(input.ids, B, T)),
     tape,
     live: true,
   };
@@ -304,6 +304,9 @@ function forward(
     if (input instanceof tf.Tensor) {
       zPtr = rt.alloc(input.size * 4);
       readTensorInto(input, rt.f32, zPtr >> 2);
+    } else if (input instanceof Float32Array) {
+      zPtr = rt.alloc(input.length * 4);
+      rt.f32.set(input, zPtr >> 2);
     } else {
       const { rows, local } = distinctRows(input.ids, input.V);
       // (the SimpleRNN kernel has no padding prefix: its steps cost too little to matter)
@@ -531,17 +534,12 @@ export function fusedTrajectory(
   if (z.length !== B * T * D * G * U || bias.length !== D * G * U || r.length !== D * U * G * U) {
     throw new Error(`fusedTrajectory(${kind}): inconsistent sizes Z ${z.length} bias ${bias.length} R ${r.length} for B=${B} T=${T} U=${U} D=${D}`);
   }
-  const input = tf.tensor3d(z, [B, T, D * G * U]);
+  const { slot } = forward(rt, kind, z, bias, r, B, T, U, D, reverse, true, Symbol('trajectory'));
+  if (!slot) throw new Error('fusedTrajectory: the forward pass kept no states');
   try {
-    const { slot } = forward(rt, kind, input, bias, r, B, T, U, D, reverse, true, Symbol('trajectory'));
-    if (!slot) throw new Error('fusedTrajectory: the forward pass kept no states');
-    try {
-      return slot.dirs.map((buf, d) => readTrajectory(slot, buf, reverse[d], read === 'all'));
-    } finally {
-      freeSlot(slot);
-    }
+    return slot.dirs.map((buf, d) => readTrajectory(slot, buf, reverse[d], read === 'all'));
   } finally {
-    input.dispose();
+    freeSlot(slot);
   }
 }
 
