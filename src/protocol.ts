@@ -184,6 +184,8 @@ export interface DashboardToHost {
   /** The host asks the user to confirm. */
   deleteRun: { params: { runId: string }; result: { deleted: boolean } };
   predict: { params: { runId: string; text: string }; result: PredictionEntry };
+  /** Why the model decided on an earlier prediction of this session (its text is kept in memory only). */
+  explain: { params: { predictionId: string; method: AttributionMethod }; result: Explanation };
   trainModel: { params: { preset?: PresetName }; result: void };
   cancelTraining: { params: Record<string, never>; result: void };
   evaluateRun: { params: { runId: string }; result: void };

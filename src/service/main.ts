@@ -90,6 +90,7 @@ function serve(socket: Socket): void {
   });
   endpoint.handle('status', () => (current ? { training: { state: current.state, activate: current.activate } } : {}));
   endpoint.handle('predict', (params) => worker.request('predict', params).result);
+  endpoint.handle('explain', (params) => worker.request('explain', params).result);
   endpoint.handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());
