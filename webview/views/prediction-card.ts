@@ -66,7 +66,7 @@ export function predictionCard(state: DashboardState, entry: PredictionEntry, on
       h('span', undefined, `${formatInteger(entry.milliseconds)} ms`),
       h('span', undefined, entry.source === 'editor' ? 'from the editor' : 'from the dashboard'),
       h('time', { datetime: entry.at }, formatDate(entry.at)),
-      onExplain ? button('Explain', () => onExplain(entry), { name: 'explain', ariaLabel: `Explain why: ${entry.excerpt.slice(0, 40)}` }) : null,
+      onExplain ? button('Explain', () => onExplain(entry), { name: 'explain', appearance: 'secondary', ariaLabel: `Explain why: ${entry.excerpt.slice(0, 40)}` }) : null,
     ),
   );
 }
