@@ -101,6 +101,9 @@ export class PredictionsView implements DashboardView {
     if (!target.predictionId) return;
     const card = this.list.querySelector<HTMLElement>(`[data-prediction-id="${CSS.escape(target.predictionId)}"]`);
     if (card) highlight(card);
+    // A prediction revealed from the editor is explained too, once its label is on screen.
+    const entry = this.state?.predictions.find((p) => p.id === target.predictionId);
+    if (entry) this.explain(entry);
   }
 
   setTheme(theme: ChartTheme): void {
