@@ -48,7 +48,7 @@ export function headProbabilities(parts: RecurrentParts, states: Float32Array, r
  * The backward direction's final state on each window cut after position
  * t (for each t of `cuts`, ascending): the state after reading t, t-1, .., 0.
  */
-export function backwardStatesOfCuts(parts: RecurrentParts, z: Float32Array, T: number, cuts: readonly number[]): Float32Array {
+export function backwardStatesOfCuts(parts: RecurrentParts, z: Float32Array, cuts: readonly number[]): Float32Array {
   const { U, G, kind } = parts;
   const GU = G * U;
   const width = parts.D * GU;
@@ -94,7 +94,7 @@ export function traceWindow(parts: RecurrentParts, ids: Int32Array, padding: num
   if (D === 2) {
     const cuts: number[] = [];
     for (let t = Math.max(first, 0); t < T; t++) cuts.push(t);
-    const backward = backwardStatesOfCuts(parts, z, T, cuts);
+    const backward = backwardStatesOfCuts(parts, z, cuts);
     cuts.forEach((t, k) => states.set(backward.subarray(k * U, (k + 1) * U), (t - first) * D * U + U));
   }
   const probabilities = headProbabilities(parts, states, rows);
