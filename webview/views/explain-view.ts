@@ -128,7 +128,7 @@ export class ExplainPanel {
       h('option', { value: 'correlation', selected: this.unitOrder === 'correlation' }, 'Units by correlation with the verdict'),
     );
     this.drawn = [];
-    const heatmaps = matricesOf(e).map((m) => this.heatmap(m));
+    const heatmaps = h('div', { class: 'explain-heatmaps' });
     replaceChildren(
       this.element,
       h('h2', { class: 'explain-title' }, `Why ${e.label} (${formatFraction(e.probability)})`),
@@ -140,8 +140,22 @@ export class ExplainPanel {
       h('div', { class: 'explain-heatmap-header' }, h('h3', undefined, 'Units × tokens'), sortPicker),
       heatmaps,
     );
-    this.sortUnits(this.unitOrder);
     this.select(this.selected >= 0 ? this.selected : n - 1, false);
+    // One heatmap per animation frame: each frame stays a short task, however many matrices.
+    const pending = matricesOf(e);
+    const token = ++this.drawing;
+    const next = () => {
+      const matrix = pending.shift();
+      if (!matrix || token !== this.drawing || this.explanation !== e) return;
+      const figure = this.heatmap(matrix);
+      const drawn = this.drawn[this.drawn.length - 1];
+      this.order(drawn);
+      this.draw(drawn);
+      drawn.column.style.transform = `translateX(${this.selected * this.cellWidth}px)`;
+      heatmaps.append(figure);
+      requestAnimationFrame(next);
+    };
+    requestAnimationFrame(next);
   }
 
   private tokens(e: Explanation): HTMLElement {
@@ -269,10 +283,7 @@ export class ExplainPanel {
   private sortUnits(order: UnitOrder): void {
     this.unitOrder = order;
     const queue = this.drawn.slice();
-    for (const d of queue) {
-      d.order = d.correlations.map((_, u) => u);
-      if (order === 'correlation') d.order.sort((a, b) => d.correlations[b] - d.correlations[a]);
-    }
+    for (const d of queue) this.order(d);
     const token = ++this.drawing;
     const next = () => {
       const d = queue.shift();
@@ -281,6 +292,11 @@ export class ExplainPanel {
       requestAnimationFrame(next);
     };
     next();
+  }
+
+  private order(d: DrawnMatrix): void {
+    d.order = d.correlations.map((_, u) => u);
+    if (this.unitOrder === 'correlation') d.order.sort((a, b) => d.correlations[b] - d.correlations[a]);
   }
 
   /** Select token k (of those read): its column everywhere, its figures in words. */

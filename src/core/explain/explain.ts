@@ -19,10 +19,15 @@ export interface ExplainInput {
   method: AttributionMethod;
 }
 
-/** [T][U] rows of a [T, U] block, from position `from` on. */
+/** States and gates travel rounded: a 500-token Bi-LSTM trace is 160,000 numbers, and the charts show no finer. */
+const STATE_DECIMALS = 1e4;
+
+/** [T][U] rows of a [T, U] block, from position `from` on, rounded to 4 decimals. */
 function rows(values: Float32Array, from: number, T: number, width: number, offset = 0, stride = width): number[][] {
   const out: number[][] = [];
-  for (let t = from; t < T; t++) out.push(Array.from(values.subarray(t * stride + offset, t * stride + offset + width)));
+  for (let t = from; t < T; t++) {
+    out.push(Array.from(values.subarray(t * stride + offset, t * stride + offset + width), (v) => Math.round(v * STATE_DECIMALS) / STATE_DECIMALS));
+  }
   return out;
 }
 

@@ -24,7 +24,7 @@ export interface ExplainedToken {
   status: TokenStatus;
 }
 
-/** One direction's states over the tokens read: [token][unit]. */
+/** One direction's states over the tokens read: [token][unit], rounded to 4 decimals. */
 export interface DirectionStates {
   direction: 'forward' | 'backward';
   h: number[][];
