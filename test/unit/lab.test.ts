@@ -108,8 +108,15 @@ describe('the lab behind the commands and dashboards', () => {
     assert.equal(lab.snapshot().predictions[0].id, b.id);
     assert.equal(lab.snapshot().predictions[1].id, a.id);
     assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 2);
+    // explained through the service by the run that answered, from the whole text kept in memory
+    const explanation = await lab.explain(b.id, 'occlusion');
+    assert.deepEqual(explanation.tokens.map((t) => t.text), ['<start>', 'a', 'dull', 'awful', 'film']);
+    assert.ok(Math.abs(explanation.probability - b.prediction.probability) < 1e-5);
+    assert.equal(explanation.attributions.removed?.length, 5);
     const reopened = new Lab(serviceAt(dir), store, () => readSettings(() => undefined, dir));
     assert.equal(reopened.snapshot().predictions.length, 2);
+    await assert.rejects(reopened.explain(a.id, 'ig'), (e: Error) => e instanceof LabError && e.code === 'not-found' && /analyze it again/.test(e.message));
+    await assert.rejects(lab.explain('no-such-prediction', 'ig'), (e: Error) => e instanceof LabError && e.code === 'not-found');
     await reopened.dispose();
   });
 
