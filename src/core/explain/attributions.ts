@@ -4,7 +4,7 @@
  * Integrated gradients (Sundararajan et al., 2017) on the embeddings, from
  * the all-padding baseline (every position reads the padding index's
  * embedding row) to the text, through the fused kernels' backward pass. The
- * integral's steps double until the completeness check holds: the
+ * integral's steps grow by half until the completeness check holds: the
  * attributions sum to f(text) - f(baseline) within the tolerance.
  *
  * Occlusion (Li et al., 2016): f(text) - f(text with the word replaced by the
@@ -21,7 +21,14 @@ import type { RecurrentParts } from './recurrent-parts';
 
 /** Interpolation points per batch (one forward and one backward kernel call each). */
 const IG_BATCH = 32;
-export const IG_DEFAULTS = { steps: 16, maxSteps: 256, tolerance: 0.01 } as const;
+export interface IgOptions {
+  /** Gauss-Legendre nodes of the first attempt. */
+  steps: number;
+  maxSteps: number;
+  /** Largest |sum - delta| / |delta| accepted. */
+  tolerance: number;
+}
+export const IG_DEFAULTS: Readonly<IgOptions> = { steps: 16, maxSteps: 256, tolerance: 0.01 };
 
 /** The model's probabilities for windows given by their input products Z [m, T, D*G*U], differentiable wrt Z. */
 function probabilityOfProducts(parts: RecurrentParts, z: tf.Tensor3D): tf.Tensor1D {
@@ -48,7 +55,7 @@ export interface IntegratedGradients {
  * sum_e (x - x0)_e dF/dx_e equals sum_n (Zx - Z0)_n dF/dZ_n: the kernels'
  * backward pass yields dF/dZ directly, and no product with W runs per step.
  */
-export function integratedGradients(parts: RecurrentParts, ids: Int32Array, options: Partial<typeof IG_DEFAULTS> = {}): IntegratedGradients {
+export function integratedGradients(parts: RecurrentParts, ids: Int32Array, options: Partial<IgOptions> = {}): IntegratedGradients {
   const { steps: firstSteps, maxSteps, tolerance } = { ...IG_DEFAULTS, ...options };
   const T = ids.length;
   const zx = inputProducts(parts, ids);
@@ -63,7 +70,7 @@ export function integratedGradients(parts: RecurrentParts, ids: Int32Array, opti
   const ends = valuesOf(() => probabilityOfProducts(parts, tf.tensor3d(both, [2, T, N])));
   const [probability, baseline] = [ends[0], ends[1]];
   const delta = probability - baseline;
-  let steps: number = firstSteps;
+  let steps = firstSteps;
   for (;;) {
     const { nodes, weights } = gaussLegendre(steps);
     const summed = new Float64Array(T * N);

@@ -4,7 +4,7 @@ export { recurrentParts } from './recurrent-parts';
 export { valuesOf, windowPredictor } from './model-values';
 export type { RecurrentParts } from './recurrent-parts';
 export { integratedGradients, occlusion, IG_DEFAULTS } from './attributions';
-export type { WindowPredictor } from './attributions';
+export type { IgOptions, WindowPredictor } from './attributions';
 export { traceWindow, backwardStatesOfCuts, inputProducts } from './trace';
 export * from './types';
 export { measureFaithfulness } from './faithfulness';
