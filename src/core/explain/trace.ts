@@ -18,7 +18,7 @@
  * padded prefix (measured in BENCHMARKS.md, "Explanations").
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedTrajectory, type DirectionTrajectory } from '../fused';
+import { fusedStatesAt, fusedTrajectory, type DirectionTrajectory } from '../fused';
 import { valuesOf } from './model-values';
 import type { RecurrentParts } from './recurrent-parts';
 
@@ -68,11 +68,7 @@ export function backwardStatesOfCuts(parts: RecurrentParts, z: Float32Array, cut
         zc.set(z.subarray(src, src + GU), (row * steps + s) * GU);
       }
     });
-    const [run] = fusedTrajectory(kind, zc, rows.length, steps, bias, r, U, [false], 'h');
-    rows.forEach((t, row) => {
-      const src = (t * rows.length + row) * U;
-      out.set(run.h.subarray(src, src + U), (first + row) * U);
-    });
+    out.set(fusedStatesAt(kind, zc, rows.length, steps, bias, r, U, Int32Array.from(rows)), first * U);
   }
   return out;
 }

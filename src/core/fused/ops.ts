@@ -524,8 +524,6 @@ export function fusedTrajectory(
   r: Float32Array,
   U: number,
   reverse: boolean[],
-  /** 'h' reads the hidden states only (c and gates come back empty). */
-  read: 'all' | 'h' = 'all',
 ): DirectionTrajectory[] {
   const rt = getRuntime();
   if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
@@ -537,16 +535,41 @@ export function fusedTrajectory(
   const { slot } = forward(rt, kind, z, bias, r, B, T, U, D, reverse, true, Symbol('trajectory'));
   if (!slot) throw new Error('fusedTrajectory: the forward pass kept no states');
   try {
-    return slot.dirs.map((buf, d) => readTrajectory(slot, buf, reverse[d], read === 'all'));
+    return slot.dirs.map((buf, d) => readTrajectory(slot, buf, reverse[d]));
   } finally {
     freeSlot(slot);
   }
 }
 
-function readTrajectory(slot: Slot, buf: DirBuffers, reversed: boolean, withCells: boolean): DirectionTrajectory {
+/**
+ * Run one forward direction over Z [B, T, G*U] like fusedTrajectory, but
+ * return only row b's state after step steps[b]: [B, U]. For many runs of
+ * different lengths batched in one call, each read at its own end.
+ */
+export function fusedStatesAt(kind: CellKind, z: Float32Array, B: number, T: number, bias: Float32Array, r: Float32Array, U: number, steps: Int32Array): Float32Array {
+  const rt = getRuntime();
+  if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
+  if (z.length !== B * T * GATES[kind] * U || steps.length !== B) throw new Error(`fusedStatesAt(${kind}): inconsistent sizes Z ${z.length} steps ${steps.length} for B=${B} T=${T} U=${U}`);
+  const { slot } = forward(rt, kind, z, bias, r, B, T, U, 1, [false], true, Symbol('states'));
+  if (!slot) throw new Error('fusedStatesAt: the forward pass kept no states');
+  try {
+    const f = rt.f32;
+    const out = new Float32Array(B * U);
+    const h = slot.dirs[0].h >> 2;
+    for (let b = 0; b < B; b++) {
+      const src = h + ((steps[b] + 1) * B + b) * slot.Up;
+      out.set(f.subarray(src, src + U), b * U);
+    }
+    return out;
+  } finally {
+    freeSlot(slot);
+  }
+}
+
+function readTrajectory(slot: Slot, buf: DirBuffers, reversed: boolean): DirectionTrajectory {
   const { B, T, U, Up, kind } = slot;
   const f = slot.rt.f32;
-  const lstm = kind === 'lstm' && withCells;
+  const lstm = kind === 'lstm';
   const h = new Float32Array(T * B * U);
   const c = new Float32Array(lstm ? T * B * U : 0);
   const gates = new Float32Array(lstm ? T * B * 4 * U : 0);
