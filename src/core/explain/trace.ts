@@ -56,12 +56,14 @@ export function backwardStatesOfCuts(parts: RecurrentParts, z: Float32Array, cut
   const bias = biasAll.subarray(GU, 2 * GU);
   const r = rAll.subarray(U * GU, 2 * U * GU);
   const out = new Float32Array(cuts.length * U);
+  // One buffer for every call (they are tens of megabytes: allocating each anew kept the garbage collector busy).
+  const buffer = new Float32Array(Math.min(PREFIX_ROWS_PER_CALL, cuts.length) * (cuts[cuts.length - 1] + 1) * GU);
   for (let first = 0; first < cuts.length; first += PREFIX_ROWS_PER_CALL) {
     const rows = cuts.slice(first, first + PREFIX_ROWS_PER_CALL);
     const steps = rows[rows.length - 1] + 1;
     // Row r reads z at positions t_r, t_r - 1, .., 0 as a forward run; its
-    // steps past t_r read zeros and are never looked at.
-    const zc = new Float32Array(rows.length * steps * GU);
+    // steps past t_r read whatever the buffer holds and are never looked at.
+    const zc = buffer.subarray(0, rows.length * steps * GU);
     rows.forEach((t, row) => {
       for (let s = 0; s <= t; s++) {
         const src = (t - s) * width + GU;
