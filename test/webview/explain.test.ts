@@ -45,6 +45,9 @@ async function openWith(explanation: Explanation, theme: ThemeName = 'dark'): Pr
   await d.page.locator('vscode-panel-tab[data-tab="predictions"]').click();
   await d.page.locator('[data-prediction-id="p-explain"] vscode-button[data-action="explain"]').click();
   await d.page.locator('.explain-view .explain-tokens').waitFor();
+  // the heatmaps come one per animation frame
+  const matrices = explanation.states.reduce((n, s) => n + 1 + (s.c ? 1 : 0) + (s.inputGate ? 3 : 0), 0);
+  await d.page.waitForFunction((n) => document.querySelectorAll('.explain-figure').length === n, matrices, { timeout: 10_000 });
   return d;
 }
 
