@@ -10,6 +10,7 @@ import type { ArchitectureSummary } from './core/architecture';
 import type { BackendInfo } from './core/backend';
 import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
+import type { AttributionMethod, Explanation } from './core/explain/types';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
 import type { ExportedFiles } from './core/keras/export';
@@ -60,6 +61,20 @@ export interface PredictResult {
   milliseconds: number;
 }
 
+export interface ExplainParams {
+  runDir: string;
+  text: string;
+  method: AttributionMethod;
+  backend: BackendPreference;
+}
+
+export interface ExplainResult {
+  explanation: Explanation;
+  runId: string;
+  backend: string;
+  recurrentImplementation: string;
+}
+
 export interface EvaluateParams {
   runDir: string;
   data: DataSource;
@@ -89,6 +104,7 @@ export interface WorkerMethods {
   [method: string]: { params: unknown; result: unknown };
   train: { params: TrainParams; result: TrainResult };
   predict: { params: PredictParams; result: PredictResult };
+  explain: { params: ExplainParams; result: ExplainResult };
   evaluate: { params: EvaluateParams; result: EvaluateResult };
   backend: { params: { preference: BackendPreference }; result: BackendInfo };
   /** A Keras model and its word index become a run. */
@@ -202,6 +218,8 @@ export interface DashboardToHost {
   /** The host asks the user to confirm. */
   deleteRun: { params: { runId: string }; result: { deleted: boolean } };
   predict: { params: { runId: string; text: string }; result: PredictionEntry };
+  /** Why the model decided on an earlier prediction of this session (its text is kept in memory only). */
+  explain: { params: { predictionId: string; method: AttributionMethod }; result: Explanation };
   trainModel: { params: { preset?: PresetName }; result: void };
   /** Continue a partial or cancelled run from its last epoch (Resume Training). */
   resumeRun: { params: { runId: string }; result: void };

@@ -4,13 +4,11 @@ import { LabError } from '../core/errors';
 import { confidenceOf, formatVerdict, knownWords, readingNotes, wordsRead } from '../core/verdict';
 import { defaultRunsDir } from '../core/paths';
 import { backendOption, jsonOption } from './options';
+import { readStdin } from './stdin';
 import { resolveModelDir, workerClient } from './worker';
 
 async function readStdinLines(): Promise<string[]> {
-  if (process.stdin.isTTY) throw new LabError('bad-argument', 'No text to analyze: give texts as arguments or one per line on standard input.');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  return (await readStdin()).split(/\r?\n/).filter((l) => l.trim() !== '');
 }
 
 export function addPredictCommand(program: Command): void {

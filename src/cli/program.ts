@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { addEvaluateCommand } from './evaluate';
 import { addExportCommand } from './export';
 import { addImportCommand } from './import';
+import { addExplainCommand } from './explain';
 import { addPredictCommand } from './predict';
 import { addRunsCommand } from './runs';
 import { addSummaryCommand } from './summary';
@@ -14,6 +15,6 @@ export function buildProgram(): Command {
     .description('Train, evaluate and use the Keras tutorial\'s SimpleRNN, LSTM and Bi-LSTM sentiment models on IMDB, with TensorFlow.js.')
     .option('--debug', 'print where an internal error happened (its stack)')
     .exitOverride();
-  for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addRunsCommand, addImportCommand, addExportCommand]) add(program);
+  for (const add of [addSummaryCommand, addTrainCommand, addEvaluateCommand, addPredictCommand, addExplainCommand, addRunsCommand, addImportCommand, addExportCommand]) add(program);
   return program;
 }

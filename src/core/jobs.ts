@@ -34,7 +34,7 @@ import { TOKENIZER_VERSION } from './text';
 import { evaluateSplit, fitModel } from './training';
 import { importKerasModel } from './keras/import';
 import { encodeTestReviews } from './keras/test-reviews';
-import type { ImportKerasParams, EvaluateParams, EvaluateResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
+import type { ImportKerasParams, EvaluateParams, EvaluateResult, ExplainParams, ExplainResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
 import type { HandlerContext } from '../rpc';
 
 export type JobContext = HandlerContext<TrainingEvents>;
@@ -223,6 +223,17 @@ export class Jobs {
     const backend = await initBackend(params.backend, this.environment);
     const { runDir, record } = await importKerasModel(params, backend.name);
     return { runDir, record, cancelled: false };
+  }
+
+  async explain(params: ExplainParams): Promise<ExplainResult> {
+    const backend = await initBackend(params.backend, this.environment);
+    const predictor = await this.predictors.get(params.runDir);
+    return {
+      explanation: predictor.explain(params.text, params.method),
+      runId: predictor.record.id,
+      backend: backend.name,
+      recurrentImplementation: predictor.recurrentImplementation,
+    };
   }
 
   private async evaluateSplit(model: tf.LayersModel, split: EncodedSplit, maxlen: number, context: JobContext) {

@@ -8,10 +8,15 @@ import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLa
 import { openRun, type RunRecord } from './runs';
 import { KERAS_TOKENIZER, TOKENIZER_VERSION, tokenizerOf } from './text';
 import { LabError } from './errors';
+import { explainText, recurrentParts, windowPredictor, type AttributionMethod, type Explanation, type RecurrentParts } from './explain';
+import { fusedKernelsAvailable, fusedKernelsError } from './fused';
 import { predictRows } from './training';
 import { TextEncoder, Vocabulary } from './vocabulary';
 
 export class Predictor {
+  /** The model taken apart for explanations (made on the first one). */
+  private parts: RecurrentParts | null = null;
+
   private constructor(
     readonly runDir: string,
     readonly record: RunRecord,
@@ -71,7 +76,20 @@ export class Predictor {
     }));
   }
 
+  /**
+   * Why the model decided on `text`: its trace (from the fused kernels, which
+   * keep every step), the verdict as it reads and the words' attributions.
+   */
+  explain(text: string, method: AttributionMethod): Explanation {
+    if (!fusedKernelsAvailable()) {
+      throw new LabError('backend-unavailable', `Explanations need the fused recurrent kernels, which did not load here${fusedKernelsError() ? ` (${fusedKernelsError()})` : ''}.`);
+    }
+    this.parts ??= recurrentParts(this.model, this.record.hyperparameters.preset);
+    return explainText({ parts: this.parts, encoder: this.encoder, predict: windowPredictor(this.model, this.maxlen), text, method });
+  }
+
   dispose(): void {
+    this.parts?.dispose();
     this.model.dispose();
   }
 }

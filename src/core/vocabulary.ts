@@ -98,6 +98,9 @@ export interface IndexRules {
   indexFrom: number;
 }
 
+/** How the start character shows among a text's tokens (explanations list it). */
+export const START_TOKEN = '<start>';
+
 export const LAB_INDEX_RULES: IndexRules = { startChar: START_CHAR, oovChar: OOV_CHAR, indexFrom: INDEX_FROM };
 
 /** The single text → model-input path used by prediction (training uses the same helpers on ranks). */
@@ -107,31 +110,46 @@ export class TextEncoder {
     readonly numWords: number,
     readonly maxlen: number,
     private readonly tokenizeText: (text: string) => string[] = tokenize,
-    private readonly rules: IndexRules = LAB_INDEX_RULES,
+    readonly rules: IndexRules = LAB_INDEX_RULES,
   ) {}
 
-  encode(text: string): EncodedText {
-    const tokens = this.tokenizeText(text);
+  /**
+   * The words the model reads, each beside its index, before padding and
+   * truncation: the start character first (as "<start>") when the rules have
+   * one. A word that a Tokenizer without oov_token drops is in neither list;
+   * `unknownAt` still says where it would have stood.
+   */
+  sequenceOf(text: string): { tokens: string[]; sequence: Int32Array; wordCount: number; unknownAt: number[] } {
+    const words = this.tokenizeText(text);
     const { startChar, oovChar, indexFrom } = this.rules;
+    const tokens: string[] = startChar === null ? [] : [START_TOKEN];
     const seq: number[] = startChar === null ? [] : [startChar];
-    // Where each unknown word stands in seq (a dropped one, with oovChar null, where it would have stood).
     const unknownAt: number[] = [];
-    for (const word of tokens) {
+    for (const word of words) {
       const rank = this.vocabulary.rankOf(word);
       const index = rank + indexFrom;
       if (rank > 0 && index < this.numWords) {
         seq.push(index);
+        tokens.push(word);
         continue;
       }
       unknownAt.push(seq.length);
-      if (oovChar !== null) seq.push(oovChar);
+      if (oovChar !== null) {
+        seq.push(oovChar);
+        tokens.push(word);
+      }
     }
+    return { tokens, sequence: Int32Array.from(seq), wordCount: words.length, unknownAt };
+  }
+
+  encode(text: string): EncodedText {
+    const { sequence: seq, wordCount, unknownAt } = this.sequenceOf(text);
     const truncated = seq.length > this.maxlen;
     // Only what the model reads counts: a long text's cut-off front says nothing about the answer.
     const firstRead = seq.length - Math.min(seq.length, this.maxlen);
     const unknownRead = unknownAt.filter((at) => at >= firstRead).length;
-    const dropped = oovChar === null ? unknownRead : 0;
-    const wordsRead = truncated ? this.maxlen + dropped : tokens.length;
-    return { ids: padSequence(seq, this.maxlen), tokenCount: tokens.length, truncated, wordsRead, oovCount: unknownRead };
+    const dropped = this.rules.oovChar === null ? unknownRead : 0;
+    const wordsRead = truncated ? this.maxlen + dropped : wordCount;
+    return { ids: padSequence(seq, this.maxlen), tokenCount: wordCount, truncated, wordsRead, oovCount: unknownRead };
   }
 }

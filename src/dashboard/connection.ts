@@ -42,6 +42,7 @@ export class DashboardConnection implements vscode.Disposable {
     this.serve('setActiveRun', ({ runId }) => lab.setActiveRun(runId));
     this.serve('deleteRun', async ({ runId }) => ({ deleted: Boolean(await vscode.commands.executeCommand(COMMANDS.deleteModel, runId)) }));
     this.serve('predict', async ({ runId, text }) => (await lab.predict([text], { runId, source: 'dashboard' }))[0]);
+    this.serve('explain', ({ predictionId, method }) => lab.explain(predictionId, method));
     this.serve('trainModel', ({ preset }) => {
       // Not awaited: the training outlives the request; progress arrives as notifications.
       void vscode.commands.executeCommand(COMMANDS.trainModel, preset);

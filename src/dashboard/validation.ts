@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { LabError } from '../core/errors';
 import { PRESET_NAMES } from '../core/presets';
+import { ATTRIBUTION_METHODS } from '../core/explain/types';
 import type { DashboardToHost } from '../protocol';
 
 const runId = z.string().min(1).max(200).regex(/^[^/\\]+$/, 'a run id has no path separators').refine((id) => !id.startsWith('.'), 'a run id does not start with a dot');
@@ -20,6 +21,7 @@ export const dashboardRequestSchemas: { [K in keyof DashboardToHost & string]: z
   setActiveRun: z.object({ runId }).strict(),
   deleteRun: z.object({ runId }).strict(),
   predict: z.object({ runId, text: z.string().max(MAX_PREDICTION_TEXT) }).strict(),
+  explain: z.object({ predictionId: z.string().min(1).max(100), method: z.enum(ATTRIBUTION_METHODS) }).strict(),
   trainModel: z.object({ preset: z.enum(PRESET_NAMES as [string, ...string[]]).optional() }).strict() as z.ZodType<DashboardToHost['trainModel']['params']>,
   resumeRun: z.object({ runId }).strict(),
   cancelTraining: empty as z.ZodType<Record<string, never>>,

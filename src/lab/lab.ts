@@ -10,6 +10,7 @@ import { parseDataSource } from '../core/dataset/source';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
 import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
+import type { AttributionMethod, Explanation } from '../core/explain/types';
 import { applyTrainingEvent, newTrainingState } from '../core/training-state';
 import type {
   DashboardState,
@@ -64,6 +65,7 @@ export class Lab {
   private runs: RunListing[] = [];
   private training: { state: TrainingState; request?: PendingRequest<TrainResult> } | undefined;
   private predictions: PredictionEntry[];
+  private readonly predictionTexts = new Map<string, string>();
   private readonly listeners = new Set<(change: LabChange) => void>();
   private predictionCounter = 0;
 
@@ -281,11 +283,31 @@ export class Lab {
       milliseconds: result.milliseconds / texts.length,
       source: options.source,
     }));
+    entries.forEach((entry, i) => this.rememberText(entry.id, texts[i]));
     // The newest analysis first, as the dashboard lists them; its texts in the order they were given (document order).
     this.predictions = [...entries, ...this.predictions].slice(0, MAX_PREDICTIONS);
     await this.store.update(PREDICTIONS_KEY, this.predictions);
     this.emit({ kind: 'state' });
     return entries;
+  }
+
+  /** Keeps the text of the latest predictions (memory only: the stored entries hold an excerpt) for explanations. */
+  private rememberText(predictionId: string, text: string): void {
+    this.predictionTexts.set(predictionId, text);
+    for (const id of this.predictionTexts.keys()) {
+      if (this.predictionTexts.size <= MAX_PREDICTIONS) break;
+      this.predictionTexts.delete(id);
+    }
+  }
+
+  /** Why the run that made a prediction of this session decided as it did. */
+  async explain(predictionId: string, method: AttributionMethod): Promise<Explanation> {
+    const entry = this.predictions.find((p) => p.id === predictionId);
+    const text = this.predictionTexts.get(predictionId);
+    if (!entry || text === undefined) throw new LabError('not-found', 'The text of this prediction is no longer at hand (it is kept for this session only): analyze it again to explain it.');
+    const run = this.findRun(entry.runId);
+    const result = await this.service.request('explain', { runDir: run.dir, text, method, backend: this.settings().backend }).result;
+    return result.explanation;
   }
 
   /** Test-set metrics of a run, stored in it. Evaluates as many test reviews as the run was trained with (all, or its limit). */

@@ -25,7 +25,7 @@ import type { ServiceMethods, ServiceWelcome, TrainResult, TrainingEvents, Train
 import { RpcEndpoint, type EventListener, type Handler, type PendingRequest } from '../rpc';
 import { privacyProblem, type ServiceRoots } from './address';
 import { HELLO_TIMEOUT_MS, isValidHello, writeNewToken } from './auth';
-import { serviceRequestSchemas, validateServiceRequest } from './requests';
+import { serviceRequestSchemas, validateServiceRequest, type ServiceMethodName } from './requests';
 import { inspectSocketPath } from './socket-path';
 
 const { values: args } = parseArgs({
@@ -115,7 +115,7 @@ function serve(socket: Socket, token: string): void {
     logStack,
   );
   /** Every handler sees its parameters only after they passed the method's schema. */
-  const handle = <K extends keyof ServiceMethods & string>(method: K, handler: Handler<ServiceMethods[K], TrainingEvents>) =>
+  const handle = <K extends ServiceMethodName>(method: K, handler: Handler<ServiceMethods[K], TrainingEvents>) =>
     endpoint.handle(method, async (params, context) => handler(await validateServiceRequest(schemas, method, params), context));
   const followed = new Set<EventListener<TrainingEvents>>();
   socket.on('close', () => {
@@ -177,6 +177,8 @@ function serve(socket: Socket, token: string): void {
     return { training: current ? { state: current.state, activate: current.activate } : undefined, finished };
   });
   handle('predict', (params) => predictor.request('predict', params).result);
+  // Explanations are predictions too: they never wait behind a training.
+  handle('explain', (params) => predictor.request('explain', params).result);
   handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());

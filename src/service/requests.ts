@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../core/backend-names';
 import type { DataSource } from '../core/dataset/source';
 import { LabError } from '../core/errors';
+import { ATTRIBUTION_METHODS } from '../core/explain/types';
 import { WORD_INDEX_KINDS, type WordIndexKind } from '../core/keras/word-index';
 import { TUNABLE_HYPERPARAMETERS, hyperparametersSchema } from '../core/presets';
 import { MAX_PREDICTION_TEXT } from '../dashboard/validation';
@@ -54,7 +55,9 @@ function dataSourceSchema(configured: string): z.ZodType<DataSource> {
   ]);
 }
 
-type RequestSchemas = { [K in keyof ServiceMethods & string]: z.ZodType<ServiceMethods[K]['params']> };
+/** Every method the service serves (the protocol's index signature left out, so a method without a schema does not compile). */
+export type ServiceMethodName = Extract<keyof { [K in keyof ServiceMethods as string extends K ? never : K]: true }, string>;
+type RequestSchemas = { [K in ServiceMethodName]: z.ZodType<ServiceMethods[K]['params']> };
 
 export function serviceRequestSchemas(roots: ServiceRoots): RequestSchemas {
   const backend = z.enum(BACKEND_PREFERENCES as [BackendPreference, ...BackendPreference[]]);
@@ -77,6 +80,7 @@ export function serviceRequestSchemas(roots: ServiceRoots): RequestSchemas {
         resumeFrom: runDir.optional(),
       })
       .strict(),
+    explain: z.object({ runDir, text: z.string().max(MAX_PREDICTION_TEXT), method: z.enum(ATTRIBUTION_METHODS), backend }).strict(),
     predict: z.object({ runDir, texts: z.array(z.string().max(MAX_PREDICTION_TEXT)).min(1).max(MAX_PREDICTION_TEXTS), backend }).strict(),
     evaluate: z.object({ runDir, data, limit, cacheDir, backend, save: z.boolean() }).strict(),
     backend: z.object({ preference: backend }).strict(),
@@ -106,7 +110,7 @@ export function serviceRequestSchemas(roots: ServiceRoots): RequestSchemas {
 }
 
 /** The parsed parameters of a request, or a 'bad-argument' error saying what was wrong. */
-export async function validateServiceRequest<K extends keyof ServiceMethods & string>(schemas: RequestSchemas, method: K, params: unknown): Promise<ServiceMethods[K]['params']> {
+export async function validateServiceRequest<K extends ServiceMethodName>(schemas: RequestSchemas, method: K, params: unknown): Promise<ServiceMethods[K]['params']> {
   const schema = schemas[method];
   const parsed = await schema.safeParseAsync(params);
   if (!parsed.success) {

@@ -25,6 +25,7 @@ endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context))
 endpoint.handle('predict', (params) => jobs.predict(params));
 endpoint.handle('importKeras', (params) => jobs.importKeras(params));
 endpoint.handle('exportKeras', ({ runDir, out }) => exportRunToKeras(runDir, out));
+endpoint.handle('explain', (params) => jobs.explain(params));
 endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Explanation } from '../../src/core/explain/types';
 import type { EvaluationMetrics } from '../../src/core/metrics';
 import type { RunRecord } from '../../src/core/runs';
 import { CLI_PATH, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from './helpers';
@@ -125,6 +126,36 @@ describe('rnn-sentiment-lab CLI', () => {
     assert.equal(metrics.accuracy, (c.truePositive + c.trueNegative) / 200);
     const record = JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(record.test?.count, 200, '--save stores the metrics in the run');
+  });
+
+  test('explain: the tokens with their attributions, plain when piped; the whole trace with --json; stdin and errors as predict', async () => {
+    assert.ok(runDir, 'needs the run trained by the test before');
+    const text = 'What a great film, zyzzyvas aside';
+    const json = await run(['explain', '--model', runDir, '--json', text]);
+    assert.equal(json.code, 0, json.stderr);
+    const e = JSON.parse(json.stdout) as Explanation;
+    assert.deepEqual(e.tokens.map((t: { text: string }) => t.text), ['<start>', 'what', 'a', 'great', 'film', 'zyzzyvas', 'aside']);
+    assert.equal(e.tokens[5].status, 'oov');
+    assert.equal(e.attributions.method, 'ig');
+    assert.equal(e.attributions.values.length, 7);
+    assert.ok((e.attributions.completenessError ?? Infinity) <= 0.01);
+    assert.equal(e.verdict.length, 7);
+    assert.equal(e.states[0].h.length, 7);
+    // the explanation's verdict is predict's
+    const predicted = JSON.parse((await run(['predict', '--model', runDir, '--json', text])).stdout) as { probability: number };
+    assert.ok(Math.abs(predicted.probability - e.probability) < 1e-5);
+
+    const piped = await run(['explain', '--model', runDir, '--method', 'occlusion'], { input: text });
+    assert.equal(piped.code, 0, piped.stderr);
+    const lines = piped.stdout.trim().split('\n');
+    assert.match(lines[0], /^(positive|negative) +\d\.\d{4} +\(simple-rnn, occlusion/);
+    assert.equal(lines.length, 8);
+    assert.match(lines[6], /^5\tzyzzyvas\toov\t[+-]\d\.\d{4}\t\d\.\d{4}$/);
+    assert.ok(!piped.stdout.includes('\u001b['), 'no colour codes when piped');
+
+    assertOneLineError(await run(['explain', '--model', runDir, '--method', 'shap', text]), /argument 'shap' is invalid/);
+    assertOneLineError(await run(['explain', '--model', runDir], { input: '  \n' }), /No text to explain/);
+    assertOneLineError(await run(['explain', '--model', path.join(dir, 'no-model'), text]), /No trained model at/);
   });
 
   test('Ctrl-C during training keeps the last finished epoch and exits 130', async () => {

@@ -58,6 +58,10 @@ test('dashboard messages: well-formed requests pass, anything else is refused wi
   refused('predict', { runId: 'a', text: 'x', extra: true }, /Unrecognized key/);
   refused('predict', { runId: 'a', text: 'x'.repeat(MAX_PREDICTION_TEXT + 1) }, /text/);
   refused('trainModel', { preset: 'gru' }, /preset/);
+  assert.deepEqual(validateDashboardRequest('explain', { predictionId: 'm1-2', method: 'occlusion' }), { predictionId: 'm1-2', method: 'occlusion' });
+  refused('explain', { predictionId: 'm1-2', method: 'shap' }, /method/);
+  refused('explain', { predictionId: 'x'.repeat(101), method: 'ig' }, /predictionId/);
+  refused('explain', { predictionId: 'm1-2' }, /method/);
   refused('ready', null, /Invalid "ready"/);
   refused('runShellCommand', { command: 'rm -rf /' }, /Unknown dashboard request/);
 });

@@ -120,9 +120,16 @@ describe('the lab behind the commands and dashboards', () => {
     assert.equal(a.runId, lab.activeRunId);
     assert.deepEqual(lab.snapshot().predictions.map((p) => p.id), [a.id, b.id, older.id, noise.id]);
     assert.equal(store.get<unknown[]>('rnnSentimentLab.predictions')?.length, 4);
+    // explained through the service by the run that answered, from the whole text kept in memory
+    const explanation = await lab.explain(b.id, 'occlusion');
+    assert.deepEqual(explanation.tokens.map((t) => t.text), ['<start>', 'a', 'dull', 'awful', 'film']);
+    assert.ok(Math.abs(explanation.probability - b.prediction.probability) < 1e-5);
+    assert.equal(explanation.attributions.removed?.length, 5);
     const defaults = () => readSettings(() => undefined, dir);
     const reopened = new Lab(serviceAt(dir, defaults), store, defaults);
     assert.equal(reopened.snapshot().predictions.length, 4);
+    await assert.rejects(reopened.explain(a.id, 'ig'), (e: Error) => e instanceof LabError && e.code === 'not-found' && /analyze it again/.test(e.message));
+    await assert.rejects(lab.explain('no-such-prediction', 'ig'), (e: Error) => e instanceof LabError && e.code === 'not-found');
     await reopened.dispose();
   });
 

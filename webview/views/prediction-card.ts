@@ -7,10 +7,11 @@
 import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
 import { findRun, runShortName } from '../state/selectors.js';
 import { h } from '../util/dom.js';
+import { button } from './widgets.js';
 import { formatDate, formatFraction, formatInteger } from '../util/format.js';
 import { NO_KNOWN_WORD, formatPositiveProbability, formatSureness, readingNotes, verdictSymbol } from '../../src/core/verdict.js';
 
-export function predictionCard(state: DashboardState, entry: PredictionEntry): HTMLElement {
+export function predictionCard(state: DashboardState, entry: PredictionEntry, onExplain?: (entry: PredictionEntry) => void): HTMLElement {
   const p = entry.prediction;
   const positive = p.label === 'positive';
   const fill = h('div', { class: 'probability-fill' });
@@ -65,6 +66,7 @@ export function predictionCard(state: DashboardState, entry: PredictionEntry): H
       h('span', undefined, `${formatInteger(entry.milliseconds)} ms`),
       h('span', undefined, entry.source === 'editor' ? 'from the editor' : 'from the dashboard'),
       h('time', { datetime: entry.at }, formatDate(entry.at)),
+      onExplain ? button('Explain', () => onExplain(entry), { name: 'explain', appearance: 'secondary', ariaLabel: `Explain why: ${entry.excerpt.slice(0, 40)}` }) : null,
     ),
   );
 }

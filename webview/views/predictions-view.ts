@@ -7,9 +7,11 @@ import { formatVerdict } from '../../src/core/verdict.js';
 import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
 import { defaultRunId, okRuns, runLabel } from '../state/selectors.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
+import { ExplainPanel } from './explain-view.js';
 import { predictionCard } from './prediction-card.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
-import { InlineError, Picker, button, runAction, setDisabled, spinner } from './widgets.js';
+import { InlineError, Picker, button, describeError, runAction, setDisabled, spinner } from './widgets.js';
+import type { ChartTheme } from '../theme/theme.js';
 
 type TextArea = HTMLElement & { value: string };
 
@@ -27,6 +29,9 @@ export class PredictionsView implements DashboardView {
   private readonly local = new Map<string, PredictionEntry>();
   private state: DashboardState | undefined;
   private pending = false;
+  private readonly explainPanel: ExplainPanel;
+  /** Bumped by each explanation request: only the latest one is shown. */
+  private explaining = 0;
 
   constructor(private readonly context: ViewContext) {
     this.text = ui('vscode-text-area', {
@@ -52,6 +57,7 @@ export class PredictionsView implements DashboardView {
     this.runPicker = new Picker('Model', (id) => this.context.ui.update({ predictionRunId: id }), 'prediction-run');
     this.analyzeButton = button('Analyze', () => this.analyze(), { name: 'analyze', ariaLabel: 'Analyze the review' });
     this.busy.hidden = true;
+    this.explainPanel = new ExplainPanel(context.theme());
     this.element = h(
       'section',
       { class: 'view predictions-view', 'aria-label': 'Predictions' },
@@ -63,6 +69,7 @@ export class PredictionsView implements DashboardView {
         this.hint,
         this.errors.element,
       ),
+      this.explainPanel.element,
       h('h2', { class: 'list-title' }, 'Predictions'),
       this.list,
     );
@@ -85,7 +92,7 @@ export class PredictionsView implements DashboardView {
     replaceChildren(
       this.list,
       entries.length
-        ? entries.map((e) => predictionCard(state, e))
+        ? entries.map((e) => predictionCard(state, e, (entry) => this.explain(entry)))
         : h('p', { class: 'empty' }, 'No predictions yet. Analyze a review here, or select text in an editor and run “Analyze Sentiment”.'),
     );
   }
@@ -94,6 +101,29 @@ export class PredictionsView implements DashboardView {
     if (!target.predictionId) return;
     const card = this.list.querySelector<HTMLElement>(`[data-prediction-id="${CSS.escape(target.predictionId)}"]`);
     if (card) highlight(card);
+    // A prediction revealed from the editor is explained too, once its label is on screen.
+    const entry = this.state?.predictions.find((p) => p.id === target.predictionId);
+    if (entry) this.explain(entry);
+  }
+
+  setTheme(theme: ChartTheme): void {
+    this.explainPanel.setTheme(theme);
+  }
+
+  /** Ask the host why the model decided on `entry`, and show it (the label is already on screen). */
+  explain(entry: PredictionEntry): void {
+    const request = ++this.explaining;
+    this.explainPanel.showMessage(`Explaining “${entry.excerpt.slice(0, 60)}”…`);
+    this.context.host.request('explain', { predictionId: entry.id, method: 'ig' }).result.then(
+      (explanation) => {
+        if (request !== this.explaining) return;
+        this.explainPanel.show(explanation);
+        this.context.announce(`Explanation ready: ${explanation.verdict.length} tokens.`);
+      },
+      (error: unknown) => {
+        if (request === this.explaining) this.explainPanel.showMessage(`No explanation: ${describeError(error).message}`, true);
+      },
+    );
   }
 
   private updateButton(): void {
@@ -116,6 +146,8 @@ export class PredictionsView implements DashboardView {
       this.context.announce(`${formatVerdict(entry.prediction)}.`);
       const card = this.list.querySelector<HTMLElement>(`[data-prediction-id="${CSS.escape(entry.id)}"]`);
       card?.scrollIntoView({ block: 'nearest' });
+      // After the label is on screen: the explanation costs more than the prediction.
+      this.explain(entry);
     }).finally(() => {
       this.pending = false;
       this.busy.hidden = true;

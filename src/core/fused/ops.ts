@@ -242,7 +242,7 @@ function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, 
 function forward(
   rt: KernelRuntime,
   kind: CellKind,
-  input: tf.Tensor | EmbeddedInput,
+  input: tf.Tensor | Float32Array | EmbeddedInput,
   biasData: Float32Array,
   rData: Float32Array,
   B: number,
@@ -271,7 +271,7 @@ function forward(
     zStride: D * G * U,
     order: null,
     pads: 0,
-    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && !(input instanceof tf.Tensor) && startsWithPadding(input.ids, B, T)),
+    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && !(input instanceof tf.Tensor) && !(input instanceof Float32Array) && startsWithPadding(input.ids, B, T)),
     tape,
     live: true,
   };
@@ -304,6 +304,9 @@ function forward(
     if (input instanceof tf.Tensor) {
       zPtr = rt.alloc(input.size * 4);
       readTensorInto(input, rt.f32, zPtr >> 2);
+    } else if (input instanceof Float32Array) {
+      zPtr = rt.alloc(input.length * 4);
+      rt.f32.set(input, zPtr >> 2);
     } else {
       const { rows, local } = distinctRows(input.ids, input.V);
       // (the SimpleRNN kernel has no padding prefix: its steps cost too little to matter)
@@ -493,4 +496,95 @@ export function fusedRecurrence(
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(...inputs) as tf.Tensor2D;
+}
+
+/** Every step of one direction, read back from the kernel's trajectory buffers (time order). */
+export interface DirectionTrajectory {
+  /** h after reading each time position: [T, B, U] (for a reversed direction, after reading positions T-1 down to t). */
+  h: Float32Array;
+  /** LSTM cell state, same layout as h (empty for a SimpleRNN). */
+  c: Float32Array;
+  /** LSTM activated gates i, f, c~, o: [T, B, 4, U] (empty for a SimpleRNN). */
+  gates: Float32Array;
+}
+
+/**
+ * Run the recurrence over Z [B, T, D*G*U] (as fusedRecurrence with a `z`
+ * input, outside any gradient tape) and return each direction's states at
+ * every step: the per-step arrays the kernel keeps for backpropagation
+ * (store = 1), copied out before the slot is freed. For explanations: the
+ * hidden states, cell states and gates a model went through on a text.
+ */
+export function fusedTrajectory(
+  kind: CellKind,
+  z: Float32Array,
+  B: number,
+  T: number,
+  bias: Float32Array,
+  r: Float32Array,
+  U: number,
+  reverse: boolean[],
+): DirectionTrajectory[] {
+  const rt = getRuntime();
+  if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
+  const D = reverse.length;
+  const G = GATES[kind];
+  if (z.length !== B * T * D * G * U || bias.length !== D * G * U || r.length !== D * U * G * U) {
+    throw new Error(`fusedTrajectory(${kind}): inconsistent sizes Z ${z.length} bias ${bias.length} R ${r.length} for B=${B} T=${T} U=${U} D=${D}`);
+  }
+  const { slot } = forward(rt, kind, z, bias, r, B, T, U, D, reverse, true, Symbol('trajectory'));
+  if (!slot) throw new Error('fusedTrajectory: the forward pass kept no states');
+  try {
+    return slot.dirs.map((buf, d) => readTrajectory(slot, buf, reverse[d]));
+  } finally {
+    freeSlot(slot);
+  }
+}
+
+/**
+ * Run one forward direction over Z [B, T, G*U] like fusedTrajectory, but
+ * return only row b's state after step steps[b]: [B, U]. For many runs of
+ * different lengths batched in one call, each read at its own end.
+ */
+export function fusedStatesAt(kind: CellKind, z: Float32Array, B: number, T: number, bias: Float32Array, r: Float32Array, U: number, steps: Int32Array): Float32Array {
+  const rt = getRuntime();
+  if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
+  if (z.length !== B * T * GATES[kind] * U || steps.length !== B) throw new Error(`fusedStatesAt(${kind}): inconsistent sizes Z ${z.length} steps ${steps.length} for B=${B} T=${T} U=${U}`);
+  const { slot } = forward(rt, kind, z, bias, r, B, T, U, 1, [false], true, Symbol('states'));
+  if (!slot) throw new Error('fusedStatesAt: the forward pass kept no states');
+  try {
+    const f = rt.f32;
+    const out = new Float32Array(B * U);
+    const h = slot.dirs[0].h >> 2;
+    for (let b = 0; b < B; b++) {
+      const src = h + ((steps[b] + 1) * B + b) * slot.Up;
+      out.set(f.subarray(src, src + U), b * U);
+    }
+    return out;
+  } finally {
+    freeSlot(slot);
+  }
+}
+
+function readTrajectory(slot: Slot, buf: DirBuffers, reversed: boolean): DirectionTrajectory {
+  const { B, T, U, Up, kind } = slot;
+  const f = slot.rt.f32;
+  const lstm = kind === 'lstm';
+  const h = new Float32Array(T * B * U);
+  const c = new Float32Array(lstm ? T * B * U : 0);
+  const gates = new Float32Array(lstm ? T * B * 4 * U : 0);
+  for (let s = 0; s < T; s++) {
+    // step s read time position t (a reversed direction reads T-1-s)
+    const t = reversed ? T - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const dst = (t * B + b) * U;
+      const state = ((s + 1) * B + b) * Up;
+      h.set(f.subarray((buf.h >> 2) + state, (buf.h >> 2) + state + U), dst);
+      if (!lstm) continue;
+      c.set(f.subarray((buf.c >> 2) + state, (buf.c >> 2) + state + U), dst);
+      const g0 = (buf.g >> 2) + (s * B + b) * 4 * Up;
+      for (let g = 0; g < 4; g++) gates.set(f.subarray(g0 + g * Up, g0 + g * Up + U), (t * B + b) * 4 * U + g * U);
+    }
+  }
+  return { h, c, gates };
 }

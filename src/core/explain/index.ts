@@ -1,0 +1,11 @@
+export { explainText } from './explain';
+export type { ExplainInput } from './explain';
+export { recurrentParts } from './recurrent-parts';
+export { valuesOf, windowPredictor } from './model-values';
+export type { RecurrentParts } from './recurrent-parts';
+export { integratedGradients, occlusion, IG_DEFAULTS } from './attributions';
+export type { IgOptions, WindowPredictor } from './attributions';
+export { traceWindow, backwardStatesOfCuts, inputProducts } from './trace';
+export * from './types';
+export { measureFaithfulness } from './faithfulness';
+export type { Faithfulness, FaithfulnessOptions } from './faithfulness';
