@@ -3,8 +3,8 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
 import { LabError } from '../core/errors';
-import { OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES, resolveHyperparameters } from '../core/presets';
-import { addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, jsonOption, numberOption } from './options';
+import { CHOICE_NAMES, OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES, resolveHyperparameters } from '../core/presets';
+import { addChoiceOptions, addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, jsonOption, numberOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { resumeSettings } from './resume';
 import { workerClient } from './worker';
@@ -20,6 +20,7 @@ export function addTrainCommand(program: Command): void {
     .addOption(cacheOption())
     .addOption(numberOption('--limit <n>', REVIEW_LIMIT, 'train on the first N reviews of each split'));
   addHyperparameterOptions(command, TUNABLE_NAMES);
+  addChoiceOptions(command, CHOICE_NAMES);
   command
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES))
     .option('--no-evaluate', 'skip the test-set evaluation')

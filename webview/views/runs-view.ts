@@ -13,6 +13,7 @@ import { formatDate, formatDuration, formatFraction, formatInteger, shortRunId }
 import { RunComparison } from './run-comparison.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
 import { InlineError, button, runAction } from './widgets.js';
+import { recurrentLayerOf } from '../../src/core/preset-names.js';
 
 const COLUMNS = ['Compare', 'Model', 'Status', 'Epochs', 'maxlen', 'Units', 'Batch', 'Best val acc', 'Test acc', 'Time', 'Backend', 'Date', 'Actions'] as const;
 
@@ -128,7 +129,7 @@ export class RunsView implements DashboardView {
       cell('Status', statusText(r)),
       cell('Epochs', `${r.epochsCompleted}/${r.hyperparameters.epochs}`),
       cell('maxlen', formatInteger(r.hyperparameters.maxlen)),
-      cell('Units', r.preset === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
+      cell('Units', recurrentLayerOf(r.preset) === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
       cell('Batch', String(r.hyperparameters.batchSize)),
       cell('Best val acc', best ? h('span', { class: 'number', title: `epoch ${best.epoch}` }, formatFraction(best.value)) : '—'),
       cell('Test acc', r.test ? h('span', { class: 'number' }, formatFraction(r.test.accuracy)) : this.evaluateButton(run, name, rowErrors)),
