@@ -12,6 +12,7 @@ import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from '
 import type { Hyperparameters, PresetName } from './core/presets';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
+import type { ShortTextEvaluation } from './core/short-text';
 
 // ---------------------------------------------------------------- host → worker
 
@@ -23,7 +24,7 @@ export interface TrainParams {
   cacheDir: string;
   runsDir: string;
   backend: BackendPreference;
-  /** Evaluate on the test split once trained (the extension does; quick CLI runs may not). */
+  /** Evaluate on the test split and the short-text set once trained (the extension does; quick CLI runs may not). */
   evaluate: boolean;
   /**
    * A partial or cancelled run folder to continue from its last epoch, with
@@ -64,10 +65,13 @@ export interface EvaluateParams {
   backend: BackendPreference;
   /** Store the metrics in the run's record. */
   save: boolean;
+  /** Also evaluate on short texts cut from the test reviews (sentences and 10–30-word windows). */
+  shortText?: boolean;
 }
 
 export interface EvaluateResult {
   metrics: EvaluationMetrics;
+  shortText?: ShortTextEvaluation;
   backend: string;
 }
 

@@ -7,6 +7,8 @@ import { CHOICE_NAMES, OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAME
 import { addChoiceOptions, addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, jsonOption, numberOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { resumeSettings } from './resume';
+import { keptEpochOf } from '../core/runs';
+import { formatShortTextEvaluation } from '../core/short-text';
 import { workerClient } from './worker';
 
 export function addTrainCommand(program: Command): void {
@@ -53,10 +55,12 @@ export function addTrainCommand(program: Command): void {
         progress.done();
         const r = result.record;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ runDir: result.runDir, id: r.id, status: r.status, epochsCompleted: r.epochsCompleted, backend: r.backend, epochs: r.history.epochs, test: r.test ?? null })}\n`);
+          process.stdout.write(`${JSON.stringify({ runDir: result.runDir, id: r.id, status: r.status, epochsCompleted: r.epochsCompleted, keptEpoch: keptEpochOf(r), backend: r.backend, epochs: r.history.epochs, test: r.test ?? null, shortText: r.shortText ?? null })}\n`);
         } else {
           if (result.cancelled) progress.line(`Cancelled: kept the checkpoint of epoch ${r.epochsCompleted} (marked "cancelled").`);
+          if (!result.cancelled) progress.line(`Kept the weights of epoch ${keptEpochOf(r)} of ${r.epochsCompleted} (keep ${r.hyperparameters.keep}).`);
           if (r.test) progress.line(`Test accuracy ${r.test.accuracy.toFixed(4)}, loss ${r.test.loss.toFixed(4)} on ${r.test.count} reviews.`);
+          if (r.shortText) progress.line(formatShortTextEvaluation(r.shortText));
           process.stdout.write(`${result.runDir}\n`);
         }
         if (result.cancelled) process.exitCode = 130;

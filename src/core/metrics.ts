@@ -1,4 +1,5 @@
 /** What training and evaluation report, as the worker streams it and a run stores it. */
+import type { Reliability } from './short-text';
 
 export interface BatchMetrics {
   /** 1-based. */
@@ -51,6 +52,8 @@ export interface Prediction {
   tokenCount: number;
   truncated: boolean;
   oovCount: number;
+  /** How often the model was right on texts this long, from its own stored evaluations; absent when never measured. */
+  reliability?: Reliability;
 }
 
 /** Keras' threshold for a sigmoid output: 0.5 and above is positive. */

@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { labelOf, type Prediction } from './metrics';
 import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { openRun, type RunRecord } from './runs';
+import { reliabilityFor } from './short-text';
 import { TOKENIZER_VERSION } from './text';
 import { LabError } from './errors';
 import { predictRows } from './training';
@@ -61,12 +62,18 @@ export class Predictor {
       tokenCount: e.tokenCount,
       truncated: e.truncated,
       oovCount: e.oovCount,
+      ...withReliability(this.record, e.tokenCount),
     }));
   }
 
   dispose(): void {
     this.model.dispose();
   }
+}
+
+function withReliability(record: RunRecord, words: number): Pick<Prediction, 'reliability'> {
+  const reliability = reliabilityFor(record, words);
+  return reliability ? { reliability } : {};
 }
 
 /** A few loaded models kept warm: loading costs far more than predicting. */
@@ -77,6 +84,13 @@ export class PredictorCache {
     private readonly layers: () => Promise<RecurrentLayerFactory> = async () => standardRecurrentLayers,
     private readonly capacity = 3,
   ) {}
+
+  /** Drops a run (its record changed on disk); the next get loads it again. */
+  forget(runDir: string): void {
+    const entry = this.entries.get(runDir);
+    this.entries.delete(runDir);
+    void entry?.then((p) => p.dispose(), () => undefined);
+  }
 
   get(runDir: string): Promise<Predictor> {
     const hit = this.entries.get(runDir);
