@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { formatCount, formatDuration, formatProgressAmount } from '../core/format';
-import { PRESETS, PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
+import { PRESETS, PRESET_NAMES, TRAINING_CHOICES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 import { describeArchitecture } from '../core/architecture';
 import { describeTraining } from '../core/training-state';
 import type { TrainResult, TrainingEvents } from '../protocol';
@@ -87,10 +87,10 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
 /** Undefined when the user backs out; {} to keep the tutorial's settings. */
 async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparameters> | undefined> {
   const keep = `Train with these settings`;
-  const change = 'Change epochs, batch size, maxlen and units…';
+  const change = 'Change epochs, batch size, maxlen, units, short texts and the epoch kept…';
   const choice = await vscode.window.showQuickPick(
     [
-      { label: keep, detail: `${base.epochs} epochs · batch ${base.batchSize} · maxlen ${base.maxlen} · ${base.units} units · ${base.optimizer} lr ${base.learningRate}` },
+      { label: keep, detail: `${base.epochs} epochs · batch ${base.batchSize} · maxlen ${base.maxlen} · ${base.units} units · ${base.optimizer} lr ${base.learningRate} · short texts ${base.shortTextShare} · keep ${base.keep} epoch` },
       { label: change },
     ],
     { title: `Train Model (2/2): ${PRESETS[base.preset].title}`, placeHolder: 'Keep the tutorial\'s settings or change them' },
@@ -103,6 +103,7 @@ async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparame
     ['batchSize', 'Batch size'],
     ['maxlen', 'Words read per review (maxlen)'],
     ['units', 'Recurrent units'],
+    ['shortTextShare', 'Share of training rows shown as a short window of their review (0: whole reviews only, as the tutorial)'],
   ];
   for (const [key, prompt] of questions) {
     const schema = TUNABLE_HYPERPARAMETERS[key];
@@ -115,6 +116,12 @@ async function askForChanges(base: Hyperparameters): Promise<Partial<Hyperparame
     if (value === undefined) return undefined;
     changes[key] = Number(value);
   }
+  const kept = await vscode.window.showQuickPick(
+    TRAINING_CHOICES.keep.options.map((option) => ({ label: option, picked: option === base.keep, description: option === 'best' ? 'the epoch with the lowest validation loss' : 'the last epoch, as the tutorial' })),
+    { title: `Train Model: ${PRESETS[base.preset].title}`, placeHolder: 'Which epoch\'s weights to keep' },
+  );
+  if (!kept) return undefined;
+  changes.keep = kept.label;
   return changes;
 }
 

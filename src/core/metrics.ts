@@ -1,5 +1,5 @@
 /** What training and evaluation report, as the worker streams it and a run stores it. */
-import type { Reliability } from './short-text';
+import type { Reliability } from './reliability';
 
 export interface BatchMetrics {
   /** 1-based. */
@@ -59,4 +59,9 @@ export interface Prediction {
 /** Keras' threshold for a sigmoid output: 0.5 and above is positive. */
 export function labelOf(probability: number): SentimentLabel {
   return probability >= 0.5 ? 'positive' : 'negative';
+}
+
+/** The epoch a run's weights are from (runs saved before it was recorded hold their last). */
+export function keptEpochOf(record: { keptEpoch?: number; epochsCompleted: number }): number {
+  return record.keptEpoch ?? record.epochsCompleted;
 }

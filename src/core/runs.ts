@@ -127,10 +127,7 @@ export interface RunFiles {
   bestWeights?: Uint8Array;
 }
 
-/** The epoch a run's weights are from (runs saved before it was recorded hold their last). */
-export function keptEpochOf(record: Pick<RunRecord, 'keptEpoch' | 'epochsCompleted'>): number {
-  return record.keptEpoch ?? record.epochsCompleted;
-}
+export { keptEpochOf } from './metrics';
 
 /** Writes (or replaces) the run folder `runsDir/<record.id>` whole and durably. */
 export async function saveRun(runsDir: string, files: RunFiles): Promise<string> {

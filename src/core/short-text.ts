@@ -18,10 +18,10 @@
 import seedrandom from 'seedrandom';
 import { shuffledOrder } from './dataset';
 import { cleanReview, tokenize } from './text';
+import { LENGTH_BANDS, SHORT_TEXT_KINDS, bandIndex, type AccuracyCount, type ShortTextEvaluation, type ShortTextKind } from './reliability';
 import { PAD_VALUE, START_CHAR } from './vocabulary';
 
-export const SHORT_TEXT_KINDS = ['first-sentence', 'last-sentence', 'window'] as const;
-export type ShortTextKind = (typeof SHORT_TEXT_KINDS)[number];
+export { LENGTH_BANDS, SHORT_TEXT_KINDS, describeReliability, reliabilityFor, type AccuracyCount, type Reliability, type ShortTextEvaluation, type ShortTextKind } from './reliability';
 
 export interface ShortText {
   text: string;
@@ -40,15 +40,6 @@ const MIN_SENTENCE_WORDS = 3;
 const EVALUATION_WINDOW = { min: 10, max: 30 } as const;
 /** Windows shown in training: from a three-word phrase to a long sentence. */
 export const TRAINING_WINDOW = { min: 3, max: 40 } as const;
-
-/** Word-count bands the evaluation reports accuracy for; the last is open. */
-export const LENGTH_BANDS: readonly { minWords: number; maxWords?: number }[] = [
-  { minWords: 1, maxWords: 5 },
-  { minWords: 6, maxWords: 10 },
-  { minWords: 11, maxWords: 20 },
-  { minWords: 21, maxWords: 40 },
-  { minWords: 41 },
-];
 
 /** Sentences as Intl's ICU segmenter finds them (no hand-written splitter: abbreviations, ellipses and quotes are its job). */
 const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
@@ -80,18 +71,7 @@ export function buildShortTextSet(testReviews: readonly { text: string; label: 0
   return Array.from(order).flatMap((i) => shortTextsOf(testReviews[i], random));
 }
 
-export interface AccuracyCount {
-  accuracy: number;
-  count: number;
-}
 
-/** What a run stores of its short-text evaluation. */
-export interface ShortTextEvaluation extends AccuracyCount {
-  reviews: number;
-  kinds: Record<ShortTextKind, AccuracyCount>;
-  bands: (AccuracyCount & { minWords: number; maxWords?: number })[];
-  seconds: number;
-}
 
 /** Accuracy overall, per kind and per length band, from the set and the model's probabilities. */
 export function summariseShortText(set: readonly ShortText[], probabilities: ArrayLike<number>, reviews: number, seconds: number): ShortTextEvaluation {
@@ -116,45 +96,6 @@ export function summariseShortText(set: readonly ShortText[], probabilities: Arr
   };
 }
 
-function bandIndex(words: number): number {
-  const i = LENGTH_BANDS.findIndex((b) => words >= b.minWords && (b.maxWords === undefined || words <= b.maxWords));
-  return i < 0 ? 0 : i;
-}
-
-/** Fewer examples than this in a band and its accuracy says too little to be shown. */
-export const MIN_BAND_EXAMPLES = 30;
-/** Texts this long or longer are read like whole reviews: the test accuracy applies. */
-export const WHOLE_REVIEW_WORDS = 100;
-
-export interface Reliability {
-  accuracy: number;
-  /** Which measurement: short texts of this length, or whole test reviews. */
-  basis: 'short-text' | 'test';
-  minWords: number;
-  maxWords?: number;
-  count: number;
-}
-
-/** How often the model was right on texts as long as this one, from the run's own evaluations; undefined if never measured. */
-export function reliabilityFor(
-  run: { shortText?: ShortTextEvaluation; test?: { accuracy: number; count: number } },
-  words: number,
-): Reliability | undefined {
-  if (words >= WHOLE_REVIEW_WORDS && run.test) return { accuracy: run.test.accuracy, basis: 'test', minWords: WHOLE_REVIEW_WORDS, count: run.test.count };
-  const band = run.shortText?.bands[bandIndex(Math.max(1, words))];
-  if (band && band.count >= MIN_BAND_EXAMPLES) {
-    return { accuracy: band.accuracy, basis: 'short-text', minWords: band.minWords, ...(band.maxWords !== undefined ? { maxWords: band.maxWords } : {}), count: band.count };
-  }
-  return undefined;
-}
-
-/** "short text: this model is 71% accurate on texts this short (11–20 words, 1,234 tried)". */
-export function describeReliability(r: Reliability): string {
-  const percent = `${Math.round(r.accuracy * 100)}%`;
-  if (r.basis === 'test') return `whole reviews: this model is ${percent} accurate on test reviews (${r.count.toLocaleString('en-US')} tried)`;
-  const range = r.maxWords === undefined ? `${r.minWords}+ words` : `${r.minWords}–${r.maxWords} words`;
-  return `short text: this model is ${percent} accurate on texts this short (${range}, ${r.count.toLocaleString('en-US')} tried)`;
-}
 
 /**
  * Replaces about `share` of a batch's rows (row-major [rows, maxlen], each a

@@ -6,7 +6,8 @@
  */
 import type { DashboardState, RunItem } from '../../src/protocol.js';
 import type { RunRecord } from '../../src/core/runs.js';
-import { bestValidationAccuracy, okRuns, presetTitle, type OkRun } from '../state/selectors.js';
+import { bestValidationAccuracy, keptText, okRuns, presetTitle, type OkRun } from '../state/selectors.js';
+import { keptEpochOf } from '../../src/core/metrics.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
 import { formatDate, formatDuration, formatFraction, formatInteger, shortRunId } from '../util/format.js';
@@ -127,7 +128,11 @@ export class RunsView implements DashboardView {
         active ? h('span', { class: 'tag active-tag' }, 'active') : null,
       ),
       cell('Status', statusText(r)),
-      cell('Epochs', `${r.epochsCompleted}/${r.hyperparameters.epochs}`),
+      cell(
+        'Epochs',
+        `${r.epochsCompleted}/${r.hyperparameters.epochs} `,
+        h('span', { class: 'tag kept-epoch', 'data-kept-epoch': keptEpochOf(r), title: `The run holds the weights of ${keptText(r)}.` }, `kept ${keptEpochOf(r)}`),
+      ),
       cell('maxlen', formatInteger(r.hyperparameters.maxlen)),
       cell('Units', recurrentLayerOf(r.preset) === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
       cell('Batch', String(r.hyperparameters.batchSize)),
