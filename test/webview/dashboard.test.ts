@@ -278,10 +278,10 @@ describe('dashboard webview', () => {
     await showTab(page, 'runs');
     // The LSTM fixture's validation loss is lowest at epoch 4 of 5: keep best holds epoch 4.
     const kept = page.locator(`tr[data-run-id="${IDS.lstm}"] .kept-epoch`);
-    assert.equal(await kept.innerText(), 'kept 4');
+    assert.equal(await kept.textContent(), 'kept 4');
     assert.match((await kept.getAttribute('title')) ?? '', /epoch 4 of 5 \(lowest validation loss\)/);
     // A cancelled run holds its last finished epoch, to resume from.
-    assert.equal(await page.locator(`tr[data-run-id="${IDS.bilstm}"] .kept-epoch`).innerText(), 'kept 3');
+    assert.equal(await page.locator(`tr[data-run-id="${IDS.bilstm}"] .kept-epoch`).textContent(), 'kept 3');
 
     // The training tab shows the active run, the LSTM.
     await showTab(page, 'training');
@@ -467,7 +467,8 @@ describe('dashboard webview', () => {
     const d = await open({ theme: 'dark' });
     const { page } = d;
     await showTab(page, 'training');
-    const dark = await waitForChart(page, 'loss', (c) => c.seriesCount === 3);
+    // The three curves and the kept epoch's marker.
+    const dark = await waitForChart(page, 'loss', (c) => c.seriesCount === 4);
     assert.equal(dark.colors[0], rgb(THEMES.dark.variables['--vscode-charts-blue']));
     await setTheme(page, 'light');
     const light = await waitForChart(page, 'loss', (c) => c.colors[0] === rgb(THEMES.light.variables['--vscode-charts-blue']));
