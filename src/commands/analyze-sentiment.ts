@@ -11,6 +11,7 @@ import type { PredictionEntry } from '../protocol';
 import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
 import { reportError } from './errors';
+import { describeReliability } from '../core/reliability';
 
 /** More text than this is never sent: the model reads the last few hundred words anyway. */
 export const MAX_ANALYZED_CHARACTERS = 1_000_000;
@@ -61,6 +62,7 @@ function describe(entry: PredictionEntry, original: string): string {
   const notes: string[] = [];
   if (original.length > MAX_ANALYZED_CHARACTERS) notes.push(`the selection has ${formatCount(original.length)} characters; its last ${formatCount(MAX_ANALYZED_CHARACTERS)} were sent`);
   if (p.truncated) notes.push(`only its last ${formatCount(entry.maxlen - 1)} of ${formatCount(p.tokenCount)} words were read`);
+  if (p.reliability) notes.push(describeReliability(p.reliability));
   return `${label} (${p.probability.toFixed(3)})${notes.length ? ` — ${notes.join('; ')}` : ''}`;
 }
 
