@@ -24,6 +24,10 @@
  * - Every run is a fresh process, so its peak RSS is its own: Python reports
  *   getrusage's ru_maxrss, ours reports process.resourceUsage().maxRSS of a
  *   child Node process that drives the worker thread.
+ * - Test accuracy: every contestant's final weights (the last epoch's, as the
+ *   tutorial's fit leaves them) on the same encoded test reviews; ours also
+ *   with the weights it keeps by default (the epoch of lowest validation loss,
+ *   evaluated from that epoch's checkpoint through the worker's evaluate).
  * - The machine is shared: each row also says how many cores other processes
  *   kept busy meanwhile (machine-wide busy time from /proc/stat minus the
  *   contestant's own CPU time), so a slow row can be told from a busy machine.
@@ -31,7 +35,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +43,7 @@ import type { BackendName } from '../src/core/backend-names';
 import { loadDataset, parseDataSource, type EncodedSplit } from '../src/core/dataset';
 import type { EpochMetrics } from '../src/core/metrics';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '../src/core/presets';
+import { listRuns } from '../src/core/runs';
 import { WorkerClient } from '../src/core/worker-client';
 import { imdbArchive } from '../test/corpus';
 import { VENVS, ensureVenv, run, type VenvInfo } from './lib/python-venv';
@@ -121,6 +126,10 @@ interface RunReport {
   threads?: { intraOp: number; interOp: number };
   backend?: string;
   skipped?: string;
+  /** The final weights on the test reviews. */
+  test?: { accuracy: number; loss: number; count: number };
+  /** Ours: the weights keep 'best' holds (lowest validation loss), on the same test reviews. */
+  keptTest?: { epoch: number; accuracy: number };
 }
 
 interface Row {
@@ -236,16 +245,23 @@ function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport>
 /** Child process: one training through the worker thread, as the extension and CLI run it. */
 async function trainOurs(contestant: Contestant, preset: PresetName, out: string): Promise<void> {
   const backend = contestant.replace('ours-', '') as BackendName;
-  const h = resolveHyperparameters(preset, { epochs: EPOCHS, maxlen: MAXLEN });
+  // Keep 'last': the final weights, as Keras' fit leaves them; the best epoch's checkpoint is copied aside as training goes.
+  const h = resolveHyperparameters(preset, { epochs: EPOCHS, maxlen: MAXLEN, keep: 'last' });
   const client = new WorkerClient(path.join(ROOT, 'dist', 'worker.js'));
   const runsDir = path.join(CACHE, 'peers-runs');
+  const bestDir = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-best-'));
+  const data = await parseDataSource(values.data ?? (await imdbArchive()));
   let started: TrainingEvents['started'] | undefined;
   let skipped: string | undefined;
+  let test: RunReport['test'];
+  let keptTest: RunReport['keptTest'];
+  let best: EpochMetrics | undefined;
+  const copies: Promise<void>[] = [];
   const epochs: EpochMetrics[] = [];
   try {
     const pending = client.request(
       'train',
-      { hyperparameters: h, data: await parseDataSource(values.data ?? (await imdbArchive())), limit: LIMIT, cacheDir: path.join(CACHE, 'bench'), runsDir, backend, evaluate: false },
+      { hyperparameters: h, data, limit: LIMIT, cacheDir: path.join(CACHE, 'bench'), runsDir, backend, evaluate: true },
       (event, data) => {
         if (event === 'started') {
           started = data as TrainingEvents['started'];
@@ -257,6 +273,11 @@ async function trainOurs(contestant: Contestant, preset: PresetName, out: string
         } else if (event === 'epoch') {
           const e = data as EpochMetrics;
           epochs.push(e);
+          // The epoch's checkpoint is on disk before its event: a copy of the best one is evaluated after training.
+          if (!best || e.valLoss < best.valLoss) {
+            best = e;
+            copies.push(copyCheckpoint(runsDir, bestDir));
+          }
           process.stderr.write(
             `  ${contestant} ${e.epoch}: ${e.seconds.toFixed(1)} s (${(started!.train / e.examplesPerSecond).toFixed(1)} s training), loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} val_acc ${e.valAccuracy.toFixed(4)}\n`,
           );
@@ -264,8 +285,15 @@ async function trainOurs(contestant: Contestant, preset: PresetName, out: string
       },
     );
     try {
-      const { runDir } = await pending.result;
+      const { runDir, record } = await pending.result;
+      if (record.test) test = { accuracy: record.test.accuracy, loss: record.test.loss, count: record.test.count };
+      await Promise.all(copies);
       await rm(runDir, { recursive: true, force: true });
+      if (best) {
+        const evaluation = await client.request('evaluate', { runDir: path.join(bestDir, path.basename(runDir)), data, limit: LIMIT, cacheDir: path.join(CACHE, 'bench'), backend, save: false }).result;
+        keptTest = { epoch: best.epoch, accuracy: evaluation.metrics.accuracy };
+        process.stderr.write(`  ${contestant} test: final ${test?.accuracy.toFixed(4) ?? '-'}, kept (epoch ${best.epoch}) ${keptTest.accuracy.toFixed(4)}\n`);
+      }
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'backend-unavailable') skipped = (error as Error).message;
@@ -273,6 +301,7 @@ async function trainOurs(contestant: Contestant, preset: PresetName, out: string
     }
   } finally {
     await client.terminate();
+    await rm(bestDir, { recursive: true, force: true });
   }
   const usage = process.resourceUsage();
   const report: RunReport = {
@@ -290,8 +319,19 @@ async function trainOurs(contestant: Contestant, preset: PresetName, out: string
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
     wallSeconds: process.uptime(),
     ...(skipped ? { skipped } : {}),
+    ...(test ? { test } : {}),
+    ...(keptTest ? { keptTest } : {}),
   };
   await writeFile(out, JSON.stringify(report, null, 1));
+}
+
+/** Copies the newest run folder of `runsDir` (the training's own, saved after its latest epoch) into `into`, replacing an older copy. */
+async function copyCheckpoint(runsDir: string, into: string): Promise<void> {
+  const newest = (await listRuns(runsDir)).find((r) => r.ok);
+  if (!newest) return;
+  const target = path.join(into, path.basename(newest.dir));
+  await rm(target, { recursive: true, force: true });
+  await cp(newest.dir, target, { recursive: true });
 }
 
 async function tfjsVersion(): Promise<string> {
@@ -302,6 +342,8 @@ async function tfjsVersion(): Promise<string> {
 // ---------------------------------------------------------------- report
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+/** A difference of accuracies in points: "+0.42 pt". */
+const points = (difference: number): string => `${difference >= 0 ? '+' : ''}${(difference * 100).toFixed(2)} pt`;
 const f1 = (x: number): string => x.toFixed(1);
 
 function secondsPerEpoch(r: RunReport): { all: number; train: number } {
@@ -313,7 +355,7 @@ function tableRows(rows: Row[]): string[] {
   return rows.map(({ preset, report: r, otherCores, loadAverage }) => {
     const name = r.contestant.startsWith('ours') ? `ours (${r.backend ?? r.contestant.replace('ours-', '')})` : r.contestant;
     if (r.skipped || r.epochs.length === 0) {
-      return `| ${PRESETS[preset].title} | ${name} | ${r.implementation} | skipped: ${r.skipped ?? 'no epoch finished'} | | | | | | | | | |`;
+      return `| ${PRESETS[preset].title} | ${name} | ${r.implementation} | skipped: ${r.skipped ?? 'no epoch finished'} | | | | | | | | | | | |`;
     }
     const s = secondsPerEpoch(r);
     const k = keras.get(preset);
@@ -330,6 +372,8 @@ function tableRows(rows: Row[]): string[] {
       // Examples over mean training time, not a mean of per-epoch rates (one quiet epoch would dominate).
       Math.round(r.train / s.train).toString(),
       r.epochs.map((e) => e.valAccuracy.toFixed(4)).join(' '),
+      r.test ? `${r.test.accuracy.toFixed(4)}${k?.test && r.contestant !== 'keras' ? ` (${points(r.test.accuracy - k.test.accuracy)})` : ''}` : '-',
+      r.keptTest ? `${r.keptTest.accuracy.toFixed(4)} (epoch ${r.keptTest.epoch}${k?.test ? `, ${points(r.keptTest.accuracy - k.test.accuracy)}` : ''})` : '-',
       `${Math.round(r.maxRssMb)} MB`,
       ratio,
       f1(r.wallSeconds),
@@ -364,6 +408,11 @@ function targetsVerdict(rows: Row[]): string[] {
     } else {
       parts.push('no Keras run to compare with');
     }
+    if (k?.test && r.test) {
+      const gap = (r.test.accuracy - k.test.accuracy) * 100;
+      parts.push(`test acc (final weights) ${points(r.test.accuracy - k.test.accuracy)} vs Keras: ${Math.abs(gap) <= TARGETS.accuracyPoints ? 'within' : gap > 0 ? 'better than Keras by more than' : 'misses'} the 1-point target`);
+    }
+    if (k?.test && r.keptTest) parts.push(`test acc of the kept weights (epoch ${r.keptTest.epoch}) ${points(r.keptTest.accuracy - k.test.accuracy)} vs Keras' final`);
     parts.push(`peak RSS ${Math.round(r.maxRssMb)} MB ${r.maxRssMb <= TARGETS.peakMemoryMb ? 'meets' : 'misses'} ≤ 1.5 GB`);
     lines.push(`- ${PRESETS[row.preset].title}, ${r.backend} (${r.implementation}): ${parts.join('; ')}.`);
   }
@@ -453,8 +502,10 @@ async function main(): Promise<void> {
     '',
     '"s/epoch" is the mean over epochs; "train" leaves validation out; "fastest epoch" (validation included) is the least disturbed by other load on the machine. "× Keras" is s/epoch with validation over Keras\' (training only in brackets). "CPU" is the run\'s own CPU time over its wall time (cores used) / the cores other processes kept busy meanwhile. "wall" is process start to exit.',
     '',
-    '| preset | contestant | recurrent implementation | s/epoch train | s/epoch with val | fastest epoch s | examples/s | val acc per epoch | peak RSS | × Keras | wall s | CPU own / others | load avg |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '"test acc" is the final weights on the same test reviews (gap to Keras\' in points); "kept test acc" is ours with the weights keep \'best\' holds (the epoch of lowest validation loss).',
+    '',
+    '| preset | contestant | recurrent implementation | s/epoch train | s/epoch with val | fastest epoch s | examples/s | val acc per epoch | test acc | kept test acc | peak RSS | × Keras | wall s | CPU own / others | load avg |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...tableRows(rows),
     '',
     `Targets (ours ≤ ${TARGETS.timeRatio} × Keras s/epoch; val acc after ${TARGETS.accuracyEpoch} epochs within ${TARGETS.accuracyPoints} point of Keras; peak RSS ≤ 1.5 GB):`,

@@ -17,6 +17,7 @@ import type { ExportedFiles } from './core/keras/export';
 import type { WordIndexOptions } from './core/keras/word-index';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
+import type { ShortTextEvaluation } from './core/short-text';
 
 // ---------------------------------------------------------------- host → worker
 
@@ -28,7 +29,7 @@ export interface TrainParams {
   cacheDir: string;
   runsDir: string;
   backend: BackendPreference;
-  /** Evaluate on the test split once trained (the extension does; quick CLI runs may not). */
+  /** Evaluate on the test split and the short-text set once trained (the extension does; quick CLI runs may not). */
   evaluate: boolean;
   /**
    * A partial or cancelled run folder to continue from its last epoch, with
@@ -83,10 +84,13 @@ export interface EvaluateParams {
   backend: BackendPreference;
   /** Store the metrics in the run's record. */
   save: boolean;
+  /** Also evaluate on short texts cut from the test reviews (sentences and 10–30-word windows). */
+  shortText?: boolean;
 }
 
 export interface EvaluateResult {
   metrics: EvaluationMetrics;
+  shortText?: ShortTextEvaluation;
   backend: string;
 }
 

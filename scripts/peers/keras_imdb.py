@@ -85,8 +85,8 @@ def main():
     parser = peer_data.argument_parser()
     args = parser.parse_args()
 
-    header, data = peer_data.load(args.data)
-    (x_train, y_train), (x_val, y_val) = data["train"], data["validation"]
+    header, data = peer_data.load(args.data, peer_data.SPLITS)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = data["train"], data["validation"], data["test"]
     tf.keras.utils.set_random_seed(args.seed)
     model = build(args.preset, header["numWords"])
     timer = EpochTimer(len(x_train))
@@ -99,6 +99,9 @@ def main():
         callbacks=[timer],
         verbose=0,
     )
+    # The final weights (as the tutorial's fit leaves them) on the test reviews every contestant reads.
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    peer_data.log(f"  keras test: loss {test_loss:.4f} acc {test_accuracy:.4f} on {len(x_test)} reviews")
     peer_data.finish(
         args.out,
         {
@@ -114,6 +117,7 @@ def main():
             "train": int(len(x_train)),
             "validation": int(len(x_val)),
             "epochs": timer.epochs,
+            "test": {"loss": float(test_loss), "accuracy": float(test_accuracy), "count": int(len(x_test))},
         },
         STARTED,
     )

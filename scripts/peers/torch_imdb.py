@@ -105,8 +105,8 @@ def main():
     if args.denormals == "flush" and not torch.set_flush_denormal(True):
         peer_data.log("  torch: this CPU cannot flush denormals; running with PyTorch's default")
     torch.manual_seed(args.seed)
-    header, data = peer_data.load(args.data)
-    (x_train, y_train), (x_val, y_val) = data["train"], data["validation"]
+    header, data = peer_data.load(args.data, peer_data.SPLITS)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = data["train"], data["validation"], data["test"]
     model = SentimentRNN(args.preset, header["numWords"])
     if args.init == "keras":
         keras_init(model)
@@ -153,6 +153,9 @@ def main():
             f"  torch {epoch}: {seconds:.1f} s ({train_seconds:.1f} s training), "
             f"loss {entry['loss']:.4f} acc {entry['accuracy']:.4f} val_acc {val_accuracy:.4f}"
         )
+    # The final weights on the test reviews every contestant reads.
+    test_loss, test_accuracy = evaluate(model, x_test, y_test, 256, loss_fn)
+    peer_data.log(f"  torch test: loss {test_loss:.4f} acc {test_accuracy:.4f} on {len(x_test)} reviews")
     peer_data.finish(
         args.out,
         {
@@ -165,6 +168,7 @@ def main():
             "train": int(len(x_train)),
             "validation": int(len(x_val)),
             "epochs": epochs,
+            "test": {"loss": test_loss, "accuracy": test_accuracy, "count": int(len(x_test))},
         },
         STARTED,
     )

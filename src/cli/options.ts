@@ -1,5 +1,5 @@
 /**
- * The options several commands share. Numeric flags are derived from the
+ * The options several commands share. Numeric and choice flags are derived from the
  * hyperparameters' schema (src/core/presets.ts): its bounds parse them and its
  * descriptions are their help.
  */
@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { BACKEND_PREFERENCES } from '../core/backend-names';
 import { defaultCacheDir } from '../core/paths';
 import { LabError } from '../core/errors';
-import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isTunableName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
+import { PRESET_NAMES, TRAINING_CHOICES, TUNABLE_HYPERPARAMETERS, describeBounds, isChoiceName, isTunableName, resolveHyperparameters, type ChoiceName, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 
 export const presetOption = () => new Option('--preset <preset>', 'model preset').choices(PRESET_NAMES).makeOptionMandatory();
 export const backendOption = () => new Option('--backend <backend>', 'TensorFlow.js backend').choices(BACKEND_PREFERENCES).default('auto');
@@ -36,11 +36,23 @@ export function addHyperparameterOptions<Args extends unknown[], Opts extends Op
   }
 }
 
-const overridesSchema = z.object(TUNABLE_HYPERPARAMETERS).partial();
+/** `keep` → `--keep <best|last>`, one flag per training choice named, its values the schema's. */
+export function addChoiceOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+  names: readonly ChoiceName[],
+): void {
+  for (const name of names) {
+    const schema = TRAINING_CHOICES[name];
+    const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    command.addOption(new Option(`--${flag} <${schema.options.join('|')}>`, (schema.description ?? '').replace(/`/g, '')).choices(schema.options));
+  }
+}
+
+const overridesSchema = z.object({ ...TUNABLE_HYPERPARAMETERS, ...TRAINING_CHOICES }).partial();
 
 /** The hyperparameters given on the command line (commander names them in camelCase, as the schema does). */
 export function hyperparameterOverrides(opts: object): Partial<Hyperparameters> {
-  return overridesSchema.parse(Object.fromEntries(Object.entries(opts).filter(([key]) => isTunableName(key))));
+  return overridesSchema.parse(Object.fromEntries(Object.entries(opts).filter(([key]) => isTunableName(key) || isChoiceName(key))));
 }
 
 /** The schema's description (markdown, shown plain) and its bounds. */

@@ -3,10 +3,12 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
 import { LabError } from '../core/errors';
-import { OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES } from '../core/presets';
-import { addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, hyperparametersFromOptions, jsonOption, numberOption } from './options';
+import { CHOICE_NAMES, OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES } from '../core/presets';
+import { addChoiceOptions, addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, hyperparametersFromOptions, jsonOption, numberOption } from './options';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { resumeSettings } from './resume';
+import { keptEpochOf } from '../core/runs';
+import { formatShortTextEvaluation } from '../core/short-text';
 import { workerClient } from './worker';
 
 export function addTrainCommand(program: Command): void {
@@ -20,6 +22,7 @@ export function addTrainCommand(program: Command): void {
     .addOption(cacheOption())
     .addOption(numberOption('--limit <n>', REVIEW_LIMIT, 'train on the first N reviews of each split'));
   addHyperparameterOptions(command, TUNABLE_NAMES);
+  addChoiceOptions(command, CHOICE_NAMES);
   command
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES))
     .option('--no-evaluate', 'skip the test-set evaluation')
@@ -52,10 +55,12 @@ export function addTrainCommand(program: Command): void {
         progress.done();
         const r = result.record;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ runDir: result.runDir, id: r.id, status: r.status, epochsCompleted: r.epochsCompleted, backend: r.backend, epochs: r.history.epochs, test: r.test ?? null })}\n`);
+          process.stdout.write(`${JSON.stringify({ runDir: result.runDir, id: r.id, status: r.status, epochsCompleted: r.epochsCompleted, keptEpoch: keptEpochOf(r), backend: r.backend, epochs: r.history.epochs, test: r.test ?? null, shortText: r.shortText ?? null })}\n`);
         } else {
           if (result.cancelled) progress.line(`Cancelled: kept the checkpoint of epoch ${r.epochsCompleted} (marked "cancelled").`);
+          if (!result.cancelled) progress.line(`Kept the weights of epoch ${keptEpochOf(r)} of ${r.epochsCompleted} (keep ${r.hyperparameters.keep}).`);
           if (r.test) progress.line(`Test accuracy ${r.test.accuracy.toFixed(4)}, loss ${r.test.loss.toFixed(4)} on ${r.test.count} reviews.`);
+          if (r.shortText) progress.line(formatShortTextEvaluation(r.shortText));
           process.stdout.write(`${result.runDir}\n`);
         }
         if (result.cancelled) process.exitCode = 130;

@@ -17,6 +17,7 @@ import type { PredictionEntry } from '../protocol';
 import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
 import { reportError } from './errors';
+import { describeReliability } from '../core/reliability';
 
 /** More text than this is never sent: the model reads the last few hundred words anyway. */
 export const MAX_ANALYZED_CHARACTERS = 1_000_000;
@@ -102,6 +103,7 @@ function label(entry: PredictionEntry, target: AnalysisTarget, original: string)
   const where = target.kind === 'paragraph' ? ' · paragraph' : '';
   const after = `${verdictSymbol(p.label)} ${formatVerdict(p).replace(', ', ' · ')} · ${PRESETS[entry.preset].title}${where}`;
   const notes = readingNotes(p);
+  if (p.reliability) notes.push(describeReliability(p.reliability));
   if (original.length > MAX_ANALYZED_CHARACTERS) notes.unshift(`the text has ${formatCount(original.length)} characters; its last ${formatCount(MAX_ANALYZED_CHARACTERS)} were sent`);
   const hover = new vscode.MarkdownString(undefined, true);
   hover.appendMarkdown(`**${verdictSymbol(p.label)} ${capitalize(formatVerdict(p))}**`);

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { formatCount, formatDuration, formatProgressAmount } from '../core/format';
-import { PRESETS, PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
+import { PRESETS, PRESET_NAMES, TRAINING_CHOICES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 import { describeArchitecture } from '../core/architecture';
 import { describeTraining } from '../core/training-state';
 import type { TrainResult, TrainingEvents } from '../protocol';
@@ -90,7 +90,7 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
 /** Undefined when the user backs out; {} to keep the settings shown. */
 async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): Promise<Partial<Hyperparameters> | undefined> {
   const keep = `Train with these settings`;
-  const change = 'Change epochs, batch size, maxlen and units…';
+  const change = 'Change epochs, batch size, maxlen, units, short texts and the epoch kept…';
   const customised = Object.keys(overrides).length > 0;
   const choice = await vscode.window.showQuickPick(
     [
@@ -107,6 +107,7 @@ async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperpara
     ['batchSize', 'Batch size'],
     ['maxlen', 'Words read per review (maxlen)'],
     ['units', 'Recurrent units'],
+    ['shortTextShare', 'Share of training rows shown as a short window of their review (0: whole reviews only, as the tutorial)'],
   ];
   for (const [key, prompt] of questions) {
     const schema = TUNABLE_HYPERPARAMETERS[key];
@@ -119,6 +120,12 @@ async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperpara
     if (value === undefined) return undefined;
     changes[key] = Number(value);
   }
+  const kept = await vscode.window.showQuickPick(
+    TRAINING_CHOICES.keep.options.map((option) => ({ label: option, picked: option === base.keep, description: option === 'best' ? 'the epoch with the lowest validation loss' : 'the last epoch, as the tutorial' })),
+    { title: `Train Model: ${PRESETS[base.preset].title}`, placeHolder: 'Which epoch\'s weights to keep' },
+  );
+  if (!kept) return undefined;
+  changes.keep = kept.label;
   return changes;
 }
 

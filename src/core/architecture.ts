@@ -5,6 +5,7 @@
  * TensorFlow.js itself builds.
  */
 import type { Hyperparameters } from './presets';
+import { recurrentLayerOf } from './preset-names';
 
 export type LayerType = 'Embedding' | 'SimpleRNN' | 'LSTM' | 'Bidirectional' | 'Dense' | 'Dropout';
 
@@ -38,7 +39,7 @@ export function describeArchitecture(h: Hyperparameters): ArchitectureSummary {
 
   const lstmParams = 4 * h.units * (h.embeddingDim + h.units + 1);
   let features: number;
-  if (h.preset === 'simple-rnn') {
+  if (recurrentLayerOf(h.preset) === 'simple-rnn') {
     add({
       name: 'simple_rnn',
       type: 'SimpleRNN',
@@ -47,7 +48,7 @@ export function describeArchitecture(h: Hyperparameters): ArchitectureSummary {
       detail: `${h.units} units, tanh`,
     });
     features = h.units;
-  } else if (h.preset === 'lstm') {
+  } else if (recurrentLayerOf(h.preset) === 'lstm') {
     add({
       name: 'lstm',
       type: 'LSTM',

@@ -8,11 +8,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeArchitecture } from './architecture';
 import { initBackend, type BackendOptions } from './backend';
-import { loadDataset, type EncodedDataset, type EncodedSplit } from './dataset';
+import { loadDataset, type DataSource, type EncodedDataset, type EncodedSplit, type LoadOptions } from './dataset';
+import { loadShortTextSet } from './dataset/short-text-set';
 import { writeFailure } from './durable-files';
 import { LabError, cancelledError } from './errors';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import { buildModel, compileModel, deserializeModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
+import { BestWeights } from './keep-best';
 import { captureOptimizerState, restoreOptimizerState } from './optimizer-state';
 import { PredictorCache, nonFiniteOutputError } from './predictor';
 import type { Hyperparameters } from './presets';
@@ -22,6 +24,7 @@ import {
   lockRun,
   newRunId,
   openRun,
+  readBestWeights,
   readOptimizerState,
   saveRun,
   updateRunRecord,
@@ -30,8 +33,10 @@ import {
   type RunRecord,
   type VocabularyFile,
 } from './runs';
+import { summariseShortText, type ShortTextEvaluation } from './short-text';
 import { TOKENIZER_VERSION } from './text';
-import { evaluateSplit, fitModel } from './training';
+import { evaluateSplit, fitModel, predictRows } from './training';
+import { TextEncoder, Vocabulary } from './vocabulary';
 import { importKerasModel } from './keras/import';
 import { encodeTestReviews } from './keras/test-reviews';
 import type { ImportKerasParams, EvaluateParams, EvaluateResult, ExplainParams, ExplainResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
@@ -99,9 +104,11 @@ export class Jobs {
     const architecture = describeArchitecture(h);
     const model = buildModel(h, recurrent);
     const snapshots = new ModelSnapshots(model, h, recurrent);
+    let best: BestWeights | undefined;
     try {
       compileModel(model, h, recurrent);
       if (checkpoint) await restoreCheckpoint(model, checkpoint);
+      if (h.keep === 'best') best = checkpoint ? await resumedBest(checkpoint) : BestWeights.empty();
       const previous = checkpoint?.record;
       emit('started', {
         backend: backend.name,
@@ -113,7 +120,7 @@ export class Jobs {
         ...(previous ? { resumed: { runId: previous.id, batches: previous.history.batches, epochs: previous.history.epochs } } : {}),
       });
       const createdAt = previous?.createdAt ?? new Date().toISOString();
-      const record = (status: RunRecord['status'], outcome: Progress, test?: EvaluationMetrics): RunRecord => ({
+      const record = (status: RunRecord['status'], outcome: Progress, evaluation: Evaluation = {}): RunRecord => ({
         formatVersion: RUN_FORMAT_VERSION,
         id,
         createdAt,
@@ -132,15 +139,21 @@ export class Jobs {
           ...(params.limit !== undefined ? { limit: params.limit } : {}),
         },
         history: { batches: [...(previous?.history.batches ?? []), ...outcome.batches], epochs: [...(previous?.history.epochs ?? []), ...outcome.epochs] },
-        ...(test ? { test } : {}),
-        timings: { trainingSeconds: (previous?.timings.trainingSeconds ?? 0) + outcome.seconds, ...(test ? { evaluationSeconds: test.seconds } : {}) },
+        keptEpoch: outcome.keptEpoch,
+        ...(status !== 'complete' && best?.epoch ? { best: best.epoch } : {}),
+        ...(evaluation.test ? { test: evaluation.test } : {}),
+        ...(evaluation.shortText ? { shortText: evaluation.shortText } : {}),
+        timings: { trainingSeconds: (previous?.timings.trainingSeconds ?? 0) + outcome.seconds, ...(evaluation.test ? { evaluationSeconds: evaluation.test.seconds } : {}) },
       });
-      const save = async (status: RunRecord['status'], outcome: Progress, test?: EvaluationMetrics) => {
+      const save = async (status: RunRecord['status'], outcome: Progress, evaluation?: Evaluation) => {
         const { modelJson, weights } = await snapshots.serialize();
-        // Complete runs need no optimizer state: nothing resumes them.
-        const optimizer = status === 'complete' ? undefined : await captureOptimizerState(model);
-        const saved = record(status, outcome, test);
-        return { runDir: await saveRun(runsDir, { record: saved, vocabulary, modelJson, weights, optimizer }), record: saved };
+        // Complete runs need no optimizer state nor best-so-far: nothing resumes them.
+        const resumable = status !== 'complete';
+        const optimizer = resumable ? await captureOptimizerState(model) : undefined;
+        const bestTensors = resumable ? best?.tensors : undefined;
+        const bestWeights = bestTensors ? (await snapshots.serialize(bestTensors)).weights : undefined;
+        const saved = record(status, outcome, evaluation);
+        return { runDir: await saveRun(runsDir, { record: saved, vocabulary, modelJson, weights, optimizer, bestWeights }), record: saved };
       };
 
       const started = performance.now();
@@ -150,13 +163,15 @@ export class Jobs {
       const outcome = await fitModel(model, h, dataset, {
         signal,
         firstEpoch,
+        best,
         onBatch: (m) => {
           sofar.batches.push(m);
           emit('batch', m);
         },
         onEpoch: async (m) => {
           sofar.epochs.push(m);
-          lastSaved = await save('partial', { ...sofar, seconds: (performance.now() - started) / 1000 });
+          // The checkpoint holds this epoch's weights (a resumed training goes on from them); best.bin the best so far.
+          lastSaved = await save('partial', { ...sofar, keptEpoch: m.epoch, seconds: (performance.now() - started) / 1000 });
           emit('epoch', m);
         },
       });
@@ -175,10 +190,16 @@ export class Jobs {
         await updateRunRecord(lastSaved.runDir, cancelled);
         return { runDir: lastSaved.runDir, record: cancelled, cancelled: true };
       }
-      const test = params.evaluate ? await this.evaluateSplit(model, dataset.test, h.maxlen, context) : undefined;
-      const { runDir, record: saved } = await save('complete', outcome, test);
+      const evaluation: Evaluation = {};
+      if (params.evaluate) {
+        evaluation.test = await this.evaluateSplit(model, dataset.test, h.maxlen, context);
+        const encoder = new TextEncoder(new Vocabulary(vocabulary.words), h.numWords, h.maxlen);
+        evaluation.shortText = await this.evaluateShortText(model, encoder, params, context);
+      }
+      const { runDir, record: saved } = await save('complete', outcome, evaluation);
       return { runDir, record: saved, cancelled: false };
     } finally {
+      best?.dispose();
       snapshots.dispose();
       model.dispose();
     }
@@ -196,10 +217,39 @@ export class Jobs {
       : (await loadDataset(params.data, { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit }, loadOptions)).test;
     const metrics = await this.evaluateSplit(predictor.model, test, predictor.maxlen, context);
     if (!Number.isFinite(metrics.loss)) throw nonFiniteOutputError(params.runDir);
+    const shortText = params.shortText ? await this.evaluateShortText(predictor.model, predictor.encoder, params, context) : undefined;
     if (params.save) {
-      await updateRunRecord(params.runDir, { ...record, test: metrics, timings: { ...record.timings, evaluationSeconds: metrics.seconds } });
+      const updated: RunRecord = { ...record, test: metrics, ...(shortText ? { shortText } : {}), timings: { ...record.timings, evaluationSeconds: metrics.seconds } };
+      await updateRunRecord(params.runDir, updated);
+      // Predictions read their reliability from the record: the cached one is stale now.
+      this.predictors.forget(params.runDir);
     }
-    return { metrics, backend: backend.name };
+    return { metrics, ...(shortText ? { shortText } : {}), backend: backend.name };
+  }
+
+  /** Accuracy on the short texts cut from the test reviews, each encoded as a selection is for Analyze Sentiment. */
+  private async evaluateShortText(
+    model: tf.LayersModel,
+    encoder: TextEncoder,
+    params: { data: DataSource; cacheDir: string; limit?: number },
+    context: JobContext,
+  ): Promise<ShortTextEvaluation> {
+    const options: LoadOptions = { cacheDir: params.cacheDir, signal: context.signal, onProgress: (p) => context.emit('progress', p), onWarning: (message) => context.emit('warning', { message }) };
+    const set = await loadShortTextSet(params.data, options, params.limit);
+    const started = performance.now();
+    const { maxlen } = encoder;
+    const probabilities = new Float32Array(set.texts.length);
+    const batch = 256;
+    for (let from = 0; from < set.texts.length; from += batch) {
+      if (context.signal.aborted) throw cancelledError('Evaluation');
+      const texts = set.texts.slice(from, from + batch);
+      const x = new Int32Array(texts.length * maxlen);
+      texts.forEach((t, i) => x.set(encoder.encode(t.text).ids, i * maxlen));
+      probabilities.set(await predictRows(model, x, texts.length, maxlen), from);
+      context.emit('progress', { phase: 'evaluate', done: from + texts.length, total: set.texts.length, unit: 'reviews', message: 'Evaluating on short texts' });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return summariseShortText(set.texts, probabilities, set.reviews, (performance.now() - started) / 1000);
   }
 
   async predict(params: PredictParams): Promise<PredictResult> {
@@ -248,7 +298,8 @@ export class Jobs {
   }
 }
 
-type Progress = { batches: BatchMetrics[]; epochs: EpochMetrics[]; seconds: number };
+type Progress = { batches: BatchMetrics[]; epochs: EpochMetrics[]; keptEpoch: number; seconds: number };
+type Evaluation = { test?: EvaluationMetrics; shortText?: ShortTextEvaluation };
 
 /**
  * The model's files, as standard layers whatever trained it (the fused layers
@@ -264,10 +315,11 @@ class ModelSnapshots {
     private readonly recurrent: RecurrentLayerFactory,
   ) {}
 
-  serialize(): Promise<{ modelJson: unknown; weights: Uint8Array }> {
-    if (this.recurrent === standardRecurrentLayers) return serializeModel(this.model);
+  /** The model's files, with its own weights or with `weights` (the best epoch's, in getWeights() order). */
+  serialize(weights?: readonly tf.Tensor[]): Promise<{ modelJson: unknown; weights: Uint8Array }> {
+    if (this.recurrent === standardRecurrentLayers && !weights) return serializeModel(this.model);
     this.standard ??= buildModel(this.h, standardRecurrentLayers);
-    this.standard.setWeights(this.model.getWeights());
+    this.standard.setWeights([...(weights ?? this.model.getWeights())]);
     return serializeModel(this.standard);
   }
 
@@ -282,6 +334,8 @@ interface Checkpoint {
   modelJson: unknown;
   weights: Uint8Array;
   optimizer: { state: OptimizerStateFile; data: Uint8Array };
+  /** best.bin, when the best epoch so far is not the checkpoint's own. */
+  bestWeights?: Uint8Array;
 }
 
 /** A run that can be resumed with these parameters, or a clear refusal. */
@@ -299,7 +353,8 @@ async function openCheckpoint(runDir: string, params: TrainParams): Promise<Chec
   }
   const optimizer = await readOptimizerState(runDir);
   if (!optimizer) throw new LabError('corrupt-model', `Run "${record.id}" has no optimizer state (optimizer.json): it was saved by a version that could not resume.`);
-  return { ...run, optimizer };
+  const best = record.best && record.best.epoch !== record.epochsCompleted ? await readBestWeights(runDir, run.modelJson) : undefined;
+  return { ...run, optimizer, ...(best ? { bestWeights: best } : {}) };
 }
 
 /** A resumed training must read the very reviews the run was trained on. */
@@ -309,6 +364,20 @@ function checkSameData(checkpoint: Checkpoint, dataset: EncodedDataset, vocabula
   const sameWords = checkpoint.vocabulary.words.length === vocabulary.words.length && checkpoint.vocabulary.words.every((w, i) => w === vocabulary.words[i]);
   if (!sameCounts || !sameWords) {
     throw new LabError('bad-argument', `Run "${checkpoint.record.id}" was trained on other data (${d.source}): resume it with that data source.`);
+  }
+}
+
+/** A resumed run's best epoch so far: best.bin, or the checkpoint itself when its last epoch is the best. */
+async function resumedBest(checkpoint: Checkpoint): Promise<BestWeights> {
+  const { best } = checkpoint.record;
+  if (!best) return BestWeights.empty();
+  const weights = best.epoch === checkpoint.record.epochsCompleted ? checkpoint.weights : checkpoint.bestWeights;
+  if (!weights) throw new LabError('corrupt-model', `Run "${checkpoint.record.id}" records its best epoch ${best.epoch} but has no best.bin.`);
+  const saved = await deserializeModel(checkpoint.modelJson, weights);
+  try {
+    return BestWeights.resumed(best, saved.getWeights().map((w) => w.clone()));
+  } finally {
+    saved.dispose();
   }
 }
 

@@ -1,4 +1,5 @@
 /** What training and evaluation report, as the worker streams it and a run stores it. */
+import type { Reliability } from './reliability';
 
 export interface BatchMetrics {
   /** 1-based. */
@@ -60,9 +61,16 @@ export interface Prediction {
   wordsRead?: number;
   /** Of the words read, those the model does not know. */
   oovCount: number;
+  /** How often the model was right on texts this long, from its own stored evaluations; absent when never measured. */
+  reliability?: Reliability;
 }
 
 /** Keras' threshold for a sigmoid output: 0.5 and above is positive. */
 export function labelOf(probability: number): SentimentLabel {
   return probability >= 0.5 ? 'positive' : 'negative';
+}
+
+/** The epoch a run's weights are from (runs saved before it was recorded hold their last). */
+export function keptEpochOf(record: { keptEpoch?: number; epochsCompleted: number }): number {
+  return record.keptEpoch ?? record.epochsCompleted;
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Hyperparameters } from './presets';
+import { recurrentLayerOf } from './preset-names';
 
 export type EmbeddingConfig = Parameters<typeof tf.layers.embedding>[0];
 
@@ -68,8 +69,8 @@ export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory 
     }),
   );
   const config = { units: h.units, seed: h.seed + 10 };
-  if (h.preset === 'simple-rnn') model.add(recurrent.simpleRNN({ ...config, name: 'simple_rnn' }));
-  else if (h.preset === 'lstm') model.add(recurrent.lstm({ ...config, name: 'lstm' }));
+  if (recurrentLayerOf(h.preset) === 'simple-rnn') model.add(recurrent.simpleRNN({ ...config, name: 'simple_rnn' }));
+  else if (recurrentLayerOf(h.preset) === 'lstm') model.add(recurrent.lstm({ ...config, name: 'lstm' }));
   else model.add(recurrent.bidirectionalLSTM({ ...config, name: 'bidirectional' }));
   if (h.denseUnits > 0) {
     model.add(tf.layers.dense({ name: 'dense', units: h.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: h.seed + 20 }) }));

@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { labelOf, type Prediction } from './metrics';
 import { buildModel, deserializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { openRun, type RunRecord } from './runs';
+import { reliabilityFor } from './short-text';
 import { KERAS_TOKENIZER, TOKENIZER_VERSION, tokenizerOf } from './text';
 import { LabError } from './errors';
 import { explainText, recurrentParts, windowPredictor, type AttributionMethod, type Explanation, type RecurrentParts } from './explain';
@@ -73,6 +74,7 @@ export class Predictor {
       truncated: e.truncated,
       wordsRead: e.wordsRead,
       oovCount: e.oovCount,
+      ...withReliability(this.record, e.tokenCount),
     }));
   }
 
@@ -99,6 +101,11 @@ export function nonFiniteOutputError(runDir: string): LabError {
   return new LabError('corrupt-model', `The model in ${runDir} gives non-finite outputs (NaN or infinite weights): it is corrupt.`);
 }
 
+function withReliability(record: RunRecord, words: number): Pick<Prediction, 'reliability'> {
+  const reliability = reliabilityFor(record, words);
+  return reliability ? { reliability } : {};
+}
+
 /** A few loaded models kept warm: loading costs far more than predicting. */
 export class PredictorCache {
   private readonly entries = new Map<string, Promise<Predictor>>();
@@ -107,6 +114,13 @@ export class PredictorCache {
     private readonly layers: () => Promise<RecurrentLayerFactory> = () => Promise.resolve(standardRecurrentLayers),
     private readonly capacity = 3,
   ) {}
+
+  /** Drops a run (its record changed on disk); the next get loads it again. */
+  forget(runDir: string): void {
+    const entry = this.entries.get(runDir);
+    this.entries.delete(runDir);
+    void entry?.then((p) => p.dispose(), () => undefined);
+  }
 
   get(runDir: string): Promise<Predictor> {
     const hit = this.entries.get(runDir);

@@ -7,9 +7,14 @@
 
 import { z } from 'zod';
 
-const PRESET_NAMES_TUPLE = ['simple-rnn', 'lstm', 'bilstm'] as const;
-export type PresetName = (typeof PRESET_NAMES_TUPLE)[number];
+import { PRESET_NAMES_TUPLE, type PresetName } from './preset-names';
+
+export { recurrentLayerOf, type PresetName, type RecurrentLayerKind } from './preset-names';
 export const PRESET_NAMES: readonly PresetName[] = PRESET_NAMES_TUPLE;
+
+const KEEP_CHOICES_TUPLE = ['best', 'last'] as const;
+/** Which epoch's weights a finished training keeps: the lowest validation loss, or the last (the tutorial's `fit`). */
+export type KeepChoice = (typeof KEEP_CHOICES_TUPLE)[number];
 
 const OPTIMIZER_NAMES_TUPLE = ['rmsprop', 'adam', 'sgd', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES_TUPLE)[number];
@@ -35,6 +40,10 @@ export interface Hyperparameters {
   validationSplit: number;
   /** Seeds the dataset shuffle (Keras' imdb.load_data uses 113) and weight initialization. */
   seed: number;
+  /** Share of the training rows replaced by a short random window of the same review (0: whole reviews only, as the tutorial). */
+  shortTextShare: number;
+  /** Which epoch's weights the finished run holds. */
+  keep: KeepChoice;
 }
 
 export interface PresetInfo {
@@ -55,6 +64,8 @@ const COMMON = {
   batchSize: 128,
   validationSplit: 0.2,
   seed: 113,
+  shortTextShare: 0,
+  keep: 'best',
 } as const;
 
 export const PRESETS: Readonly<Record<PresetName, PresetInfo>> = {
@@ -75,6 +86,12 @@ export const PRESETS: Readonly<Record<PresetName, PresetInfo>> = {
     title: 'Bi-LSTM',
     description: 'A forward and a backward LSTM read the review in both directions.',
     defaults: { ...COMMON, preset: 'bilstm', denseUnits: 256, dropout: 0.2, optimizer: 'adam' },
+  },
+  'lstm-sentences': {
+    name: 'lstm-sentences',
+    title: 'LSTM for sentences',
+    description: 'The tutorial\'s LSTM, also shown short windows of the reviews: reads a selected sentence better.',
+    defaults: { ...COMMON, preset: 'lstm-sentences', denseUnits: 256, dropout: 0.2, optimizer: 'adam', shortTextShare: 0.5 },
   },
 };
 
@@ -105,6 +122,11 @@ export const TUNABLE_HYPERPARAMETERS = {
   learningRate: z.number().min(1e-6).max(10).describe('Learning rate (Keras default: 0.001).'),
   validationSplit: z.number().min(0.01).max(0.99).describe('Share of the training reviews held out for validation (tutorial: 0.2).'),
   seed: count(0, 2 ** 31 - 1).describe('Seed of the shuffle and weight initialization (Keras\' imdb uses 113).'),
+  shortTextShare: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .describe('Share of training rows replaced by a random 3–40-word window of the same review, so the model also learns short texts (tutorial presets: 0; lstm-sentences: 0.5).'),
 } satisfies { [K in keyof Hyperparameters]?: z.ZodNumber };
 
 export type TunableName = keyof typeof TUNABLE_HYPERPARAMETERS;
@@ -114,12 +136,29 @@ export function isTunableName(name: string): name is TunableName {
   return Object.hasOwn(TUNABLE_HYPERPARAMETERS, name);
 }
 
+/**
+ * The training choices that are not numbers, declared like the numbers above:
+ * the CLI's flags, the settings and package.json derive from this.
+ */
+export const TRAINING_CHOICES = {
+  keep: z
+    .enum(KEEP_CHOICES_TUPLE)
+    .describe('Which epoch\'s weights a finished training keeps: `best`, the epoch with the lowest validation loss (Keras\' `ModelCheckpoint(save_best_only=True)`), or `last`, as the tutorial\'s `fit` does (default: best).'),
+} satisfies { [K in keyof Hyperparameters]?: z.ZodEnum<[string, ...string[]]> };
+
+export type ChoiceName = keyof typeof TRAINING_CHOICES;
+export const CHOICE_NAMES = Object.keys(TRAINING_CHOICES).filter(isChoiceName);
+
+export function isChoiceName(name: string): name is ChoiceName {
+  return Object.hasOwn(TRAINING_CHOICES, name);
+}
+
 /** Not a hyperparameter but set beside them: train and evaluate on the first N reviews of each split. */
 export const REVIEW_LIMIT = count(1).describe('Train and evaluate on the first N reviews of each (shuffled) split, for quick runs.');
 
 /** The whole set of hyperparameters, checked field by field. */
 export const hyperparametersSchema = z
-  .object({ preset: z.enum(PRESET_NAMES_TUPLE), optimizer: z.enum(OPTIMIZER_NAMES_TUPLE), ...TUNABLE_HYPERPARAMETERS })
+  .object({ preset: z.enum(PRESET_NAMES_TUPLE), optimizer: z.enum(OPTIMIZER_NAMES_TUPLE), ...TUNABLE_HYPERPARAMETERS, ...TRAINING_CHOICES })
   .strict() satisfies z.ZodType<Hyperparameters>;
 
 /** "a whole number from 1 to 1000", "a number from 0 to 0.99", "a whole number from 1 up". */
@@ -148,6 +187,7 @@ export function resolveHyperparameters(
   const name = String(issue.path[0] ?? 'hyperparameters');
   const got = String(new Map(Object.entries(merged)).get(name));
   if (isTunableName(name)) throw new RangeError(`${name} must be ${describeBounds(TUNABLE_HYPERPARAMETERS[name])}, got ${got}.`);
+  if (isChoiceName(name)) throw new RangeError(`${name} must be one of ${TRAINING_CHOICES[name].options.join(', ')}, got "${got}".`);
   if (name === 'optimizer') throw new RangeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got "${got}".`);
   throw new RangeError(`Invalid hyperparameters: ${name}: ${issue.message}.`);
 }

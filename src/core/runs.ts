@@ -9,6 +9,8 @@
  *
  *   optimizer.json  (partial and cancelled runs) the optimizer's state, so a
  *   optimizer.bin   resumed training continues exactly where it stopped
+ *   best.bin        (partial and cancelled runs that keep the best epoch) the
+ *                   weights of the best epoch so far, laid out as weights.bin
  *
  * A training writes its run after every epoch (status 'partial'), then once
  * more when it ends. Each write is a whole folder, fsynced under a hidden
@@ -24,10 +26,12 @@ import type { z } from 'zod';
 import type { ArchitectureSummary } from './architecture';
 import { processAlive, recoverFolders, replaceFile, writeFailure, writeFolder } from './durable-files';
 import { LabError, errorMessage } from './errors';
+import type { BestEpoch } from './keep-best';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
 import type { Hyperparameters } from './presets';
 import type { TextRules } from './text';
 import { crossCheckRun, describeIssues, manifestBytes, modelJsonSchema, runRecordSchema, vocabularySchema, type ModelJson } from './run-schema';
+import type { ShortTextEvaluation } from './short-text';
 import { INDEX_FROM, OOV_CHAR, PAD_VALUE, START_CHAR } from './vocabulary';
 
 export const RUN_FORMAT_VERSION = 1;
@@ -56,7 +60,17 @@ export interface RunRecord {
   architecture: ArchitectureSummary;
   dataset: { source: string; train: number; validation: number; test: number; limit?: number };
   history: { batches: BatchMetrics[]; epochs: EpochMetrics[] };
+  /**
+   * The epoch whose weights weights.bin holds: the best one of a finished run
+   * that keeps the best, else the last finished one. Absent in runs saved
+   * before it was recorded (they hold their last epoch).
+   */
+  keptEpoch?: number;
+  /** A partial or cancelled run that keeps the best: the best epoch so far, whose weights are in best.bin. */
+  best?: BestEpoch;
   test?: EvaluationMetrics;
+  /** Accuracy on short texts cut from the test reviews (short-text.ts), by kind and by length. */
+  shortText?: ShortTextEvaluation;
   timings: { trainingSeconds: number; evaluationSeconds?: number };
   /** Set for a model imported from another tool rather than trained here. */
   origin?: RunOrigin;
@@ -131,12 +145,16 @@ export interface RunFiles {
   weights: Uint8Array;
   /** Kept with checkpoints a training can be resumed from. */
   optimizer?: { state: OptimizerStateFile; data: Uint8Array };
+  /** The best epoch's weights so far, kept with checkpoints of runs that keep the best. */
+  bestWeights?: Uint8Array;
 }
 
 /** A run read back from disk: every file checked against its schema. */
 export interface OpenedRun extends RunFiles {
   modelJson: ModelJson;
 }
+
+export { keptEpochOf } from './metrics';
 
 /** Writes (or replaces) the run folder `runsDir/<record.id>` whole and durably. */
 export async function saveRun(runsDir: string, files: RunFiles): Promise<string> {
@@ -146,6 +164,7 @@ export async function saveRun(runsDir: string, files: RunFiles): Promise<string>
     'model.json': JSON.stringify(files.modelJson),
     'vocabulary.json': JSON.stringify(files.vocabulary),
     ...(files.optimizer ? { 'optimizer.json': JSON.stringify(files.optimizer.state), 'optimizer.bin': files.optimizer.data } : {}),
+    ...(files.bestWeights ? { 'best.bin': files.bestWeights } : {}),
     'run.json': JSON.stringify(files.record, null, 1),
   });
 }
@@ -171,6 +190,16 @@ export async function readOptimizerState(runDir: string): Promise<{ state: Optim
     throw new LabError('corrupt-model', `The optimizer state in ${runDir} is damaged (optimizer.bin has ${data.byteLength} bytes, optimizer.json expects ${expected}).`);
   }
   return { state, data };
+}
+
+/** The best epoch's weights kept with a checkpoint (its record says which epoch), or a clear refusal when they are missing or cut short. */
+export async function readBestWeights(runDir: string, modelJson: ModelJson): Promise<Uint8Array> {
+  const data = await readFile(path.join(runDir, 'best.bin')).catch(() => undefined);
+  const expected = manifestBytes(modelJson);
+  if (!data || data.byteLength !== expected) {
+    throw new LabError('corrupt-model', `The best epoch's weights in ${runDir} (best.bin) are ${data ? `${data.byteLength} bytes, ${String(expected)} expected` : 'missing'}.`);
+  }
+  return new Uint8Array(data);
 }
 
 /**

@@ -4,18 +4,27 @@
  * current batch (model.fit would still run that epoch's validation), progress
  * streams per batch, the event loop gets a turn between batches (predictions
  * are served while training), and the weights of the last finished epoch are
- * kept as a checkpoint.
+ * kept as a checkpoint. With `keep: 'best'` the finished training ends with
+ * the weights of its lowest validation loss (keep-best.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { shuffledOrder, type EncodedSplit } from './dataset';
+import { BestWeights } from './keep-best';
 import type { BatchMetrics, ConfusionCounts, EpochMetrics, EvaluationMetrics } from './metrics';
 import type { Hyperparameters } from './presets';
+import { mixShortWindows } from './short-text';
 
 export interface TrainingCallbacks {
   signal?: AbortSignal;
   /** The epoch to start from (a resumed training: one past its checkpoint); default 1. */
   firstEpoch?: number;
   onBatch?(metrics: BatchMetrics): void;
+  /**
+   * With keep 'best': the best epoch so far (a resumed training's), updated
+   * after every epoch; the caller owns it. Without it fitModel keeps its own.
+   */
+  best?: BestWeights;
   /** Awaited before the next epoch starts (the run is saved here); a rejection ends the training. */
   onEpoch?(metrics: EpochMetrics): void | Promise<void>;
 }
@@ -27,6 +36,8 @@ export interface TrainingOutcome {
   cancelled: boolean;
   /** Counting the epochs before firstEpoch. */
   epochsCompleted: number;
+  /** The epoch whose weights the model holds at the end: the best one (keep 'best', finished) or the last finished one. */
+  keptEpoch: number;
   seconds: number;
 }
 
@@ -50,6 +61,18 @@ function epochOrder(n: number, seed: number, epoch: number): Int32Array {
   return shuffledOrder(n, `${seed}:epoch:${epoch}`);
 }
 
+/** Which rows become short windows, and which windows, also a function of the seed and the epoch alone. */
+function epochWindows(seed: number, epoch: number): () => number {
+  return seedrandom.alea(`${seed}:short-text:${epoch}`);
+}
+
+/** A training batch: rows `order[from..to)`, about `shortTextShare` of them cut to a short window of their review. */
+export function trainingBatch(split: EncodedSplit, order: ArrayLike<number>, from: number, to: number, h: Pick<Hyperparameters, 'maxlen' | 'shortTextShare'>, windows: () => number) {
+  const batch = gatherBatch(split, order, from, to, h.maxlen);
+  mixShortWindows(batch.x, batch.size, h.maxlen, h.shortTextShare, windows);
+  return batch;
+}
+
 export async function fitModel(
   model: tf.LayersModel,
   h: Hyperparameters,
@@ -60,7 +83,9 @@ export async function fitModel(
   const { maxlen, batchSize, epochs } = h;
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
   const firstEpoch = callbacks.firstEpoch ?? 1;
-  const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: firstEpoch - 1, seconds: 0 };
+  const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: firstEpoch - 1, keptEpoch: firstEpoch - 1, seconds: 0 };
+  const ownBest = h.keep === 'best' && !callbacks.best ? BestWeights.empty() : undefined;
+  const best = h.keep === 'best' ? (callbacks.best ?? ownBest) : undefined;
   const started = performance.now();
   let checkpoint: tf.Tensor[] | undefined;
   let batchSeconds = 0;
@@ -71,6 +96,7 @@ export async function fitModel(
     for (let epoch = firstEpoch; epoch <= epochs && !outcome.cancelled; epoch++) {
       const epochStarted = performance.now();
       const order = epochOrder(data.train.count, h.seed, epoch);
+      const windows = epochWindows(h.seed, epoch);
       let lossSum = 0;
       let accuracySum = 0;
       let seen = 0;
@@ -79,7 +105,7 @@ export async function fitModel(
           outcome.cancelled = true;
           break;
         }
-        const batch = gatherBatch(data.train, order, b * batchSize, Math.min((b + 1) * batchSize, data.train.count), maxlen);
+        const batch = trainingBatch(data.train, order, b * batchSize, Math.min((b + 1) * batchSize, data.train.count), h, windows);
         const stepStarted = performance.now();
         const xs = tf.tensor2d(batch.x, [batch.size, maxlen], 'int32');
         const ys = tf.tensor2d(batch.y, [batch.size, 1]);
@@ -138,13 +164,18 @@ export async function fitModel(
       };
       outcome.epochs.push(metrics);
       outcome.epochsCompleted = epoch;
+      outcome.keptEpoch = epoch;
       checkpoint?.forEach((t) => t.dispose());
       checkpoint = model.getWeights().map((w) => w.clone());
+      best?.consider(metrics, model);
       await callbacks.onEpoch?.(metrics);
     }
+    // A stopped training keeps its last epoch (it may be resumed from there); a finished one its best, if asked.
     if (outcome.cancelled && checkpoint) model.setWeights(checkpoint);
+    else if (!outcome.cancelled && best) outcome.keptEpoch = best.restore(model) ?? outcome.keptEpoch;
   } finally {
     checkpoint?.forEach((t) => t.dispose());
+    ownBest?.dispose();
   }
   outcome.seconds = (performance.now() - started) / 1000;
   return outcome;

@@ -5,8 +5,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../core/backend-names';
-import { REVIEW_LIMIT, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, isPresetName, type Hyperparameters, type PresetName } from '../core/presets';
-import type { ZodNumber } from 'zod';
+import { CHOICE_NAMES, REVIEW_LIMIT, TRAINING_CHOICES, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, isPresetName, type Hyperparameters, type PresetName } from '../core/presets';
+import type { ZodEnum, ZodNumber } from 'zod';
 
 export const SETTINGS_SECTION = 'rnnSentimentLab';
 
@@ -89,6 +89,10 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
     const value = get(trainingKey(name));
     if (typeof value === 'number' && Number.isFinite(value)) overrides[name] = value;
   }
+  for (const name of CHOICE_NAMES) {
+    const value = TRAINING_CHOICES[name].safeParse(get(trainingKey(name)));
+    if (value.success) overrides[name] = value.data;
+  }
   const preset = get('defaultPreset');
   const backend = BACKEND_PREFERENCES.find((b) => b === get('backend'));
   const limit = REVIEW_LIMIT.safeParse(get(trainingKey('limit')));
@@ -126,9 +130,16 @@ export function trainingSettingsContribution(): Record<string, unknown> {
     ...(schema.maxValue === null ? {} : { maximum: schema.maxValue }),
     markdownDescription: `${schema.description ?? ''} ${emptyMeans}`,
   });
+  const choiceSetting = (schema: ZodEnum<[string, ...string[]]>) => ({
+    type: ['string', 'null'],
+    enum: [...schema.options, null],
+    default: null,
+    markdownDescription: `${schema.description ?? ''} Empty: the preset's value.`,
+  });
   const section = (key: string) => `${SETTINGS_SECTION}.${key}`;
   return {
     [section(trainingKey('limit'))]: numberSetting(REVIEW_LIMIT, 'Empty: all 25,000.'),
     ...Object.fromEntries(TUNABLE_NAMES.map((name) => [section(trainingKey(name)), numberSetting(TUNABLE_HYPERPARAMETERS[name], 'Empty: the preset\'s value.')])),
+    ...Object.fromEntries(CHOICE_NAMES.map((name) => [section(trainingKey(name)), choiceSetting(TRAINING_CHOICES[name])])),
   };
 }

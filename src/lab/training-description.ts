@@ -26,8 +26,11 @@ export function describeSettings(base: Hyperparameters, overrides: Partial<Hyper
     mark('maxlen', `maxlen ${base.maxlen}`),
     mark('units', `${base.units} units`),
     mark('learningRate', `${base.optimizer} lr ${base.learningRate}`),
+    mark('shortTextShare', `short texts ${base.shortTextShare}`),
+    mark('keep', `keep the ${base.keep} epoch`),
   ];
-  const others = (Object.keys(overrides) as (keyof Hyperparameters)[]).filter((k) => !['epochs', 'batchSize', 'maxlen', 'units', 'learningRate'].includes(k) && overrides[k] !== tutorial[k]);
+  const shown: (keyof Hyperparameters)[] = ['epochs', 'batchSize', 'maxlen', 'units', 'learningRate', 'shortTextShare', 'keep'];
+  const others = (Object.keys(overrides) as (keyof Hyperparameters)[]).filter((k) => !shown.includes(k) && overrides[k] !== tutorial[k]);
   if (others.length) parts.push(`also your settings: ${others.map((k) => `${k} ${String(base[k])}`).join(', ')}`);
   if (limit) parts.push(`on a subset: the first ${formatCount(limit)} reviews of each split (training.limit)`);
   return parts.join(' · ');

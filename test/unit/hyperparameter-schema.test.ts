@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildProgram } from '../../src/cli/program';
 import { BACKEND_PREFERENCES } from '../../src/core/backend-names';
-import { PRESET_NAMES, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, resolveHyperparameters } from '../../src/core/presets';
+import { CHOICE_NAMES, PRESET_NAMES, TRAINING_CHOICES, TUNABLE_HYPERPARAMETERS, TUNABLE_NAMES, resolveHyperparameters } from '../../src/core/presets';
 import { readSettings, trainingSettingsContribution } from '../../src/lab/settings';
 import { REPO_ROOT } from './helpers';
 
@@ -23,7 +23,8 @@ test('package.json declares the training settings the schema derives (else run `
   const derived = trainingSettingsContribution();
   const declaredTraining = Object.fromEntries(Object.entries(declared).filter(([key]) => key.startsWith('rnnSentimentLab.training.')));
   assert.deepEqual(declaredTraining, derived);
-  assert.deepEqual(Object.keys(derived).sort(), [...TUNABLE_NAMES, 'limit'].map((n) => `rnnSentimentLab.training.${n}`).sort());
+  assert.deepEqual(Object.keys(derived).sort(), [...TUNABLE_NAMES, ...CHOICE_NAMES, 'limit'].map((n) => `rnnSentimentLab.training.${n}`).sort());
+  assert.deepEqual(declared['rnnSentimentLab.training.keep'].enum, ['best', 'last', null]);
   assert.deepEqual(declared['rnnSentimentLab.defaultPreset'].enum, PRESET_NAMES);
   assert.deepEqual(declared['rnnSentimentLab.backend'].enum, BACKEND_PREFERENCES);
 });
@@ -55,4 +56,22 @@ test('the schema\'s bounds are the ones resolveHyperparameters enforces', () => 
     if (maxValue !== null) assert.throws(() => resolveHyperparameters('lstm', { [name]: maxValue * 2 }), new RegExp(`${name} must be`));
   }
   assert.throws(() => resolveHyperparameters('lstm', { optimizer: 'adadelta' as never }), /optimizer must be one of rmsprop, adam, sgd, adagrad, got "adadelta"/);
+});
+
+test('keep is a choice declared once: its flag, its setting and resolveHyperparameters take best or last, best by default, and refuse anything else', () => {
+  const train = buildProgram().commands.find((c) => c.name() === 'train');
+  const option = train?.options.find((o) => o.attributeName() === 'keep');
+  assert.deepEqual(option?.argChoices, [...TRAINING_CHOICES.keep.options]);
+  assert.equal(readSettings((key) => (key === 'training.keep' ? 'last' : undefined), '/s').overrides.keep, 'last');
+  assert.equal(readSettings((key) => (key === 'training.keep' ? 'worst' : undefined), '/s').overrides.keep, undefined, 'a value outside the choices is ignored');
+  for (const preset of PRESET_NAMES) assert.equal(resolveHyperparameters(preset).keep, 'best');
+  assert.throws(() => resolveHyperparameters('lstm', { keep: 'worst' as never }), /keep must be one of best, last, got "worst"/);
+});
+
+test('short text share: off in the tutorial presets, on in lstm-sentences, otherwise the same model as the LSTM', () => {
+  assert.deepEqual(PRESET_NAMES.map((p) => resolveHyperparameters(p).shortTextShare), [0, 0, 0, 0.5]);
+  const { preset: a, shortTextShare: x, ...lstm } = resolveHyperparameters('lstm');
+  const { preset: b, shortTextShare: y, ...sentences } = resolveHyperparameters('lstm-sentences');
+  assert.deepEqual(sentences, lstm);
+  assert.ok(a !== b && x !== y);
 });

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeArchitecture } from '../../src/core/architecture';
 import { initBackend } from '../../src/core/backend';
 import { buildModel, compileModel, serializeModel } from '../../src/core/model';
-import { PRESET_NAMES, resolveHyperparameters } from '../../src/core/presets';
+import { PRESET_NAMES, resolveHyperparameters, type PresetName } from '../../src/core/presets';
 import { Predictor } from '../../src/core/predictor';
 import { RUN_FORMAT_VERSION, deleteRun, inspectRun, listRuns, newRunId, openRun, saveRun, vocabularyFile, type RunRecord } from '../../src/core/runs';
 import { TOKENIZER_VERSION } from '../../src/core/text';
@@ -19,7 +19,7 @@ import { isLabError } from '../../src/core/errors';
 import { tempDir } from './helpers';
 
 // What Keras' model.summary() prints for the tutorial's code (num_words 10000, Embedding 32, units 32, maxlen 500).
-const KERAS_TOTALS = { 'simple-rnn': 322_113, lstm: 337_025, bilstm: 353_537 } as const;
+const KERAS_TOTALS = { 'simple-rnn': 322_113, lstm: 337_025, bilstm: 353_537, 'lstm-sentences': 337_025 } as const;
 
 test('each preset has Keras\' parameter count, both by arithmetic and as TensorFlow.js builds it', async () => {
   await initBackend('cpu');
@@ -47,7 +47,7 @@ test('hyperparameters override the preset and bad values are refused with their 
   assert.throws(() => resolveHyperparameters('gru' as never), /Unknown preset "gru"/);
 });
 
-async function trainedRun(runsDir: string, preset: 'simple-rnn' | 'lstm' | 'bilstm' = 'lstm') {
+async function trainedRun(runsDir: string, preset: PresetName = 'lstm') {
   await initBackend('cpu');
   const h = resolveHyperparameters(preset, { numWords: 50, maxlen: 8, units: 4, denseUnits: 6, embeddingDim: 3 });
   const model = buildModel(h);

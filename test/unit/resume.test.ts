@@ -54,19 +54,25 @@ describe('resuming a training', () => {
     await cleanup();
   });
 
-  for (const preset of ['lstm', 'simple-rnn'] as const) {
-    test(`${preset}: stopped after epoch 1 and resumed, it ends where the uninterrupted training ends`, async () => {
+  const lowestValLoss = (epochs: { epoch: number; valLoss: number }[]) => epochs.reduce((a, b) => (b.valLoss < a.valLoss ? b : a)).epoch;
+
+  for (const [preset, stopAfter] of [['lstm', 1], ['simple-rnn', 1], ['lstm', 2]] as const) {
+    test(`${preset}: stopped after epoch ${stopAfter} and resumed, it ends where the uninterrupted training ends, with the same best epoch kept`, async () => {
       const whole = await client.request('train', params(preset)).result;
       assert.equal(whole.record.status, 'complete');
+      assert.equal(whole.record.keptEpoch, lowestValLoss(whole.record.history.epochs), 'keep best (the default) keeps the lowest validation loss');
 
+      let epochs = 0;
       const request = client.request('train', params(preset), (event) => {
-        if (event === 'epoch') request.cancel();
+        if (event === 'epoch' && ++epochs === stopAfter) request.cancel();
       });
       const stopped = await request.result;
       assert.equal(stopped.record.status, 'cancelled');
-      assert.equal(stopped.record.epochsCompleted, 1);
+      assert.equal(stopped.record.epochsCompleted, stopAfter);
+      assert.equal(stopped.record.keptEpoch, stopAfter, 'a stopped run holds its last epoch, to go on from');
+      assert.equal(stopped.record.best?.epoch, lowestValLoss(stopped.record.history.epochs), 'and records the best so far');
       const optimizer = await readOptimizerState(stopped.runDir);
-      assert.ok(optimizer && optimizer.state.iterations === 10, `the optimizer state of epoch 1 (10 steps) is kept, got ${optimizer?.state.iterations}`);
+      assert.ok(optimizer && optimizer.state.iterations === 10 * stopAfter, `the optimizer state of epoch ${stopAfter} is kept, got ${optimizer?.state.iterations}`);
 
       const events: string[] = [];
       const resumed = await client.request('train', { ...params(preset), resumeFrom: stopped.runDir }, (event) => events.push(event)).result;
@@ -75,7 +81,9 @@ describe('resuming a training', () => {
       assert.equal(resumed.record.epochsCompleted, 3);
       assert.equal(resumed.record.history.epochs.length, 3);
       assert.deepEqual(resumed.record.history.epochs.map((e) => e.epoch), [1, 2, 3]);
-      assert.equal(events.filter((e) => e === 'epoch').length, 2, 'only epochs 2 and 3 ran again');
+      assert.equal(events.filter((e) => e === 'epoch').length, 3 - stopAfter, 'only the epochs after the stop ran again');
+      assert.equal(resumed.record.keptEpoch, whole.record.keptEpoch, 'the resumed run keeps the same best epoch');
+      assert.equal(resumed.record.best, undefined, 'a complete run no longer carries a best-so-far');
       assert.equal((await inspectRun(resumed.runDir)).ok, true);
 
       const difference = maxDifference(await weightsOf(whole.runDir), await weightsOf(resumed.runDir));

@@ -272,6 +272,42 @@ describe('dashboard webview', () => {
     assertClean(d);
   });
 
+  test('the epoch whose weights a run holds is marked in the Runs table and on both learning curves', async () => {
+    const d = await open();
+    const { page } = d;
+    await showTab(page, 'runs');
+    // The LSTM fixture's validation loss is lowest at epoch 4 of 5: keep best holds epoch 4.
+    const kept = page.locator(`tr[data-run-id="${IDS.lstm}"] .kept-epoch`);
+    assert.equal(await kept.textContent(), 'kept 4');
+    assert.match((await kept.getAttribute('title')) ?? '', /epoch 4 of 5 \(lowest validation loss\)/);
+    // A cancelled run holds its last finished epoch, to resume from.
+    assert.equal(await page.locator(`tr[data-run-id="${IDS.bilstm}"] .kept-epoch`).textContent(), 'kept 3');
+
+    // The training tab shows the active run, the LSTM.
+    await showTab(page, 'training');
+    for (const name of ['loss', 'accuracy']) {
+      const chart = await waitForChart(page, name, (c) => c.labels.includes('kept: epoch 4'));
+      assert.deepEqual(chart.labels, ['per batch', 'training (epoch)', 'validation', 'kept: epoch 4']);
+      assert.equal(chart.pointCounts.at(-1), 1, 'one marker');
+      assert.match(chart.summary, /The run holds the weights of epoch 4\./);
+      assert.equal(await page.locator(`figure[data-chart="${name}"]`).getAttribute('data-kept-epoch'), '4');
+    }
+    assert.match(await page.locator('.training-view').innerText(), /Weights kept\s*epoch 4 of 5 \(lowest validation loss\)/);
+    assertClean(d);
+  });
+
+  test('a prediction card says how often the model is right on texts as short as the one analysed', async () => {
+    const state = dashboardState();
+    const reliability = { accuracy: 0.71, basis: 'short-text' as const, minWords: 11, maxWords: 20, count: 1234 };
+    state.predictions = [prediction({ id: 'p-short', at: '2025-11-26T18:00:00Z', probability: 0.8, excerpt: 'The actors were wonderful and the ending made me cry.', tokenCount: 11, reliability })];
+    const d = await open({ state });
+    await showTab(d.page, 'predictions');
+    const card = d.page.locator('[data-prediction-id="p-short"]');
+    assert.equal(await card.locator('.reliability').innerText(), 'Short text: this model is 71% accurate on texts this short (11–20 words, 1,234 tried).');
+    assert.equal(await card.locator('.reliability').getAttribute('data-basis'), 'short-text');
+    assertClean(d);
+  });
+
   test('ticking Compare on two runs overlays their validation curves, one per run', async () => {
     const d = await open();
     const { page } = d;
@@ -442,7 +478,8 @@ describe('dashboard webview', () => {
     const d = await open({ theme: 'dark' });
     const { page } = d;
     await showTab(page, 'training');
-    const dark = await waitForChart(page, 'loss', (c) => c.seriesCount === 3);
+    // The three curves and the kept epoch's marker.
+    const dark = await waitForChart(page, 'loss', (c) => c.seriesCount === 4);
     assert.equal(dark.colors[0], rgb(THEMES.dark.variables['--vscode-charts-blue']));
     await setTheme(page, 'light');
     const light = await waitForChart(page, 'loss', (c) => c.colors[0] === rgb(THEMES.light.variables['--vscode-charts-blue']));

@@ -6,7 +6,7 @@
  * SimpleRNN on validation accuracy.
  */
 import { describeArchitecture } from '../../src/core/architecture';
-import type { BatchMetrics, EpochMetrics } from '../../src/core/metrics';
+import type { BatchMetrics, EpochMetrics, Prediction } from '../../src/core/metrics';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters, type PresetName } from '../../src/core/presets';
 import type { RunRecord } from '../../src/core/runs';
 import type { DashboardState, PredictionEntry, PresetItem, RunItem, TrainingState } from '../../src/protocol';
@@ -76,6 +76,8 @@ export interface RunOptions {
   backend?: string;
   recurrentImplementation?: string;
   overrides?: Partial<Hyperparameters>;
+  /** The epoch whose weights the run holds; default the last. */
+  keptEpoch?: number;
 }
 
 export function runRecord(preset: PresetName, o: RunOptions): RunRecord {
@@ -95,6 +97,7 @@ export function runRecord(preset: PresetName, o: RunOptions): RunRecord {
     architecture: describeArchitecture(h),
     dataset: { source: 'aclImdb_v1.tar.gz', train: TRAIN, validation: VALIDATION, test: 25000 },
     history: { batches, epochs: epochsOf(h, o.valAccuracy, batches) },
+    keptEpoch: o.keptEpoch ?? epochs,
     test:
       o.test === undefined
         ? undefined
@@ -129,7 +132,7 @@ export function presetItems(): PresetItem[] {
 export function runItems(): RunItem[] {
   return [
     { ok: true, id: IDS.bilstm, record: runRecord('bilstm', { id: IDS.bilstm, createdAt: '2025-11-26T16:40:51Z', valAccuracy: [0.82, 0.86, 0.87], status: 'cancelled', backend: 'wasm', recurrentImplementation: 'fused-wasm' }) },
-    { ok: true, id: IDS.lstm, record: runRecord('lstm', { id: IDS.lstm, createdAt: '2025-11-26T14:03:22Z', valAccuracy: [0.8, 0.85, 0.87, 0.875, 0.88], test: 0.871 }) },
+    { ok: true, id: IDS.lstm, record: runRecord('lstm', { id: IDS.lstm, createdAt: '2025-11-26T14:03:22Z', valAccuracy: [0.8, 0.85, 0.87, 0.875, 0.88], test: 0.871, keptEpoch: 4 }) },
     { ok: true, id: IDS.simple, record: runRecord('simple-rnn', { id: IDS.simple, createdAt: '2025-11-25T10:15:07Z', valAccuracy: [0.7, 0.76, 0.8, 0.83, 0.84], test: 0.832 }) },
     {
       ok: false,
@@ -139,7 +142,19 @@ export function runItems(): RunItem[] {
   ];
 }
 
-export function prediction(o: { id: string; at: string; probability: number; excerpt: string; tokenCount?: number; oovCount?: number; maxlen?: number; runId?: string; preset?: PresetName; source?: PredictionEntry['source'] }): PredictionEntry {
+export function prediction(o: {
+  id: string;
+  at: string;
+  probability: number;
+  excerpt: string;
+  tokenCount?: number;
+  oovCount?: number;
+  maxlen?: number;
+  runId?: string;
+  preset?: PresetName;
+  source?: PredictionEntry['source'];
+  reliability?: Prediction['reliability'];
+}): PredictionEntry {
   const maxlen = o.maxlen ?? 500;
   const tokenCount = o.tokenCount ?? 120;
   return {
@@ -153,6 +168,7 @@ export function prediction(o: { id: string; at: string; probability: number; exc
       truncated: tokenCount > maxlen,
       wordsRead: Math.min(tokenCount, maxlen),
       oovCount: o.oovCount ?? 3,
+      ...(o.reliability ? { reliability: o.reliability } : {}),
     },
     runId: o.runId ?? IDS.lstm,
     preset: o.preset ?? 'lstm',

@@ -33,8 +33,8 @@ export interface ChartPoint {
   y: number;
 }
 
-/** How a series is drawn: per-batch noise faint, epoch means solid, validation dashed, compared runs by marker shape. */
-export type SeriesVariant = 'batch' | 'train' | 'validation' | 'run';
+/** How a series is drawn: per-batch noise faint, epoch means solid, validation dashed, compared runs by marker shape, the kept epoch a lone star. */
+export type SeriesVariant = 'batch' | 'train' | 'validation' | 'run' | 'kept';
 
 export interface ChartSeries {
   id: string;
@@ -186,6 +186,9 @@ export class LineChart {
         return { ...base, borderWidth: 2 + wide, borderDash: [6, 4], pointRadius: 3.5, pointHoverRadius: 5, pointStyle: 'rectRot', order: 1 };
       case 'run':
         return { ...base, borderWidth: 2 + wide, pointRadius: 3.5, pointHoverRadius: 5, pointStyle: series.pointStyle ?? RUN_POINT_STYLES[index % RUN_POINT_STYLES.length] };
+      case 'kept':
+        // Drawn over the curves (lowest order draws last), no line: one marker per chart.
+        return { ...base, showLine: false, borderWidth: 2 + wide, pointRadius: 9, pointHoverRadius: 10, pointStyle: 'star', order: 0 };
     }
   }
 

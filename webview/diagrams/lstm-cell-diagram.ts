@@ -8,6 +8,7 @@ import type { Hyperparameters } from '../../src/core/presets.js';
 import { formatInteger } from '../util/format.js';
 import { headEquations, headSummary, type CellExplanation } from './model-head.js';
 import { arrow, box, createDiagram, line, mathText, operation, plainText, svg } from './svg.js';
+import { recurrentLayerOf } from '../../src/core/preset-names.js';
 
 const CELL_Y = 62;
 const GATE_Y = 180;
@@ -90,7 +91,7 @@ export function lstmExplanation(h: Hyperparameters, state = 'h_T'): CellExplanat
       { formula: 'C_t = f_t ⊙ C_{t−1} + i_t ⊙ C̃_t', sizes: `C_t: ${h.units}` },
       { formula: 'o_t = σ(W_o·[h_{t−1}, x_t] + b_o)', sizes: `W_o: ${gate}, b_o: ${h.units}` },
       { formula: 'h_t = o_t ⊙ tanh(C_t)', sizes: `h_t: ${h.units}; t = 1 … ${formatInteger(h.maxlen)}` },
-      ...(h.preset === 'lstm' ? headEquations(h, state) : []),
+      ...(recurrentLayerOf(h.preset) === 'lstm' ? headEquations(h, state) : []),
     ],
     parameters: `LSTM: 4·${h.units}·(${h.embeddingDim} + ${h.units} + 1) = ${formatInteger(perDirection)} parameters (four gates, each with W and b).`,
   };

@@ -5,10 +5,11 @@
  * a run trained with other settings is drawn as it was built.
  */
 import type { Hyperparameters } from '../../src/core/presets.js';
+import { recurrentLayerOf } from '../../src/core/preset-names.js';
 
 /** Size of what the recurrent layer hands to the head. */
 export function recurrentFeatures(h: Hyperparameters): number {
-  return h.preset === 'bilstm' ? 2 * h.units : h.units;
+  return recurrentLayerOf(h.preset) === 'bilstm' ? 2 * h.units : h.units;
 }
 
 /** "Dense(256, relu) → Dropout(0.2) → Dense(1, σ)". */

@@ -2,6 +2,7 @@
 import type { DashboardState, RunItem } from '../../src/protocol.js';
 import type { PresetName } from '../../src/core/presets.js';
 import type { RunRecord } from '../../src/core/runs.js';
+import { keptEpochOf } from '../../src/core/metrics.js';
 import { formatDate, shortRunId } from '../util/format.js';
 
 export type OkRun = Extract<RunItem, { ok: true }>;
@@ -44,4 +45,10 @@ export function defaultRunId(state: DashboardState, preferred?: string): string 
   if (findRun(state, preferred)) return preferred;
   if (findRun(state, state.activeRunId)) return state.activeRunId;
   return okRuns(state)[0]?.id;
+}
+
+/** "epoch 2 of 5 (lowest validation loss)": which epoch's weights the run holds, and why. */
+export function keptText(record: RunRecord): string {
+  const why = record.status !== 'complete' ? 'last finished, to resume from' : record.hyperparameters.keep === 'best' ? 'lowest validation loss' : 'last';
+  return `epoch ${keptEpochOf(record)} of ${record.epochsCompleted} (${why})`;
 }

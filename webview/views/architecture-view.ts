@@ -18,6 +18,7 @@ import { formatInteger } from '../util/format.js';
 import { mathHtml } from '../util/math-notation.js';
 import type { DashboardView, RevealTarget, ViewContext } from './view.js';
 import { Picker, definitionList, type PickerOption } from './widgets.js';
+import { recurrentLayerOf } from '../../src/core/preset-names.js';
 
 interface ModelSource {
   key: string;
@@ -93,9 +94,9 @@ export class ArchitectureView implements DashboardView {
 
 function cellSection(hp: Hyperparameters, title: string): HTMLElement {
   const parts: Children[] = [];
-  if (hp.preset === 'simple-rnn') {
+  if (recurrentLayerOf(hp.preset) === 'simple-rnn') {
     parts.push(h('h2', undefined, 'SimpleRNN, unrolled in time'), figure(simpleRnnDiagram(hp)), explanation(simpleRnnExplanation(hp)));
-  } else if (hp.preset === 'lstm') {
+  } else if (recurrentLayerOf(hp.preset) === 'lstm') {
     parts.push(h('h2', undefined, 'Inside the LSTM cell'), figure(lstmCellDiagram(hp)), explanation(lstmExplanation(hp)));
   } else {
     parts.push(
@@ -143,7 +144,7 @@ function hyperparameterList(hp: Hyperparameters): HTMLElement {
     ['maxlen', formatInteger(hp.maxlen)],
     ['num_words', formatInteger(hp.numWords)],
     ['Embedding', `${hp.embeddingDim} dims`],
-    ['Recurrent units', hp.preset === 'bilstm' ? `${hp.units} per direction` : String(hp.units)],
+    ['Recurrent units', recurrentLayerOf(hp.preset) === 'bilstm' ? `${hp.units} per direction` : String(hp.units)],
     ['Dense units', hp.denseUnits > 0 ? String(hp.denseUnits) : 'none'],
     ['Dropout', hp.denseUnits > 0 ? String(hp.dropout) : 'none'],
     ['Validation split', String(hp.validationSplit)],

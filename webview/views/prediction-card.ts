@@ -1,10 +1,12 @@
 /**
  * One prediction: the start of the text, the label (a word and an arrow, not
  * colour alone), the probability on a 0–1 bar with the 0.5 decision threshold
- * marked, which model answered and how fast, and when the answer deserves
- * caution: a review longer than the model reads, or many unknown words.
+ * marked, which model answered and how fast, how often this model is right
+ * on texts this long (from its own stored evaluations), and when the answer
+ * deserves caution: a review longer than the model reads, or many unknown words.
  */
 import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
+import { describeReliability } from '../../src/core/reliability.js';
 import { findRun, runShortName } from '../state/selectors.js';
 import { h } from '../util/dom.js';
 import { button } from './widgets.js';
@@ -57,6 +59,9 @@ export function predictionCard(state: DashboardState, entry: PredictionEntry, on
       ),
     ),
     h('p', { class: 'excerpt', title: entry.excerpt }, entry.excerpt),
+    p.reliability
+      ? h('p', { class: 'reliability muted', 'data-reliability': p.reliability.accuracy, 'data-basis': p.reliability.basis }, `${capitalise(describeReliability(p.reliability))}.`)
+      : null,
     notes.length ? h('ul', { class: 'prediction-notes' }, notes.map((n) => h('li', undefined, n))) : null,
     h(
       'footer',
@@ -70,3 +75,5 @@ export function predictionCard(state: DashboardState, entry: PredictionEntry, on
     ),
   );
 }
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -6,7 +6,8 @@
  */
 import type { DashboardState, RunItem } from '../../src/protocol.js';
 import type { RunRecord } from '../../src/core/runs.js';
-import { bestValidationAccuracy, okRuns, presetTitle, type OkRun } from '../state/selectors.js';
+import { bestValidationAccuracy, keptText, okRuns, presetTitle, type OkRun } from '../state/selectors.js';
+import { keptEpochOf } from '../../src/core/metrics.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
 import { originLabel } from '../../src/core/format.js';
@@ -14,6 +15,7 @@ import { formatDate, formatDuration, formatFraction, formatInteger, shortRunId }
 import { RunComparison } from './run-comparison.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
 import { InlineError, button, runAction } from './widgets.js';
+import { recurrentLayerOf } from '../../src/core/preset-names.js';
 
 const COLUMNS = ['Compare', 'Model', 'Status', 'Epochs', 'maxlen', 'Units', 'Batch', 'Best val acc', 'Test acc', 'Time', 'Backend', 'Date', 'Actions'] as const;
 
@@ -133,9 +135,17 @@ export class RunsView implements DashboardView {
         active ? h('span', { class: 'tag active-tag' }, 'active') : null,
       ),
       cell('Status', statusText(r)),
-      cell('Epochs', r.origin ? '—' : `${r.epochsCompleted}/${r.hyperparameters.epochs}`),
+      cell(
+        'Epochs',
+        ...(r.origin
+          ? ['—']
+          : [
+              `${r.epochsCompleted}/${r.hyperparameters.epochs} `,
+              h('span', { class: 'tag kept-epoch', 'data-kept-epoch': keptEpochOf(r), title: `The run holds the weights of ${keptText(r)}.` }, `kept ${keptEpochOf(r)}`),
+            ]),
+      ),
       cell('maxlen', formatInteger(r.hyperparameters.maxlen)),
-      cell('Units', r.preset === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
+      cell('Units', recurrentLayerOf(r.preset) === 'bilstm' ? `2×${r.hyperparameters.units}` : String(r.hyperparameters.units)),
       cell('Batch', String(r.hyperparameters.batchSize)),
       cell('Best val acc', best ? h('span', { class: 'number', title: `epoch ${best.epoch}` }, formatFraction(best.value)) : '—'),
       cell('Test acc', r.test ? h('span', { class: 'number' }, formatFraction(r.test.accuracy)) : this.evaluateButton(run, name, rowErrors)),

@@ -6,8 +6,9 @@ import { plural } from '../../src/core/verdict.js';
 import type { DashboardState } from '../../src/protocol.js';
 import type { PresetName } from '../../src/core/presets.js';
 import type { RunRecord } from '../../src/core/runs.js';
+import { keptEpochOf } from '../../src/core/metrics.js';
 import type { AppliedUpdate } from '../state/training-updates.js';
-import { bestValidationAccuracy, defaultRunId, findRun, okRuns, presetTitle, runLabel } from '../state/selectors.js';
+import { bestValidationAccuracy, defaultRunId, findRun, keptText, okRuns, presetTitle, runLabel } from '../state/selectors.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren } from '../util/dom.js';
 import { formatDuration, formatFraction, formatInteger, formatRate } from '../util/format.js';
@@ -144,10 +145,10 @@ export class TrainingView implements DashboardView {
     const record = run.record;
     this.heading.textContent = `Learning curves · ${presetTitle(state, record.preset)}`;
     replaceChildren(this.runFacts, runFacts(record));
-    const key = `run|${run.id}|${record.history.epochs.length}|${record.history.batches.length}`;
+    const key = `run|${run.id}|${record.history.epochs.length}|${record.history.batches.length}|${keptEpochOf(record)}`;
     if (key !== this.shown) {
       this.shown = key;
-      this.charts.show(record.history.batches, record.history.epochs, record.hyperparameters.epochs);
+      this.charts.show(record.history.batches, record.history.epochs, record.hyperparameters.epochs, keptEpochOf(record));
     }
   }
 
@@ -168,6 +169,7 @@ function runFacts(record: RunRecord): HTMLElement {
   return definitionList([
     ['Status', status],
     ['Best validation accuracy', best ? `${formatFraction(best.value)} (epoch ${best.epoch})` : '—'],
+    ['Weights kept', keptText(record)],
     ...(record.dataset.limit ? [['Data', `a subset: ${formatInteger(record.dataset.train)} training, ${formatInteger(record.dataset.validation)} validation reviews (training.limit ${formatInteger(record.dataset.limit)})`] as [string, string]] : []),
     ['Test accuracy', record.test ? `${formatFraction(record.test.accuracy)} on ${formatInteger(record.test.count)} reviews` : 'not evaluated'],
     ['Time per epoch', formatDuration(mean(epochs.map((e) => e.seconds)))],

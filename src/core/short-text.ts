@@ -1,0 +1,136 @@
+/**
+ * Short texts: what the extension is mostly asked about (a selected sentence
+ * or paragraph), where the tutorial's models, trained on whole reviews, are
+ * weakest.
+ *
+ * - The short-text evaluation set: from a seeded sample of the test reviews,
+ *   each review's first and last sentence and one random 10–30-word window,
+ *   each labelled with its review's label. Noisy by construction: a sentence
+ *   of a positive review can be neutral, or even negative ("the first half
+ *   was dull, but...").
+ * - Short windows for training: a share of each batch's rows replaced by a
+ *   random contiguous window of the same review, encoded as a short text is
+ *   at prediction time (start character, then pre-padding).
+ * - Reliability: the stored evaluation's accuracy for texts of a given length.
+ *
+ * No TensorFlow here.
+ */
+import seedrandom from 'seedrandom';
+import { shuffledOrder } from './dataset';
+import { cleanReview, tokenize } from './text';
+import { LENGTH_BANDS, SHORT_TEXT_KINDS, bandIndex, type AccuracyCount, type ShortTextEvaluation, type ShortTextKind } from './reliability';
+import { PAD_VALUE, START_CHAR } from './vocabulary';
+
+export { LENGTH_BANDS, SHORT_TEXT_KINDS, describeReliability, reliabilityFor, type AccuracyCount, type Reliability, type ShortTextEvaluation, type ShortTextKind } from './reliability';
+
+export interface ShortText {
+  text: string;
+  /** The label of the review it comes from. */
+  label: 0 | 1;
+  kind: ShortTextKind;
+  words: number;
+}
+
+/** Test reviews sampled for the set: three texts each; about ±0.6 points of sampling noise at 70% accuracy. */
+export const SHORT_TEXT_REVIEWS = 2000;
+/** Fixed, so every model is measured on the very same texts. */
+export const SHORT_TEXT_SEED = 'short-text-v1';
+/** A sentence with fewer words ("Wow.", "Mr.") says too little to be labelled by its review. */
+const MIN_SENTENCE_WORDS = 3;
+const EVALUATION_WINDOW = { min: 10, max: 30 } as const;
+/** Windows shown in training: from a three-word phrase to a long sentence. */
+export const TRAINING_WINDOW = { min: 3, max: 40 } as const;
+
+/** Sentences as Intl's ICU segmenter finds them (no hand-written splitter: abbreviations, ellipses and quotes are its job). */
+const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+function sentences(review: string): string[] {
+  return [...sentenceSegmenter.segment(cleanReview(review))].map((s) => s.segment.trim()).filter((s) => tokenize(s).length >= MIN_SENTENCE_WORDS);
+}
+
+/** The short texts of one review: its first and last sentence (when it has two) and a random window of its words. */
+function shortTextsOf(review: { text: string; label: 0 | 1 }, random: () => number): ShortText[] {
+  const out: ShortText[] = [];
+  const found = sentences(review.text);
+  const add = (text: string, kind: ShortTextKind) => out.push({ text, label: review.label, kind, words: tokenize(text).length });
+  if (found.length > 0) add(found[0], 'first-sentence');
+  if (found.length > 1) add(found[found.length - 1], 'last-sentence');
+  const words = tokenize(review.text);
+  const length = Math.min(words.length, EVALUATION_WINDOW.min + Math.floor(random() * (EVALUATION_WINDOW.max - EVALUATION_WINDOW.min + 1)));
+  if (length >= EVALUATION_WINDOW.min) {
+    const start = Math.floor(random() * (words.length - length + 1));
+    add(words.slice(start, start + length).join(' '), 'window');
+  }
+  return out;
+}
+
+/** The short-text evaluation set of a test split: the same texts for the same reviews, whatever the model. */
+export function buildShortTextSet(testReviews: readonly { text: string; label: 0 | 1 }[], reviews = SHORT_TEXT_REVIEWS): ShortText[] {
+  const order = shuffledOrder(testReviews.length, SHORT_TEXT_SEED).subarray(0, Math.min(reviews, testReviews.length));
+  const random = seedrandom.alea(`${SHORT_TEXT_SEED}:windows`);
+  return Array.from(order).flatMap((i) => shortTextsOf(testReviews[i], random));
+}
+
+
+
+/** Accuracy overall, per kind and per length band, from the set and the model's probabilities. */
+export function summariseShortText(set: readonly ShortText[], probabilities: ArrayLike<number>, reviews: number, seconds: number): ShortTextEvaluation {
+  const tally = () => ({ right: 0, count: 0 });
+  const total = tally();
+  const kinds = Object.fromEntries(SHORT_TEXT_KINDS.map((k) => [k, tally()])) as Record<ShortTextKind, ReturnType<typeof tally>>;
+  const bands = LENGTH_BANDS.map(() => tally());
+  set.forEach((item, i) => {
+    const right = (probabilities[i] >= 0.5 ? 1 : 0) === item.label ? 1 : 0;
+    for (const t of [total, kinds[item.kind], bands[bandIndex(item.words)]]) {
+      t.right += right;
+      t.count++;
+    }
+  });
+  const summary = (t: ReturnType<typeof tally>): AccuracyCount => ({ accuracy: t.count ? t.right / t.count : 0, count: t.count });
+  return {
+    ...summary(total),
+    reviews,
+    kinds: Object.fromEntries(SHORT_TEXT_KINDS.map((k) => [k, summary(kinds[k])])) as Record<ShortTextKind, AccuracyCount>,
+    bands: LENGTH_BANDS.map((band, i) => ({ ...band, ...summary(bands[i]) })),
+    seconds,
+  };
+}
+
+
+/**
+ * Replaces about `share` of a batch's rows (row-major [rows, maxlen], each a
+ * padded review: zeros, the start character, the words) by a random window
+ * of that review's words, re-encoded as a short text is: start character,
+ * then pre-padding. Labels stay: the window's label is its review's.
+ */
+export function mixShortWindows(x: Int32Array, rows: number, maxlen: number, share: number, random: () => number): number {
+  if (share <= 0) return 0;
+  let replaced = 0;
+  for (let r = 0; r < rows; r++) {
+    if (random() >= share) continue;
+    const row = x.subarray(r * maxlen, (r + 1) * maxlen);
+    let first = 0;
+    while (first < maxlen && row[first] === PAD_VALUE) first++;
+    if (first < maxlen && row[first] === START_CHAR) first++;
+    const available = maxlen - first;
+    if (available <= TRAINING_WINDOW.min) continue;
+    const length = Math.min(available, maxlen - 1, TRAINING_WINDOW.min + Math.floor(random() * (TRAINING_WINDOW.max - TRAINING_WINDOW.min + 1)));
+    const start = first + Math.floor(random() * (available - length + 1));
+    const window = row.slice(start, start + length);
+    row.fill(PAD_VALUE, 0, maxlen - length - 1);
+    row[maxlen - length - 1] = START_CHAR;
+    row.set(window, maxlen - length);
+    replaced++;
+  }
+  return replaced;
+}
+
+/** Lines for people: the accuracy overall, per kind and per length band. */
+export function formatShortTextEvaluation(e: ShortTextEvaluation): string {
+  const pct = (a: AccuracyCount) => `${(a.accuracy * 100).toFixed(1)}% of ${a.count.toLocaleString('en-US')}`;
+  return [
+    `short texts (from ${e.reviews.toLocaleString('en-US')} test reviews): accuracy ${e.accuracy.toFixed(4)}`,
+    `  ${SHORT_TEXT_KINDS.map((k) => `${k} ${pct(e.kinds[k])}`).join(' · ')}`,
+    `  by words: ${e.bands.map((b) => `${b.minWords}${b.maxWords === undefined ? '+' : `–${b.maxWords}`} ${pct(b)}`).join(' · ')}`,
+  ].join('\n');
+}

@@ -1,0 +1,170 @@
+/**
+ * Keeping the best epoch, the short-text set, short windows in training and
+ * the reliability a prediction reports: on real TensorFlow.js models (cpu
+ * backend) and small made-up reviews whose contents the assertions can check.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/core/backend';
+import type { EncodedSplit } from '../../src/core/dataset';
+import { BestWeights } from '../../src/core/keep-best';
+import type { EpochMetrics } from '../../src/core/metrics';
+import { buildModel, compileModel } from '../../src/core/model';
+import { resolveHyperparameters } from '../../src/core/presets';
+import { LENGTH_BANDS, buildShortTextSet, describeReliability, reliabilityFor, summariseShortText, type ShortTextEvaluation } from '../../src/core/short-text';
+import { tokenize } from '../../src/core/text';
+import { fitModel, trainingBatch } from '../../src/core/training';
+import { START_CHAR } from '../../src/core/vocabulary';
+import seedrandom from 'seedrandom';
+
+const MAXLEN = 24;
+
+/** Rows of a made-up corpus: words 10..29 mean positive, 30..49 negative, from minLength words to maxlen - 1. */
+function madeUpSplit(count: number, seed: string, maxlen = MAXLEN, minLength = 8): EncodedSplit {
+  const random = seedrandom.alea(seed);
+  const x = new Int32Array(count * maxlen);
+  const y = new Float32Array(count);
+  for (let r = 0; r < count; r++) {
+    y[r] = r % 2;
+    const length = minLength + Math.floor(random() * (maxlen - minLength));
+    const row = x.subarray(r * maxlen, (r + 1) * maxlen);
+    row[maxlen - length - 1] = START_CHAR;
+    for (let i = maxlen - length; i < maxlen; i++) row[i] = (y[r] ? 10 : 30) + Math.floor(random() * 20);
+  }
+  return { x, y, count };
+}
+
+const h = (keep: 'best' | 'last', extra: Partial<Parameters<typeof resolveHyperparameters>[1]> = {}) =>
+  resolveHyperparameters('simple-rnn', { numWords: 50, maxlen: MAXLEN, embeddingDim: 4, units: 4, epochs: 6, batchSize: 16, learningRate: 0.05, keep, ...extra });
+
+async function train(keep: 'best' | 'last') {
+  await initBackend('cpu');
+  const hp = h(keep);
+  const model = buildModel(hp);
+  compileModel(model, hp);
+  const perEpoch = new Map<number, Float32Array>();
+  // Validation reviews with 40% of their labels flipped: the more confident the model grows, the higher its validation loss.
+  const validation = madeUpSplit(20, 'validation');
+  validation.y.forEach((label, i) => (validation.y[i] = i % 5 < 2 ? 1 - label : label));
+  const outcome = await fitModel(model, hp, { train: madeUpSplit(96, 'train'), validation }, {
+    onEpoch: async (m) => {
+      perEpoch.set(m.epoch, (await tf.concat(model.getWeights().map((w) => w.flatten())).data()) as Float32Array);
+    },
+  });
+  const final = (await tf.concat(model.getWeights().map((w) => w.flatten())).data()) as Float32Array;
+  model.dispose();
+  return { outcome, perEpoch, final };
+}
+
+test('keep best: the finished model holds the weights of its lowest validation loss, and says which epoch', async () => {
+  const { outcome, perEpoch, final } = await train('best');
+  const losses = outcome.epochs.map((e) => e.valLoss);
+  const bestEpoch = outcome.epochs[losses.indexOf(Math.min(...losses))].epoch;
+  assert.equal(outcome.keptEpoch, bestEpoch);
+  assert.deepEqual(final, perEpoch.get(bestEpoch), `the weights are epoch ${bestEpoch}'s`);
+  assert.equal(outcome.epochsCompleted, 6);
+  assert.ok(bestEpoch < 6, `with noisy validation labels the best epoch is not the last: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
+});
+
+test('keep last: the finished model holds its last epoch, as the tutorial\'s fit does', async () => {
+  const { outcome, perEpoch, final } = await train('last');
+  assert.equal(outcome.keptEpoch, 6);
+  assert.deepEqual(final, perEpoch.get(6));
+});
+
+test('BestWeights: a lower validation loss replaces the best, a tie or a higher one does not; a resumed best is kept', async () => {
+  await initBackend('cpu');
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+  const epoch = (n: number, valLoss: number, value: number): Pick<EpochMetrics, 'epoch' | 'valLoss'> => {
+    model.setWeights([tf.fill([2, 1], value), tf.fill([1], value)]);
+    return { epoch: n, valLoss };
+  };
+  const best = BestWeights.empty();
+  assert.equal(best.consider(epoch(1, 0.5, 1), model), true);
+  assert.equal(best.consider(epoch(2, 0.3, 2), model), true);
+  assert.equal(best.consider(epoch(3, 0.3, 3), model), false, 'a tie keeps the earlier epoch');
+  assert.equal(best.consider(epoch(4, 0.4, 4), model), false);
+  assert.equal(best.restore(model), 2);
+  assert.deepEqual(Array.from(await model.getWeights()[0].data()), [2, 2]);
+
+  // As a resumed training holds it: epoch 2's weights read back from best.bin.
+  const resumed = BestWeights.resumed({ epoch: 2, valLoss: 0.3 }, [tf.fill([2, 1], 2), tf.fill([1], 2)]);
+  assert.equal(resumed.consider(epoch(3, 0.35, 3), model), false);
+  assert.equal(resumed.restore(model), 2);
+  assert.deepEqual(Array.from(await model.getWeights()[0].data()), [2, 2]);
+  best.dispose();
+  resumed.dispose();
+  model.dispose();
+});
+
+const REVIEWS = [
+  { text: 'A wonderful film. The actors shine in every scene and the music is superb.<br /><br />I would see it again tomorrow, gladly.', label: 1 as const },
+  { text: 'Dull. The star plays the villain without any menace at all and the plot drags on and on for two long hours. Avoid this one, seriously.', label: 0 as const },
+  { text: 'Short and sweet but honestly nothing special here at all, a forgettable evening at the cinema with friends who slept.', label: 0 as const },
+  { text: 'Great cast, great script, great ending that made the whole audience cheer loudly when the lights came up again.', label: 1 as const },
+];
+
+test('the short-text set: the same texts every time, first and last sentences and 10–30-word windows, each with its review\'s label', () => {
+  const set = buildShortTextSet(REVIEWS);
+  assert.deepEqual(buildShortTextSet(REVIEWS), set, 'deterministic');
+  const ofReview = (t: { text: string }) => REVIEWS.find((r) => tokenize(r.text).join(' ').includes(tokenize(t.text).join(' ')));
+  for (const item of set) {
+    const review = ofReview(item);
+    assert.ok(review, `"${item.text}" comes from a review`);
+    assert.equal(item.label, review.label, `"${item.text}" has its review's label`);
+    assert.equal(item.words, tokenize(item.text).length);
+    if (item.kind === 'window') assert.ok(item.words >= 10 && item.words <= 30, `a window of ${item.words} words`);
+  }
+  const first = set.filter((s) => s.kind === 'first-sentence').map((s) => s.text);
+  const last = set.filter((s) => s.kind === 'last-sentence').map((s) => s.text);
+  assert.ok(first.includes('A wonderful film.'));
+  assert.ok(last.includes('I would see it again tomorrow, gladly.'), 'a line break ends a sentence');
+  assert.ok(first.includes('The star plays the villain without any menace at all and the plot drags on and on for two long hours.'), 'a one-word sentence ("Dull.") is skipped');
+  assert.equal(set.filter((s) => s.kind === 'window').length, REVIEWS.length);
+});
+
+test('a training batch with shortTextShare 0 is the reviews; with 0.5 about half the rows become a window of their own review, encoded as a short text', () => {
+  // Reviews of 50 to 99 words: every window (at most 40 words) is shorter than its review.
+  const maxlen = 100;
+  const split = madeUpSplit(200, 'share', maxlen, 50);
+  const order = Int32Array.from({ length: 200 }, (_, i) => i);
+  const whole = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0 }, seedrandom.alea('w'));
+  assert.deepEqual(whole.x, split.x);
+  const mixed = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
+  assert.deepEqual(mixed.y, split.y, 'labels stay');
+  let changed = 0;
+  for (let r = 0; r < 200; r++) {
+    const row = Array.from(mixed.x.subarray(r * maxlen, (r + 1) * maxlen));
+    const original = Array.from(split.x.subarray(r * maxlen, (r + 1) * maxlen));
+    if (row.join() === original.join()) continue;
+    changed++;
+    const start = row.indexOf(START_CHAR);
+    assert.ok(row.slice(0, start).every((v) => v === 0), 'pre-padded');
+    const words = row.slice(start + 1);
+    assert.ok(words.length >= 3 && words.length <= 40, `a window of 3 to 40 words (${words.length})`);
+    assert.ok(original.join(',').includes(words.join(',')), 'a contiguous window of the same review');
+  }
+  assert.ok(changed > 70 && changed < 130, `about half the rows changed: ${changed}`);
+  const again = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
+  assert.deepEqual(again.x, mixed.x, 'the same seed shows the same windows (a resumed training sees what the uninterrupted one saw)');
+});
+
+test('reliability: a prediction\'s length finds its band of the stored short-text evaluation; long texts take the test accuracy', () => {
+  const texts = [5, 5, 15, 15, 15, 15].map((words, i) => ({ text: '', label: (i % 2) as 0 | 1, kind: 'window' as const, words }));
+  const summary = summariseShortText(texts, [0.9, 0.1, 0.9, 0.1, 0.1, 0.9], 3, 1);
+  assert.equal(summary.accuracy, 2 / 6);
+  assert.deepEqual(summary.bands.map((b) => b.count), LENGTH_BANDS.map((b) => (b.minWords === 1 ? 2 : b.minWords === 11 ? 4 : 0)));
+
+  const evaluation: ShortTextEvaluation = {
+    ...summary,
+    bands: LENGTH_BANDS.map((band, i) => ({ ...band, accuracy: 0.6 + i * 0.05, count: i === 4 ? 10 : 500 })),
+  };
+  const run = { shortText: evaluation, test: { accuracy: 0.87, count: 25000 } };
+  assert.deepEqual(reliabilityFor(run, 14), { accuracy: 0.7, basis: 'short-text', minWords: 11, maxWords: 20, count: 500 });
+  assert.equal(describeReliability(reliabilityFor(run, 14)!), 'short text: this model is 70% accurate on texts this short (11–20 words, 500 tried)');
+  assert.equal(reliabilityFor(run, 3)?.minWords, 1);
+  assert.equal(reliabilityFor(run, 60), undefined, 'a band with too few examples says nothing');
+  assert.deepEqual(reliabilityFor(run, 250), { accuracy: 0.87, basis: 'test', minWords: 100, count: 25000 });
+  assert.equal(reliabilityFor({}, 14), undefined, 'a run never evaluated on short texts says nothing');
+});
