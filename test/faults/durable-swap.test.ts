@@ -20,6 +20,13 @@ function deadPid(): number {
   return Number(child.stdout);
 }
 
+/** A copy of a run folder as the checkpoint of run `id` (a run's record names its folder). */
+async function copyRunAs(source: string, destination: string, id: string): Promise<void> {
+  await cp(source, destination, { recursive: true });
+  const file = path.join(destination, 'run.json');
+  await writeFile(file, JSON.stringify({ ...(JSON.parse(await readFile(file, 'utf8')) as object), id }));
+}
+
 async function trainedRun(dir: string, epochs: number): Promise<string> {
   const result = await runCli(['train', '--preset', 'simple-rnn', '--data', await imdbArchive(), '--cache-dir', TEST_CACHE_DIR, '--out', dir, '--limit', '200', '--maxlen', '20', '--epochs', String(epochs), '--no-evaluate', '--json']);
   assert.equal(result.code, 0, result.stderr);
@@ -37,8 +44,8 @@ test('killed between moving the old checkpoint aside and moving the new one in: 
   const id = 'lstm_2026-01-01_00-00-00_abcd';
   const pid = deadPid();
   // The writer had written and synced the new folder, renamed the old one aside, and died.
-  await cp(older, path.join(runsDir, `.${id}.${pid}-00000001.previous`), { recursive: true });
-  await cp(newer, path.join(runsDir, `.${id}.${pid}-00000002.partial`), { recursive: true });
+  await copyRunAs(older, path.join(runsDir, `.${id}.${pid}-00000001.previous`), id);
+  await copyRunAs(newer, path.join(runsDir, `.${id}.${pid}-00000002.partial`), id);
   const record = JSON.parse(await readFile(path.join(newer, 'run.json'), 'utf8')) as { epochsCompleted: number };
 
   const runs = await listRuns(runsDir);
@@ -58,7 +65,7 @@ test('killed while writing the new checkpoint: the old one stays, the half-writt
   await mkdir(runsDir);
   const id = 'lstm_2026-01-01_00-00-00_abcd';
   const pid = deadPid();
-  await cp(older, path.join(runsDir, `.${id}.${pid}-00000001.previous`), { recursive: true });
+  await copyRunAs(older, path.join(runsDir, `.${id}.${pid}-00000001.previous`), id);
   // Half-written: no run.json yet.
   await mkdir(path.join(runsDir, `.${id}.${pid}-00000002.partial`));
   await writeFile(path.join(runsDir, `.${id}.${pid}-00000002.partial`, 'weights.bin'), Buffer.alloc(100));
