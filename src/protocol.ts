@@ -83,7 +83,11 @@ export interface WorkerMethods {
 export interface TrainingEvents {
   [event: string]: unknown;
   /** Dataset download / reading / tokenising, evaluation progress. */
-  progress: ProgressUpdate | { phase: 'evaluate'; done: number; total: number; unit: 'reviews'; message: string };
+  progress:
+    | ProgressUpdate
+    | { phase: 'evaluate'; done: number; total: number; unit: 'reviews'; message: string }
+    /** Predicting many texts at once (a whole document). */
+    | { phase: 'predict'; done: number; total: number; unit: 'texts'; message: string };
   /** The backend and recurrent implementation chosen, once the model is built; a resumed training brings the history it continues. */
   started: {
     backend: string;

@@ -11,7 +11,7 @@ import { initBackend, type BackendOptions } from './backend';
 import { loadDataset, type EncodedDataset, type EncodedSplit } from './dataset';
 import { writeFailure } from './durable-files';
 import { LabError, cancelledError } from './errors';
-import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
+import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './metrics';
 import { buildModel, compileModel, deserializeModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { captureOptimizerState, restoreOptimizerState } from './optimizer-state';
 import { PredictorCache } from './predictor';
@@ -36,6 +36,9 @@ import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult, Trai
 import type { HandlerContext } from '../rpc';
 
 export type JobContext = HandlerContext<TrainingEvents>;
+
+/** Texts per model call when predicting many: big enough to keep the backend busy, small enough for prompt progress and cancel. */
+export const PREDICT_CHUNK = 512;
 
 export interface JobEnvironment extends BackendOptions {
   /** Picks the recurrent layers (fused kernels where they apply); standard layers otherwise. */
@@ -199,11 +202,21 @@ export class Jobs {
     return { metrics, backend: backend.name };
   }
 
-  async predict(params: PredictParams): Promise<PredictResult> {
+  /**
+   * Many texts (a whole document's units) go through in chunks: progress
+   * after each, and a cancel takes effect between two.
+   */
+  async predict(params: PredictParams, context?: JobContext): Promise<PredictResult> {
     const backend = await initBackend(params.backend, this.environment);
     const started = performance.now();
     const predictor = await this.predictors.get(params.runDir);
-    const predictions = await predictor.predict(params.texts);
+    const predictions: Prediction[] = [];
+    const total = params.texts.length;
+    for (let done = 0; done < total; done += PREDICT_CHUNK) {
+      if (context?.signal.aborted) throw cancelledError('Analysis');
+      predictions.push(...(await predictor.predict(params.texts.slice(done, done + PREDICT_CHUNK))));
+      if (total > PREDICT_CHUNK) context?.emit('progress', { phase: 'predict', done: predictions.length, total, unit: 'texts', message: 'Analysing' });
+    }
     return {
       predictions,
       recurrentImplementation: predictor.recurrentImplementation,

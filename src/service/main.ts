@@ -89,7 +89,11 @@ function serve(socket: Socket): void {
     return training.request.result;
   });
   endpoint.handle('status', () => (current ? { training: { state: current.state, activate: current.activate } } : {}));
-  endpoint.handle('predict', (params) => worker.request('predict', params).result);
+  endpoint.handle('predict', (params, { emit, signal }) => {
+    const request = worker.request('predict', params, emit);
+    signal.addEventListener('abort', () => request.cancel());
+    return request.result;
+  });
   endpoint.handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());

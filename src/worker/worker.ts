@@ -21,7 +21,7 @@ const backendOptions = { wasmDir: __dirname, nativeModulesDir: (workerData as Wo
 const jobs = new Jobs({ ...backendOptions, recurrentLayers: recurrentLayersFor });
 endpoint.handle('train', (params, context) => jobs.train(params, context));
 endpoint.handle('evaluate', (params, context) => jobs.evaluate(params, context));
-endpoint.handle('predict', (params) => jobs.predict(params));
+endpoint.handle('predict', (params, context) => jobs.predict(params, context));
 endpoint.handle('backend', ({ preference }) => initBackend(preference, backendOptions));
 
 port.on('message', (message: unknown) => {
