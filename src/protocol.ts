@@ -8,6 +8,7 @@ import type { ArchitectureSummary } from './core/architecture';
 import type { BackendInfo } from './core/backend';
 import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
+import type { ValidationReport } from './core/dataset/labelled';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
 import type { ProgressUpdate } from './core/progress';
@@ -31,6 +32,12 @@ export interface TrainParams {
    * must be the run's own.
    */
   resumeFrom?: string;
+  /**
+   * A run folder to fine-tune: the new run starts from its weights and keeps
+   * its vocabulary (words it never saw become OOV). `hyperparameters` must
+   * build the same architecture (learning rate, epochs and batch size may differ).
+   */
+  fineTuneFrom?: string;
 }
 
 export interface TrainResult {
@@ -100,6 +107,8 @@ export interface TrainingEvents {
   };
   /** Something went wrong that costs time, not results (e.g. the corpus cache could not be written). */
   warning: { message: string };
+  /** A labelled dataset's validation, before the model is built. */
+  validation: ValidationReport;
   batch: BatchMetrics;
   epoch: EpochMetrics;
 }

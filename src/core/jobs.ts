@@ -31,6 +31,7 @@ import {
   type VocabularyFile,
 } from './runs';
 import { TOKENIZER_VERSION } from './text';
+import { Vocabulary } from './vocabulary';
 import { evaluateSplit, fitModel } from './training';
 import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult, TrainParams, TrainResult, TrainingEvents } from '../protocol';
 import type { HandlerContext } from '../rpc';
@@ -84,11 +85,22 @@ export class Jobs {
   ): Promise<TrainResult> {
     const { signal, emit } = context;
     const backend = await initBackend(params.backend, this.environment);
+    const parent = params.fineTuneFrom ? await openParent(params.fineTuneFrom, h) : undefined;
+    // A fine-tuned run, new or resumed, reads its data through its parent's vocabulary.
+    const keptWords = parent?.vocabulary.words ?? (checkpoint?.record.parentRunId ? checkpoint.vocabulary.words : undefined);
     const dataset = await loadDataset(
       params.data,
-      { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit },
+      {
+        numWords: h.numWords,
+        maxlen: h.maxlen,
+        seed: h.seed,
+        validationSplit: h.validationSplit,
+        limit: params.limit,
+        ...(keptWords ? { vocabulary: new Vocabulary(keptWords) } : {}),
+      },
       { cacheDir: params.cacheDir, signal, onProgress: (p) => emit('progress', p), onWarning: (message) => emit('warning', { message }) },
     );
+    if (dataset.report) emit('validation', dataset.report);
     if (dataset.train.count === 0 || dataset.validation.count === 0) {
       throw new LabError('bad-argument', `Too few reviews to train and validate (${dataset.train.count} training, ${dataset.validation.count} validation): raise the limit.`);
     }
@@ -103,6 +115,7 @@ export class Jobs {
     try {
       compileModel(model, h, recurrent);
       if (checkpoint) await restoreCheckpoint(model, checkpoint);
+      else if (parent) await copyWeights(model, parent);
       const previous = checkpoint?.record;
       emit('started', {
         backend: backend.name,
@@ -131,7 +144,9 @@ export class Jobs {
           validation: dataset.validation.count,
           test: dataset.test.count,
           ...(params.limit !== undefined ? { limit: params.limit } : {}),
+          ...(dataset.report ? { labelled: dataset.report } : {}),
         },
+        ...((previous?.parentRunId ?? parent?.record.id) ? { parentRunId: previous?.parentRunId ?? parent?.record.id } : {}),
         history: { batches: [...(previous?.history.batches ?? []), ...outcome.batches], epochs: [...(previous?.history.epochs ?? []), ...outcome.epochs] },
         ...(test ? { test } : {}),
         timings: { trainingSeconds: (previous?.timings.trainingSeconds ?? 0) + outcome.seconds, ...(test ? { evaluationSeconds: test.seconds } : {}) },
@@ -304,12 +319,28 @@ function checkSameData(checkpoint: Checkpoint, dataset: EncodedDataset, vocabula
   }
 }
 
-async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Checkpoint): Promise<void> {
-  const saved = await deserializeModel(checkpoint.modelJson, checkpoint.weights);
+/** A run to fine-tune: readable, with this tokenizer, and of the architecture `h` builds. */
+async function openParent(runDir: string, h: Hyperparameters) {
+  const parent = await openRun(runDir);
+  if (parent.vocabulary.tokenizer !== TOKENIZER_VERSION) {
+    throw new LabError('corrupt-model', `Run "${parent.record.id}" was trained with tokenizer "${parent.vocabulary.tokenizer}", this version has "${TOKENIZER_VERSION}": it cannot be fine-tuned.`);
+  }
+  const p = parent.record.hyperparameters;
+  const same = p.preset === h.preset && p.numWords === h.numWords && p.maxlen === h.maxlen && describeArchitecture(p).totalParams === describeArchitecture(h).totalParams;
+  if (!same) throw new LabError('bad-argument', `Fine-tuning keeps run "${parent.record.id}"'s architecture (${p.preset}, ${p.numWords} words, maxlen ${p.maxlen}): only the learning rate, epochs, batch size and seed may differ.`);
+  return parent;
+}
+
+async function copyWeights(model: tf.LayersModel, parent: { modelJson: unknown; weights: Uint8Array }): Promise<void> {
+  const saved = await deserializeModel(parent.modelJson, parent.weights);
   try {
     model.setWeights(saved.getWeights());
   } finally {
     saved.dispose();
   }
+}
+
+async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Checkpoint): Promise<void> {
+  await copyWeights(model, checkpoint);
   await restoreOptimizerState(model, checkpoint.optimizer);
 }
