@@ -40,6 +40,14 @@ export interface LabelledOptions {
 
 export type IssueKind = 'empty-text' | 'missing-label' | 'unknown-label' | 'not-utf8' | 'duplicate';
 
+const ISSUE_NAMES: Record<IssueKind, string> = {
+  'empty-text': 'empty text',
+  'missing-label': 'no label',
+  'unknown-label': 'unknown label',
+  'not-utf8': 'not UTF-8',
+  duplicate: 'duplicate',
+};
+
 export interface ValidationIssue {
   kind: IssueKind;
   /** "data.csv line 12", "neg/3.txt". */
@@ -138,7 +146,7 @@ export async function readLabelledCorpus(source: string, options: LabelledOption
 /** One paragraph for people: what trains, what was left out and why (the first few with their lines). */
 export function describeReport(report: ValidationReport): string {
   const balance = Object.entries(report.classBalance).map(([label, n]) => `${n} ${label}`).join(', ');
-  const left = Object.entries(report.counts).map(([kind, n]) => `${n} ${kind.replace('-', ' ')}`).join(', ');
+  const left = Object.entries(report.counts).map(([kind, n]) => `${n} ${ISSUE_NAMES[kind as IssueKind]}`).join(', ');
   const lines = [`${report.name}: ${report.clean} of ${report.rows} rows clean (${balance}; "${report.labels.positive}" is positive)${left ? `; left out: ${left}` : ''}.`];
   for (const issue of report.issues.slice(0, 5)) lines.push(`  ${issue.where}: ${issue.message}`);
   if (report.issues.length > 5) lines.push(`  … ${Object.values(report.counts).reduce((a, b) => a + (b ?? 0), 0) - 5} more (all in the run's record).`);
@@ -273,8 +281,8 @@ function checkRows(rows: RawRow[], labels: { positive: string; negative: string 
     const text = row.text?.trim() ?? '';
     const label = row.label?.trim() ?? '';
     if (row.badByte !== undefined) issues.push({ kind: 'not-utf8', where: row.where, message: `not UTF-8 (byte offset ${row.badByte})` });
-    else if (text === '') issues.push({ kind: 'empty-text', where: row.where, message: 'empty text' });
-    else if (label === '') issues.push({ kind: 'missing-label', where: row.where, message: 'no label' });
+    else if (text === '') issues.push({ kind: 'empty-text', where: row.where, message: ISSUE_NAMES['empty-text'] });
+    else if (label === '') issues.push({ kind: 'missing-label', where: row.where, message: ISSUE_NAMES['missing-label'] });
     else if (label !== labels.positive && label !== labels.negative) issues.push({ kind: 'unknown-label', where: row.where, message: `unknown label "${label}"` });
     else {
       const earlier = firstSeen.get(text);
