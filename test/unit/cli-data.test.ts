@@ -67,6 +67,14 @@ describe('CLI on labelled data and whole documents', () => {
     assert.equal(refused.code, 2);
   });
 
+  test('runs name each run\'s dataset and parent, and say that these datasets differ', async () => {
+    const out = await run(['runs', '--dir', dir]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^These runs were trained on different datasets \(.*bad-rows\.csv.*\): their accuracies are not directly comparable\.$/m);
+    assert.match(out.stdout, /bad-rows\.csv · 24 rows \(19 clean\) · pos\/neg · sha256 [0-9a-f]{12}/);
+    assert.match(out.stdout, new RegExp(`reviews\\.csv · 20 rows \\(20 clean\\) · pos/neg · sha256 [0-9a-f]{12} · fine-tuned from ${path.basename(model())}`));
+  });
+
   test('predict --file on text, Markdown, CSV, TSV and JSONL: one result per unit with its line', async () => {
     const text = await run(['predict', '--model', model(), '--file', doc('comments.txt'), '--unit', 'line']);
     assert.equal(text.code, 0, text.stderr);
