@@ -7,6 +7,7 @@
  */
 import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
+import type { LabelledOptions } from '../core/dataset/labelled';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
 import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
@@ -44,6 +45,8 @@ export interface TrainingRequest {
   activate?: boolean;
   /** Continue this run folder from its last epoch, with the limit it was trained with. */
   resume?: { runDir: string; limit: number | undefined };
+  /** How a labelled data source (a CSV/TSV/JSONL file or label folders) is read: the positive label chosen, say. */
+  labelled?: LabelledOptions;
 }
 
 const ACTIVE_RUN_KEY = 'rnnSentimentLab.activeRunId';
@@ -157,7 +160,7 @@ export class Lab {
       this.emit({ kind: 'state' });
     }
     try {
-      const data = await parseDataSource(settings.dataSource);
+      const data = await parseDataSource(settings.dataSource, request.labelled);
       if (state.cancelling) throw cancelledError('Training');
       training.request = this.service.request(
         'train',

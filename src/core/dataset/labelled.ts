@@ -143,6 +143,19 @@ export async function readLabelledCorpus(source: string, options: LabelledOption
   };
 }
 
+/** The labels a labelled file or folder holds (most rows first) and the one guessed positive, for the Train Model question. */
+export async function labelledLabels(source: string, options: LabelledOptions = {}): Promise<{ labels: string[]; guessedPositive?: string }> {
+  const { rows } = await readTable(source, options);
+  const seen = new Map<string, number>();
+  for (const r of rows) {
+    const label = r.label?.trim();
+    if (label) seen.set(label, (seen.get(label) ?? 0) + 1);
+  }
+  const labels = [...seen].sort((a, b) => b[1] - a[1]).map(([l]) => l);
+  const positives = labels.filter((l) => POSITIVE_NAMES.includes(l.toLowerCase()));
+  return { labels, ...(positives.length === 1 ? { guessedPositive: positives[0] } : {}) };
+}
+
 /** One paragraph for people: what trains, what was left out and why (the first few with their lines). */
 export function describeReport(report: ValidationReport): string {
   const balance = Object.entries(report.classBalance).map(([label, n]) => `${n} ${label}`).join(', ');
