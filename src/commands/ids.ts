@@ -3,6 +3,7 @@ export const COMMANDS = {
   trainModel: 'rnnSentimentLab.trainModel',
   resumeTraining: 'rnnSentimentLab.resumeTraining',
   analyzeSentiment: 'rnnSentimentLab.analyzeSentiment',
+  analyzeDocument: 'rnnSentimentLab.analyzeDocument',
   openDashboard: 'rnnSentimentLab.openDashboard',
   cancelTraining: 'rnnSentimentLab.cancelTraining',
   evaluateModel: 'rnnSentimentLab.evaluateModel',

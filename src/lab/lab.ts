@@ -23,6 +23,7 @@ import type {
   TrainingEvents,
   TrainingState,
   TrainingUpdate,
+  PredictResult,
 } from '../protocol';
 import type { ServiceClient } from './service-client';
 import type { EventListener, PendingRequest } from '../rpc';
@@ -242,6 +243,25 @@ export class Lab {
   }
 
   // ------------------------------------------------------------ prediction and evaluation
+
+  /**
+   * Many texts at once (a whole document) with the active run: progress as
+   * the worker reports it, `signal` cancels between two chunks. Nothing is
+   * kept in the prediction list.
+   */
+  async predictMany(texts: string[], options: { signal?: AbortSignal; onProgress?(done: number, total: number): void } = {}): Promise<PredictResult> {
+    const runId = this.activeRunId;
+    if (!runId) throw new LabError('not-found', 'There is no trained model yet: train one first.');
+    const run = this.findRun(runId);
+    const request = this.service.request('predict', { runDir: run.dir, texts, backend: this.settings().backend }, (event, data) => {
+      if (event === 'progress') {
+        const p = data as TrainingEvents['progress'];
+        if (p.total) options.onProgress?.(p.done, p.total);
+      }
+    });
+    options.signal?.addEventListener('abort', () => request.cancel());
+    return request.result;
+  }
 
   /** Sentiment of each text with a run (the active one by default); entries are kept and shown. */
   async predict(texts: string[], options: { runId?: string; source: PredictionEntry['source'] }): Promise<PredictionEntry[]> {
