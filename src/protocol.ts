@@ -13,6 +13,7 @@ import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from '
 import type { Hyperparameters, PresetName } from './core/presets';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
+import type { TableUnit } from './core/document/table';
 
 // ---------------------------------------------------------------- host → worker
 
@@ -186,7 +187,18 @@ export interface DashboardState {
   backendSetting: BackendPreference;
 }
 
-export type DashboardTab = 'architecture' | 'training' | 'runs' | 'predictions';
+export type DashboardTab = 'architecture' | 'training' | 'runs' | 'predictions' | 'document';
+
+/** The last analysed document, for the Document view (sent on its own: it can hold 100,000 units). */
+export interface DocumentTableData {
+  uri: string;
+  name: string;
+  summary: string;
+  /** Each unit's text is an excerpt (at most DOCUMENT_EXCERPT characters). */
+  units: TableUnit[];
+}
+
+export const DOCUMENT_EXCERPT = 300;
 
 /** What the dashboard asks of the host. Every payload is validated on arrival (src/dashboard/validation.ts). */
 export interface DashboardToHost {
@@ -202,6 +214,10 @@ export interface DashboardToHost {
   resumeRun: { params: { runId: string }; result: void };
   cancelTraining: { params: Record<string, never>; result: void };
   evaluateRun: { params: { runId: string }; result: void };
+  /** Show a line of the analysed document in its editor. */
+  revealDocumentLine: { params: { line: number }; result: void };
+  /** Save the analysed document's results (the host asks where). */
+  exportDocument: { params: { format: 'csv' | 'json' }; result: void };
 }
 
 /** What the host pushes to the dashboard (notifications: no answer). */
@@ -211,6 +227,8 @@ export interface HostToDashboard {
   state: { params: DashboardState; result: void };
   /** A training's new progress, batch or epoch, appended to state.training. */
   training: { params: TrainingUpdate; result: void };
+  /** The last analysed document, whole (Analyze Document). */
+  document: { params: DocumentTableData; result: void };
   /** Bring a tab (and optionally a run or a prediction) to the front. */
   reveal: { params: { tab: DashboardTab; runId?: string; predictionId?: string }; result: void };
 }

@@ -86,8 +86,10 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
   if (!analysed) return undefined;
   const summary = summariseUnits(analysed).text;
   ctx.showResultInStatusBar(`$(comment-discussion) ${summary}`, `${name}: ${analysed.length} units analysed`);
+  ctx.lab.showDocument({ uri: source.uri.toString(), name, summary, units: analysed });
+  void ctx.revealDashboard();
   void vscode.window.showInformationMessage(`${name}: ${summary}`, 'Export CSV', 'Export JSON').then(async (choice) => {
-    if (choice) await exportAnalysis(analysed, choice === 'Export CSV' ? 'csv' : 'json', source.uri);
+    if (choice) await exportDocument(ctx, choice === 'Export CSV' ? 'csv' : 'json');
   });
   return { uri: source.uri.toString(), units: analysed, summary };
 }
@@ -130,7 +132,22 @@ async function askHowToSplit(text: string, format: DocumentFormat, name: string,
   return { unit };
 }
 
-async function exportAnalysis(units: AnalysedUnit[], format: ExportFormat, source: vscode.Uri): Promise<void> {
+/** Shows a line of the last analysed document (a click in the Document view). */
+export async function revealDocumentLine(ctx: CommandContext, line: number): Promise<void> {
+  const d = ctx.lab.analysedDocument;
+  if (!d) return;
+  const editor = await vscode.window.showTextDocument(vscode.Uri.parse(d.uri), { preview: false });
+  const position = new vscode.Position(Math.min(line - 1, editor.document.lineCount - 1), 0);
+  editor.selection = new vscode.Selection(position, position);
+  editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
+}
+
+/** Saves the last analysed document's results where the user says. */
+export async function exportDocument(ctx: CommandContext, format: ExportFormat): Promise<void> {
+  const d = ctx.lab.analysedDocument;
+  if (!d) return;
+  const source = vscode.Uri.parse(d.uri);
+  const units = d.units;
   const suggested = vscode.Uri.file(source.fsPath.replace(/\.[^./\\]*$/, '') + `.sentiment.${format}`);
   const target = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] } });
   if (!target) return;

@@ -8,6 +8,7 @@
 import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
 import type { LabelledOptions } from '../core/dataset/labelled';
+import type { AnalysedUnit } from '../core/document/export';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
 import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
@@ -38,7 +39,8 @@ export interface KeyValueStore {
 export type LabChange =
   | { kind: 'state' }
   | { kind: 'training'; update: TrainingUpdate }
-  | { kind: 'reveal'; tab: DashboardTab; runId?: string; predictionId?: string };
+  | { kind: 'reveal'; tab: DashboardTab; runId?: string; predictionId?: string }
+  | { kind: 'document' };
 
 export interface TrainingRequest {
   hyperparameters: Hyperparameters;
@@ -308,6 +310,15 @@ export class Lab {
   }
 
   // ------------------------------------------------------------ views
+
+  /** The last analysed document, whole, for the Document view and its export. */
+  analysedDocument: { uri: string; name: string; summary: string; units: AnalysedUnit[] } | undefined;
+
+  showDocument(analysis: { uri: string; name: string; summary: string; units: AnalysedUnit[] }): void {
+    this.analysedDocument = analysis;
+    this.emit({ kind: 'document' });
+    this.emit({ kind: 'reveal', tab: 'document' });
+  }
 
   snapshot(): DashboardState {
     const presets: PresetItem[] = PRESET_NAMES.map((name) => {
