@@ -572,10 +572,10 @@ describe('Document tab', () => {
     assert.equal(await page.locator('[data-sort="probability"]').getAttribute('aria-sort'), 'descending');
     assert.equal(await page.locator('.document-body .document-probability').first().textContent(), '0.999');
 
-    await page.locator('[data-field="document-search"]').fill('ticket 4242');
-    await page.locator('.document-count', { hasText: '1 shown' }).waitFor();
+    await page.locator('[data-field="document-search"]').fill('ticket 99999');
+    await page.locator('.document-count', { hasText: /^1 shown$/ }).waitFor();
     await page.locator('.document-body .document-row').first().click();
-    assert.deepEqual((await d.host.waitForRequest('revealDocumentLine'))[0].params, { line: 4244 });
+    assert.deepEqual((await d.host.waitForRequest('revealDocumentLine'))[0].params, { line: 100_001 });
 
     await page.locator('[data-field="document-search"]').fill('');
     await page.locator('.document-viewport').evaluate((el) => (el.scrollTop = 28 * 60_000));
