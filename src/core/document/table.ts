@@ -12,7 +12,8 @@ export interface TableUnit {
   label: 'positive' | 'negative';
 }
 
-export const SORT_KEYS = ['line', 'probability', 'label', 'text'] as const;
+/** Also the Document view's column order. */
+export const SORT_KEYS = ['line', 'label', 'probability', 'text'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface TableQuery {
