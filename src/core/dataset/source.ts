@@ -5,7 +5,7 @@
  * folder plus an identity string that keys the tokenised-corpus cache.
  */
 import { createHash } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../errors';
 import type { ProgressListener } from '../progress';
@@ -85,8 +85,10 @@ export async function parseDataSource(text: string, labelled: LabelledOptions = 
   const info = await stat(value).catch(() => undefined);
   if (!info) throw new LabError('not-found', `No dataset at ${value}: expected "official", a URL, a .tar.gz archive, an aclImdb folder, a labelled .csv/.tsv/.jsonl file or a folder of label subfolders.`);
   if (info.isDirectory()) {
+    // Label subfolders, unless it has the aclImdb layout (or nothing at all, which the IMDB reader names).
     const imdb = await Promise.all([path.join(value, 'train'), path.join(value, 'aclImdb', 'train')].map((p) => stat(p).then((s) => s.isDirectory(), () => false)));
-    return imdb.some(Boolean) ? { kind: 'folder', path: value } : { kind: 'labelled', path: value, options: labelled };
+    const subfolders = (await readdir(value, { withFileTypes: true })).some((e) => e.isDirectory());
+    return imdb.some(Boolean) || !subfolders ? { kind: 'folder', path: value } : { kind: 'labelled', path: value, options: labelled };
   }
   return isLabelledFile(value) ? { kind: 'labelled', path: value, options: labelled } : { kind: 'archive', path: value };
 }
