@@ -95,9 +95,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '/src/(?!(protocol|rpc|core/presets|core/preset-names|core/architecture|core/errors|core/format|core/verdict|core/metrics|core/reliability)(\\.js)?$)',
+              regex: '/src/(?!(protocol|rpc|core/presets|core/preset-names|core/architecture|core/errors|core/format|core/verdict|core/metrics|core/reliability|core/run-dataset|core/document/table)(\\.js)?$)',
               allowTypeImports: true,
-              message: 'The dashboard loads only src/protocol.ts, src/rpc.ts and TensorFlow-free core modules (presets, architecture, errors, format, verdict, metrics, reliability).',
+              message: 'The dashboard loads only src/protocol.ts, src/rpc.ts and TensorFlow-free core modules (presets, architecture, errors, format, verdict, metrics, reliability, run-dataset, document/table).',
             },
             { group: ['@tensorflow/*', 'vscode', 'node:*'], message: 'The dashboard runs in the webview: no TensorFlow, VS Code or Node modules.' },
           ],

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { analyzeSentiment, type AnalyzeArgs } from './commands/analyze-sentiment';
+import { analyzeDocument, exportDocument, revealDocumentLine, type AnalyzeDocumentArgs } from './commands/analyze-document';
 import { cancelTraining } from './commands/cancel-training';
 import type { CommandContext } from './commands/context';
 import { deleteModel } from './commands/delete-model';
@@ -117,6 +118,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.trainModel, (args?: TrainModelArgs | PresetName) => trainModel(ctx, args)),
     vscode.commands.registerCommand(COMMANDS.resumeTraining, (runId?: string) => resumeTraining(ctx, runId)),
     vscode.commands.registerCommand(COMMANDS.analyzeSentiment, (args?: AnalyzeArgs) => analyzeSentiment(ctx, args)),
+    vscode.commands.registerCommand(COMMANDS.analyzeDocument, (uri?: vscode.Uri, args?: AnalyzeDocumentArgs) => analyzeDocument(ctx, uri instanceof vscode.Uri ? uri : undefined, args)),
+    vscode.commands.registerCommand(COMMANDS.revealDocumentLine, (line: number) => revealDocumentLine(ctx, line)),
+    vscode.commands.registerCommand(COMMANDS.exportDocument, (format: 'csv' | 'json') => exportDocument(ctx, format)),
     vscode.commands.registerCommand(COMMANDS.openDashboard, () => openDashboard(ctx)),
     vscode.commands.registerCommand(COMMANDS.cancelTraining, () => cancelTraining(ctx)),
     vscode.commands.registerCommand(COMMANDS.evaluateModel, (runId?: string) => evaluateModel(ctx, runId)),

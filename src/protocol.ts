@@ -11,6 +11,7 @@ import type { BackendInfo } from './core/backend';
 import type { BackendPreference } from './core/backend-names';
 import type { DataSource } from './core/dataset/source';
 import type { AttributionMethod, Explanation } from './core/explain/types';
+import type { ValidationReport } from './core/dataset/labelled';
 import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './core/metrics';
 import type { Hyperparameters, PresetName } from './core/presets';
 import type { ExportedFiles } from './core/keras/export';
@@ -18,6 +19,7 @@ import type { WordIndexOptions } from './core/keras/word-index';
 import type { ProgressUpdate } from './core/progress';
 import type { RunRecord } from './core/runs';
 import type { ShortTextEvaluation } from './core/short-text';
+import type { TableUnit } from './core/document/table';
 
 // ---------------------------------------------------------------- host → worker
 
@@ -37,6 +39,12 @@ export interface TrainParams {
    * must be the run's own.
    */
   resumeFrom?: string;
+  /**
+   * A run folder to fine-tune: the new run starts from its weights and keeps
+   * its vocabulary (words it never saw become OOV). `hyperparameters` must
+   * build the same architecture (learning rate, epochs and batch size may differ).
+   */
+  fineTuneFrom?: string;
 }
 
 export interface TrainResult {
@@ -121,7 +129,11 @@ export interface WorkerMethods {
 export interface TrainingEvents {
   [event: string]: unknown;
   /** Dataset download / reading / tokenising, evaluation progress. */
-  progress: ProgressUpdate | { phase: 'evaluate'; done: number; total: number; unit: 'reviews'; message: string };
+  progress:
+    | ProgressUpdate
+    | { phase: 'evaluate'; done: number; total: number; unit: 'reviews'; message: string }
+    /** Predicting many texts at once (a whole document). */
+    | { phase: 'predict'; done: number; total: number; unit: 'texts'; message: string };
   /** The backend and recurrent implementation chosen, once the model is built; a resumed training brings the history it continues. */
   started: {
     backend: string;
@@ -134,6 +146,8 @@ export interface TrainingEvents {
   };
   /** Something went wrong that costs time, not results (e.g. the corpus cache could not be written). */
   warning: { message: string };
+  /** A labelled dataset's validation, before the model is built. */
+  validation: ValidationReport;
   batch: BatchMetrics;
   epoch: EpochMetrics;
 }
@@ -211,7 +225,18 @@ export interface DashboardState {
   backendSetting: BackendPreference;
 }
 
-export type DashboardTab = 'architecture' | 'training' | 'runs' | 'predictions';
+export type DashboardTab = 'architecture' | 'training' | 'runs' | 'predictions' | 'document';
+
+/** The last analysed document, for the Document view (sent on its own: it can hold 100,000 units). */
+export interface DocumentTableData {
+  uri: string;
+  name: string;
+  summary: string;
+  /** Each unit's text is an excerpt (at most DOCUMENT_EXCERPT characters). */
+  units: TableUnit[];
+}
+
+export const DOCUMENT_EXCERPT = 300;
 
 /** What the dashboard asks of the host. Every payload is validated on arrival (src/dashboard/validation.ts). */
 export interface DashboardToHost {
@@ -231,6 +256,10 @@ export interface DashboardToHost {
   evaluateRun: { params: { runId: string }; result: void };
   /** The host asks where to write the Keras file. */
   exportRun: { params: { runId: string }; result: void };
+  /** Show a line of the analysed document in its editor. */
+  revealDocumentLine: { params: { line: number }; result: void };
+  /** Save the analysed document's results (the host asks where). */
+  exportDocument: { params: { format: 'csv' | 'json' }; result: void };
 }
 
 /** What the host pushes to the dashboard (notifications: no answer). */
@@ -240,6 +269,8 @@ export interface HostToDashboard {
   state: { params: DashboardState; result: void };
   /** A training's new progress, batch or epoch, appended to state.training. */
   training: { params: TrainingUpdate; result: void };
+  /** The last analysed document, whole (Analyze Document). */
+  document: { params: DocumentTableData; result: void };
   /** Bring a tab (and optionally a run or a prediction) to the front. */
   reveal: { params: { tab: DashboardTab; runId?: string; predictionId?: string }; result: void };
 }

@@ -25,6 +25,7 @@ function start(): void {
   host.handle('state', (state: DashboardState) => app.setState(state));
   host.handle('training', (update) => app.applyTraining(update));
   host.handle('reveal', (target) => app.reveal(target));
+  host.handle('document', (data) => app.setDocument(data));
 
   app.showLoading();
   const load = (): void => {

@@ -1,6 +1,7 @@
 /** What a long command shows while it works: a progress bar (or plain lines), and Ctrl-C handling. */
 import { Presets, SingleBar } from 'cli-progress';
 import { formatDuration } from '../core/format';
+import { describeReport } from '../core/dataset/labelled';
 import type { TrainingEvents } from '../protocol';
 import type { PendingRequest } from '../rpc';
 
@@ -54,6 +55,8 @@ export function progressReporter(quiet: boolean) {
       showBar(`epoch ${b.epoch}/${b.epochs}`, b.batchesPerEpoch, b.batch, {
         info: `loss ${b.loss.toFixed(4)} acc ${b.accuracy.toFixed(4)} | ${Math.round(b.examplesPerSecond)} ex/s | ETA ${formatDuration(b.etaSeconds)}`,
       });
+    } else if (event === 'validation') {
+      line(describeReport(data as TrainingEvents['validation']));
     } else if (event === 'warning') {
       // On stderr even with --json: stdout carries the result only.
       stopBar();

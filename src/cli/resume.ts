@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { LabError } from '../core/errors';
 import type { Hyperparameters } from '../core/presets';
 import { inspectRun, isResumable } from '../core/runs';
+import { LABELLED_DATA_OPTIONS } from './options';
 
 /** Options that may come with --resume: where the data, cache and backend are, and how to report. */
-const ALLOWED_WITH_RESUME = new Set(['resume', 'data', 'cacheDir', 'backend', 'json', 'evaluate']);
+const ALLOWED_WITH_RESUME = new Set(['resume', 'data', 'cacheDir', 'backend', 'json', 'evaluate', ...LABELLED_DATA_OPTIONS]);
 
 export interface ResumeSettings {
   runDir: string;

@@ -4,7 +4,8 @@ import { parseDataSource } from '../core/dataset/source';
 import { defaultRunsDir } from '../core/paths';
 import { LabError } from '../core/errors';
 import { CHOICE_NAMES, OPTIMIZER_NAMES, PRESET_NAMES, REVIEW_LIMIT, TUNABLE_NAMES } from '../core/presets';
-import { addChoiceOptions, addHyperparameterOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, hyperparametersFromOptions, jsonOption, numberOption } from './options';
+import { addChoiceOptions, addHyperparameterOptions, addLabelledDataOptions, backendOption, cacheOption, dataOption, hyperparameterOverrides, hyperparametersFromOptions, jsonOption, labelledOptions, numberOption } from './options';
+import { fineTuneSettings } from './fine-tune';
 import { cancelOnInterrupt, progressReporter } from './progress';
 import { resumeSettings } from './resume';
 import { keptEpochOf } from '../core/runs';
@@ -12,15 +13,18 @@ import { formatShortTextEvaluation } from '../core/short-text';
 import { workerClient } from './worker';
 
 export function addTrainCommand(program: Command): void {
-  const command = program
-    .command('train')
+  const command = addLabelledDataOptions(
+    program
+      .command('train')
     .description('train a preset, or resume a run; after every epoch the run is saved; Ctrl-C stops after the current batch')
     .addOption(new Option('--preset <preset>', 'model preset (required unless --resume)').choices(PRESET_NAMES))
     .option('--resume <dir>', 'continue a partial or cancelled run folder from its last epoch, with its own settings and optimizer state')
     .addOption(dataOption())
     .option('--out <dir>', 'folder of runs', defaultRunsDir())
     .addOption(cacheOption())
-    .addOption(numberOption('--limit <n>', REVIEW_LIMIT, 'train on the first N reviews of each split'));
+    .addOption(numberOption('--limit <n>', REVIEW_LIMIT, 'train on the first N reviews of each split'))
+      .option('--fine-tune <dir>', "start from a run's weights and vocabulary (unknown words become OOV); --epochs and --learning-rate set how"),
+  );
   addHyperparameterOptions(command, TUNABLE_NAMES);
   addChoiceOptions(command, CHOICE_NAMES);
   command
@@ -29,10 +33,13 @@ export function addTrainCommand(program: Command): void {
     .addOption(backendOption())
     .addOption(jsonOption('print the result as one JSON object'))
     .action(async (opts, command) => {
+      if (opts.resume && opts.fineTune) throw new LabError('bad-argument', '--resume and --fine-tune do not go together: a resumed fine-tuning keeps its parent.');
       const resumed = opts.resume ? await resumeSettings(opts.resume, command) : undefined;
-      if (!resumed && !opts.preset) throw new LabError('bad-argument', "required option '--preset <preset>' not specified (or --resume DIR)");
-      const hyperparameters = resumed?.hyperparameters ?? hyperparametersFromOptions(opts.preset!, { ...hyperparameterOverrides(opts), optimizer: opts.optimizer });
-      const data = await parseDataSource(opts.data);
+      const overrides = { ...hyperparameterOverrides(opts), optimizer: opts.optimizer };
+      const parent = opts.fineTune ? await fineTuneSettings(opts.fineTune, overrides, opts.preset) : undefined;
+      if (!resumed && !parent && !opts.preset) throw new LabError('bad-argument', "required option '--preset <preset>' not specified (or --resume DIR, or --fine-tune DIR)");
+      const hyperparameters = resumed?.hyperparameters ?? parent?.hyperparameters ?? hyperparametersFromOptions(opts.preset!, overrides);
+      const data = await parseDataSource(opts.data, labelledOptions(opts));
       const client = workerClient();
       const progress = progressReporter(Boolean(opts.json));
       const request = client.request(
@@ -46,6 +53,7 @@ export function addTrainCommand(program: Command): void {
           backend: opts.backend,
           evaluate: opts.evaluate,
           ...(resumed ? { resumeFrom: resumed.runDir } : {}),
+          ...(parent ? { fineTuneFrom: parent.runDir } : {}),
         },
         progress.onEvent,
       );

@@ -3,6 +3,10 @@ export const COMMANDS = {
   trainModel: 'rnnSentimentLab.trainModel',
   resumeTraining: 'rnnSentimentLab.resumeTraining',
   analyzeSentiment: 'rnnSentimentLab.analyzeSentiment',
+  analyzeDocument: 'rnnSentimentLab.analyzeDocument',
+  /** Internal (no menu): the dashboard's Document view reveals a line, exports the results. */
+  revealDocumentLine: 'rnnSentimentLab.revealDocumentLine',
+  exportDocument: 'rnnSentimentLab.exportDocument',
   openDashboard: 'rnnSentimentLab.openDashboard',
   cancelTraining: 'rnnSentimentLab.cancelTraining',
   evaluateModel: 'rnnSentimentLab.evaluateModel',

@@ -16,6 +16,9 @@ import { errorCode } from '../rpc';
 import { reportError } from './errors';
 import { describeSettings, trainingTitle } from '../lab/training-description';
 import { requireWorkspaceTrust } from './trust';
+import * as path from 'node:path';
+import { parseDataSource } from '../core/dataset/source';
+import { describeReport, labelledLabels, type LabelledOptions } from '../core/dataset/labelled';
 
 export interface TrainModelArgs {
   preset?: PresetName;
@@ -53,13 +56,22 @@ export async function trainModel(ctx: CommandContext, args?: TrainModelArgs | Pr
     return undefined;
   }
 
+  let labelled: LabelledOptions | undefined | null;
+  try {
+    labelled = await askLabelledOptions(settings.dataSource);
+  } catch (error) {
+    reportError('Train Model', error);
+    return undefined;
+  }
+  if (labelled === null) return undefined;
+
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: trainingTitle(preset, settings.limit), cancellable: true },
     async (progress, token) => {
       token.onCancellationRequested(() => ctx.lab.cancelTraining());
       const reporter = progressReporter(progress, hyperparameters);
       try {
-        const result = await ctx.lab.train({ hyperparameters, activate: options.activate }, reporter);
+        const result = await ctx.lab.train({ hyperparameters, activate: options.activate, ...(labelled ? { labelled } : {}) }, reporter);
         void announce(ctx, result);
         return result;
       } catch (error) {
@@ -140,6 +152,11 @@ export function progressReporter(progress: vscode.Progress<{ message?: string; i
       progress.report({ message: `${p.message}: ${formatProgressAmount(p.done, p.total, p.unit)}` });
     } else if (event === 'warning') {
       void vscode.window.showWarningMessage((data as TrainingEvents['warning']).message);
+    } else if (event === 'validation') {
+      // The whole report (every issue's line) is in the run's record; the message says what trains and what was left out.
+      const report = data as TrainingEvents['validation'];
+      const summary = describeReport(report).split('\n')[0];
+      void (report.clean < report.rows ? vscode.window.showWarningMessage(summary) : vscode.window.showInformationMessage(summary));
     } else if (event === 'started') {
       const s = data as TrainingEvents['started'];
       progress.report({ message: `${formatCount(s.train)} reviews on ${s.backend}…` });
@@ -154,6 +171,25 @@ export function progressReporter(progress: vscode.Progress<{ message?: string; i
       });
     }
   };
+}
+
+/**
+ * A labelled data source (the data source setting names a CSV/TSV/JSONL file
+ * or a folder of label subfolders): which label is positive, asked once per
+ * training and stored with the run. Undefined for IMDB sources; null when the
+ * question is dismissed.
+ */
+async function askLabelledOptions(dataSource: string): Promise<LabelledOptions | undefined | null> {
+  const source = await parseDataSource(dataSource);
+  if (source.kind !== 'labelled') return undefined;
+  const { labels, guessedPositive } = await labelledLabels(source.path);
+  if (labels.length !== 2) return {}; // The training refuses it with the labels listed.
+  const ordered = guessedPositive ? [guessedPositive, ...labels.filter((l) => l !== guessedPositive)] : labels;
+  const picked = await vscode.window.showQuickPick(
+    ordered.map((label) => ({ label, description: label === guessedPositive ? 'guessed from its name' : undefined })),
+    { title: `Train Model: ${path.basename(source.path)}`, placeHolder: 'Which label is positive?' },
+  );
+  return picked ? { positiveLabel: picked.label } : null;
 }
 
 export async function announce(ctx: CommandContext, result: TrainResult): Promise<void> {

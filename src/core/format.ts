@@ -21,9 +21,9 @@ export function formatCount(n: number): string {
 }
 
 /** "12.3/84.1 MB" or "1,200/25,000 reviews". */
-export function formatProgressAmount(done: number, total: number | undefined, unit: 'bytes' | 'reviews'): string {
+export function formatProgressAmount(done: number, total: number | undefined, unit: 'bytes' | 'reviews' | 'texts'): string {
   if (unit === 'bytes') return total ? `${formatBytes(done)} of ${formatBytes(total)}` : formatBytes(done);
-  return total ? `${formatCount(done)}/${formatCount(total)} reviews` : `${formatCount(done)} reviews`;
+  return total ? `${formatCount(done)}/${formatCount(total)} ${unit}` : `${formatCount(done)} ${unit}`;
 }
 
 /** How a run's origin is shown: "imported from Keras 2.12.0". */

@@ -12,7 +12,7 @@ import { loadDataset, type DataSource, type EncodedDataset, type EncodedSplit, t
 import { loadShortTextSet } from './dataset/short-text-set';
 import { writeFailure } from './durable-files';
 import { LabError, cancelledError } from './errors';
-import type { BatchMetrics, EpochMetrics, EvaluationMetrics } from './metrics';
+import type { BatchMetrics, EpochMetrics, EvaluationMetrics, Prediction } from './metrics';
 import { buildModel, compileModel, deserializeModel, serializeModel, standardRecurrentLayers, type RecurrentLayerFactory } from './model';
 import { BestWeights } from './keep-best';
 import { captureOptimizerState, restoreOptimizerState } from './optimizer-state';
@@ -43,6 +43,9 @@ import type { ImportKerasParams, EvaluateParams, EvaluateResult, ExplainParams, 
 import type { HandlerContext } from '../rpc';
 
 export type JobContext = HandlerContext<TrainingEvents>;
+
+/** Texts per model call when predicting many: big enough to keep the backend busy, small enough for prompt progress and cancel. */
+export const PREDICT_CHUNK = 512;
 
 export interface JobEnvironment extends BackendOptions {
   /** Picks the recurrent layers (fused kernels where they apply); standard layers otherwise. */
@@ -88,11 +91,22 @@ export class Jobs {
   ): Promise<TrainResult> {
     const { signal, emit } = context;
     const backend = await initBackend(params.backend, this.environment);
+    const parent = params.fineTuneFrom ? await openParent(params.fineTuneFrom, h) : undefined;
+    // A fine-tuned run, new or resumed, reads its data through its parent's vocabulary.
+    const keptWords = parent?.vocabulary.words ?? (checkpoint?.record.parentRunId ? checkpoint.vocabulary.words : undefined);
     const dataset = await loadDataset(
       params.data,
-      { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit },
+      {
+        numWords: h.numWords,
+        maxlen: h.maxlen,
+        seed: h.seed,
+        validationSplit: h.validationSplit,
+        limit: params.limit,
+        ...(keptWords ? { vocabulary: new Vocabulary(keptWords) } : {}),
+      },
       { cacheDir: params.cacheDir, signal, onProgress: (p) => emit('progress', p), onWarning: (message) => emit('warning', { message }) },
     );
+    if (dataset.report) emit('validation', dataset.report);
     if (dataset.train.count === 0 || dataset.validation.count === 0) {
       throw new LabError('bad-argument', `Too few reviews to train and validate (${dataset.train.count} training, ${dataset.validation.count} validation): raise the limit.`);
     }
@@ -108,6 +122,7 @@ export class Jobs {
     try {
       compileModel(model, h, recurrent);
       if (checkpoint) await restoreCheckpoint(model, checkpoint);
+      else if (parent) await copyWeights(model, parent);
       if (h.keep === 'best') best = checkpoint ? await resumedBest(checkpoint) : BestWeights.empty();
       const previous = checkpoint?.record;
       emit('started', {
@@ -137,7 +152,9 @@ export class Jobs {
           validation: dataset.validation.count,
           test: dataset.test.count,
           ...(params.limit !== undefined ? { limit: params.limit } : {}),
+          ...(dataset.report ? { labelled: dataset.report } : {}),
         },
+        ...((previous?.parentRunId ?? parent?.record.id) ? { parentRunId: previous?.parentRunId ?? parent?.record.id } : {}),
         history: { batches: [...(previous?.history.batches ?? []), ...outcome.batches], epochs: [...(previous?.history.epochs ?? []), ...outcome.epochs] },
         keptEpoch: outcome.keptEpoch,
         ...(status !== 'complete' && best?.epoch ? { best: best.epoch } : {}),
@@ -252,11 +269,21 @@ export class Jobs {
     return summariseShortText(set.texts, probabilities, set.reviews, (performance.now() - started) / 1000);
   }
 
-  async predict(params: PredictParams): Promise<PredictResult> {
+  /**
+   * Many texts (a whole document's units) go through in chunks: progress
+   * after each, and a cancel takes effect between two.
+   */
+  async predict(params: PredictParams, context?: JobContext): Promise<PredictResult> {
     const backend = await initBackend(params.backend, this.environment);
     const started = performance.now();
     const predictor = await this.predictors.get(params.runDir);
-    const predictions = await predictor.predict(params.texts);
+    const predictions: Prediction[] = [];
+    const total = params.texts.length;
+    for (let done = 0; done < total; done += PREDICT_CHUNK) {
+      if (context?.signal.aborted) throw cancelledError('Analysis');
+      predictions.push(...(await predictor.predict(params.texts.slice(done, done + PREDICT_CHUNK))));
+      if (total > PREDICT_CHUNK) context?.emit('progress', { phase: 'predict', done: predictions.length, total, unit: 'texts', message: 'Analysing' });
+    }
     return {
       predictions,
       recurrentImplementation: predictor.recurrentImplementation,
@@ -381,12 +408,28 @@ async function resumedBest(checkpoint: Checkpoint): Promise<BestWeights> {
   }
 }
 
-async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Checkpoint): Promise<void> {
-  const saved = await deserializeModel(checkpoint.modelJson, checkpoint.weights);
+/** A run to fine-tune: readable, with this tokenizer, and of the architecture `h` builds. */
+async function openParent(runDir: string, h: Hyperparameters) {
+  const parent = await openRun(runDir);
+  if (parent.vocabulary.tokenizer !== TOKENIZER_VERSION) {
+    throw new LabError('corrupt-model', `Run "${parent.record.id}" was trained with tokenizer "${parent.vocabulary.tokenizer}", this version has "${TOKENIZER_VERSION}": it cannot be fine-tuned.`);
+  }
+  const p = parent.record.hyperparameters;
+  const same = p.preset === h.preset && p.numWords === h.numWords && p.maxlen === h.maxlen && describeArchitecture(p).totalParams === describeArchitecture(h).totalParams;
+  if (!same) throw new LabError('bad-argument', `Fine-tuning keeps run "${parent.record.id}"'s architecture (${p.preset}, ${p.numWords} words, maxlen ${p.maxlen}): only the learning rate, epochs, batch size and seed may differ.`);
+  return parent;
+}
+
+async function copyWeights(model: tf.LayersModel, parent: { modelJson: unknown; weights: Uint8Array }): Promise<void> {
+  const saved = await deserializeModel(parent.modelJson, parent.weights);
   try {
     model.setWeights(saved.getWeights());
   } finally {
     saved.dispose();
   }
+}
+
+async function restoreCheckpoint(model: tf.LayersModel, checkpoint: Checkpoint): Promise<void> {
+  await copyWeights(model, checkpoint);
   await restoreOptimizerState(model, checkpoint.optimizer);
 }

@@ -77,7 +77,8 @@ export const runRecordSchema = (formatVersion: number, statuses: readonly [strin
       backend: z.string(),
       recurrentImplementation: z.string(),
       architecture,
-      dataset: z.object({ source: z.string(), train: count, validation: count, test: count, limit: count.optional() }),
+      // Labelled data add their validation report here (run-dataset.ts).
+      dataset: z.object({ source: z.string(), train: count, validation: count, test: count, limit: count.optional() }).passthrough(),
       history: z.object({ batches: z.array(batchMetrics), epochs: z.array(epochMetrics) }),
       test: evaluationMetrics.optional(),
       timings: z.object({ trainingSeconds: finite, evaluationSeconds: finite.optional() }),

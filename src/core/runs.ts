@@ -33,6 +33,7 @@ import type { TextRules } from './text';
 import { crossCheckRun, describeIssues, manifestBytes, modelJsonSchema, runRecordSchema, vocabularySchema, type ModelJson } from './run-schema';
 import type { ShortTextEvaluation } from './short-text';
 import { INDEX_FROM, OOV_CHAR, PAD_VALUE, START_CHAR } from './vocabulary';
+import type { ValidationReport } from './dataset/labelled';
 
 export const RUN_FORMAT_VERSION = 1;
 export const RUN_FILES = ['run.json', 'vocabulary.json', 'model.json', 'weights.bin'] as const;
@@ -44,6 +45,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export function isResumable(record: Pick<RunRecord, 'status' | 'epochsCompleted' | 'hyperparameters'>): boolean {
   return record.status !== 'complete' && record.epochsCompleted < record.hyperparameters.epochs;
 }
+
+export type { ValidationReport };
 
 export interface RunRecord {
   formatVersion: number;
@@ -58,7 +61,17 @@ export interface RunRecord {
   /** How the recurrent layer ran: 'tfjs-layers' or a fused kernel. */
   recurrentImplementation: string;
   architecture: ArchitectureSummary;
-  dataset: { source: string; train: number; validation: number; test: number; limit?: number };
+  dataset: {
+    source: string;
+    train: number;
+    validation: number;
+    test: number;
+    limit?: number;
+    /** Labelled data of the user's: its name, checksum, label names and validation report (absent for IMDB runs). */
+    labelled?: ValidationReport;
+  };
+  /** The run this one was fine-tuned from. */
+  parentRunId?: string;
   history: { batches: BatchMetrics[]; epochs: EpochMetrics[] };
   /**
    * The epoch whose weights weights.bin holds: the best one of a finished run

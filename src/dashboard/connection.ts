@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { Lab, LabChange } from '../lab/lab';
-import type { DashboardToHost, HostToDashboard } from '../protocol';
+import { DOCUMENT_EXCERPT, type DashboardToHost, type HostToDashboard } from '../protocol';
 import { RpcEndpoint, isWireMessage, type HandlerContext } from '../rpc';
 import { COMMANDS } from '../commands/ids';
 import { validateDashboardRequest } from './validation';
@@ -37,6 +37,7 @@ export class DashboardConnection implements vscode.Disposable {
       const reveal = this.pendingReveal;
       this.pendingReveal = undefined;
       if (reveal) setTimeout(() => this.forward(reveal), 0);
+      if (lab.analysedDocument) setTimeout(() => this.forward({ kind: 'document' }), 0);
       return lab.snapshot();
     });
     this.serve('setActiveRun', ({ runId }) => lab.setActiveRun(runId));
@@ -52,6 +53,12 @@ export class DashboardConnection implements vscode.Disposable {
       void vscode.commands.executeCommand(COMMANDS.resumeTraining, runId);
     });
     this.serve('cancelTraining', () => void lab.cancelTraining());
+    this.serve('revealDocumentLine', async ({ line }) => {
+      await vscode.commands.executeCommand(COMMANDS.revealDocumentLine, line);
+    });
+    this.serve('exportDocument', async ({ format }) => {
+      await vscode.commands.executeCommand(COMMANDS.exportDocument, format);
+    });
     this.serve('evaluateRun', async ({ runId }) => {
       await vscode.commands.executeCommand(COMMANDS.evaluateModel, runId);
     });
@@ -75,6 +82,10 @@ export class DashboardConnection implements vscode.Disposable {
       return;
     }
     if (change.kind === 'state') this.endpoint.notify('state', this.lab.snapshot());
+    else if (change.kind === 'document') {
+      const d = this.lab.analysedDocument;
+      if (d) this.endpoint.notify('document', { uri: d.uri, name: d.name, summary: d.summary, units: d.units.map((u) => ({ ...u, text: u.text.slice(0, DOCUMENT_EXCERPT) })) });
+    }
     else if (change.kind === 'training') this.endpoint.notify('training', change.update);
     else if (change.kind === 'reveal') this.endpoint.notify('reveal', { tab: change.tab, runId: change.runId, predictionId: change.predictionId });
   }

@@ -27,6 +27,8 @@ export const dashboardRequestSchemas: { [K in keyof DashboardToHost & string]: z
   cancelTraining: empty as z.ZodType<Record<string, never>>,
   evaluateRun: z.object({ runId }).strict(),
   exportRun: z.object({ runId }).strict(),
+  revealDocumentLine: z.object({ line: z.number().int().min(1).max(100_000_000) }).strict(),
+  exportDocument: z.object({ format: z.enum(['csv', 'json']) }).strict(),
 };
 
 /** The parsed parameters, or a 'bad-argument' LabError saying what was wrong. */

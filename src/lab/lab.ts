@@ -7,6 +7,8 @@
  */
 import { describeArchitecture } from '../core/architecture';
 import { parseDataSource } from '../core/dataset/source';
+import type { LabelledOptions } from '../core/dataset/labelled';
+import type { AnalysedUnit } from '../core/document/export';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
 import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
@@ -24,6 +26,7 @@ import type {
   TrainingEvents,
   TrainingState,
   TrainingUpdate,
+  PredictResult,
 } from '../protocol';
 import type { ExportedFiles } from '../core/keras/export';
 import type { ServiceClient } from './service-client';
@@ -46,7 +49,8 @@ export type LabChange =
   | { kind: 'reattached'; state: TrainingState; done: Promise<TrainResult> }
   /** A training ended while no window was there to see it (a reload): its end is told now. */
   | { kind: 'ended-unseen'; result: TrainResult }
-  | { kind: 'reveal'; tab: DashboardTab; runId?: string; predictionId?: string };
+  | { kind: 'reveal'; tab: DashboardTab; runId?: string; predictionId?: string }
+  | { kind: 'document' };
 
 export interface TrainingRequest {
   hyperparameters: Hyperparameters;
@@ -54,6 +58,8 @@ export interface TrainingRequest {
   activate?: boolean;
   /** Continue this run folder from its last epoch, with the limit it was trained with. */
   resume?: { runDir: string; limit: number | undefined };
+  /** How a labelled data source (a CSV/TSV/JSONL file or label folders) is read: the positive label chosen, say. */
+  labelled?: LabelledOptions;
 }
 
 const ACTIVE_RUN_KEY = 'rnnSentimentLab.activeRunId';
@@ -173,7 +179,7 @@ export class Lab {
       this.emit({ kind: 'state' });
     }
     try {
-      const data = await parseDataSource(settings.dataSource);
+      const data = await parseDataSource(settings.dataSource, request.labelled);
       if (state.cancelling) throw cancelledError('Training');
       training.request = this.service.request(
         'train',
@@ -264,6 +270,25 @@ export class Lab {
 
   // ------------------------------------------------------------ prediction and evaluation
 
+  /**
+   * Many texts at once (a whole document) with the active run: progress as
+   * the worker reports it, `signal` cancels between two chunks. Nothing is
+   * kept in the prediction list.
+   */
+  async predictMany(texts: string[], options: { signal?: AbortSignal; onProgress?(done: number, total: number): void } = {}): Promise<PredictResult> {
+    const runId = this.activeRunId;
+    if (!runId) throw new LabError('not-found', 'There is no trained model yet: train one first.');
+    const run = this.findRun(runId);
+    const request = this.service.request('predict', { runDir: run.dir, texts, backend: this.settings().backend }, (event, data) => {
+      if (event === 'progress') {
+        const p = data as TrainingEvents['progress'];
+        if (p.total) options.onProgress?.(p.done, p.total);
+      }
+    });
+    options.signal?.addEventListener('abort', () => request.cancel());
+    return request.result;
+  }
+
   /** Sentiment of each text with a run (the active one by default); entries are kept and shown. */
   async predict(texts: string[], options: { runId?: string; source: PredictionEntry['source'] }): Promise<PredictionEntry[]> {
     const runId = options.runId ?? this.activeRunId;
@@ -345,6 +370,15 @@ export class Lab {
   }
 
   // ------------------------------------------------------------ views
+
+  /** The last analysed document, whole, for the Document view and its export. */
+  analysedDocument: { uri: string; name: string; summary: string; units: AnalysedUnit[] } | undefined;
+
+  showDocument(analysis: { uri: string; name: string; summary: string; units: AnalysedUnit[] }): void {
+    this.analysedDocument = analysis;
+    this.emit({ kind: 'document' });
+    this.emit({ kind: 'reveal', tab: 'document' });
+  }
 
   snapshot(): DashboardState {
     const { defaultPreset } = this.settings();

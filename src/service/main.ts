@@ -176,7 +176,11 @@ function serve(socket: Socket, token: string): void {
     unreported = undefined;
     return { training: current ? { state: current.state, activate: current.activate } : undefined, finished };
   });
-  handle('predict', (params) => predictor.request('predict', params).result);
+  handle('predict', (params, { emit, signal }) => {
+    const request = predictor.request('predict', params, emit);
+    signal.addEventListener('abort', () => request.cancel());
+    return request.result;
+  });
   // Explanations are predictions too: they never wait behind a training.
   handle('explain', (params) => predictor.request('explain', params).result);
   handle('evaluate', (params, { emit, signal }) => {

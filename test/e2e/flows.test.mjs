@@ -144,6 +144,55 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
     });
   }
 
+  test('5. Train Model on a labelled CSV from the palette, then Analyze Document on a CSV column: the Document table, light and dark', async () => {
+    const s = await session('dark', {
+      'rnnSentimentLab.runsFolder': path.join(runsDir, 'labelled'),
+      'rnnSentimentLab.data.source': path.join(workspace, 'labelled.csv'),
+      'rnnSentimentLab.training.maxlen': 12,
+      'rnnSentimentLab.training.numWords': 60,
+      'rnnSentimentLab.training.epochs': 2,
+      'rnnSentimentLab.training.batchSize': 4,
+    }, workspace);
+    try {
+      const frame = await openLabView(s.page);
+      await showTab(frame, 'training');
+      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await pick(s.page, 'SimpleRNN');
+      await pick(s.page, 'Train with these settings');
+      // Which label is positive: asked once, the guess first.
+      await pick(s.page, 'guessed from its name');
+      await waitForNotification(s.page, /labelled\.csv: 20 of 20 rows clean \(10 neg, 10 pos; "pos" is positive\)/, { timeoutMs: 60_000 });
+      await showTab(frame, 'runs');
+      const run = frame.locator('tr[data-run-id^="simple-rnn_"]').first();
+      await run.waitFor({ timeout: 180_000 });
+      await until(async () => /labelled\.csv · 20 rows/.test(await run.innerText()), 'the run to name its dataset');
+      await screenshot(s.page, 'e2e-5-labelled-run');
+
+      await s.page.keyboard.press('Control+P');
+      await s.page.locator('.quick-input-widget input').fill('tickets.csv');
+      await pick(s.page, 'tickets.csv');
+      await s.page.locator('.tab.active', { hasText: 'tickets.csv' }).waitFor();
+      await paletteCommand(s.page, 'RNN Sentiment Lab: Analyze Document');
+      await pick(s.page, 'comment');
+      const rows = frame.locator('.document-body .document-row');
+      await rows.first().waitFor({ timeout: 60_000 });
+      assert.equal(await rows.count(), 3);
+      assert.deepEqual(await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-line'))), ['2', '3', '6']);
+      assert.match(await frame.locator('.document-summary').innerText(), /3 units · \d positive · \d negative · mean 0\.\d\d/);
+      await s.page.locator('.statusbar-item', { hasText: /positive · \d+ negative · mean/ }).first().waitFor();
+      await screenshot(s.page, 'e2e-5-document-dark');
+      await paletteCommand(s.page, 'Preferences: Color Theme');
+      await pick(s.page, THEMES.light.replace(/^Default /, ''));
+      await until(async () => (await s.page.locator('.monaco-workbench.vs').count()) > 0, 'the light theme');
+      await screenshot(s.page, 'e2e-5-document-light');
+    } catch (error) {
+      await screenshot(s.page, 'e2e-5-failure');
+      throw error;
+    } finally {
+      await s.close();
+    }
+  });
+
   test('2–3. Train Model from the palette with live charts and status bar, then Analyze Sentiment from the context menu', async () => {
     const s = await session('dark', {
       'rnnSentimentLab.runsFolder': runsDir,

@@ -12,10 +12,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { TrainResult, PredictionEntry } from '../../src/protocol';
+import type { DocumentAnalysis } from '../../src/commands/analyze-document';
 import { imdbArchive } from '../corpus';
 
 const EXTENSION_ID = 'rnn-sentiment-lab.rnn-sentiment-lab';
-const COMMANDS = ['trainModel', 'resumeTraining', 'analyzeSentiment', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel', 'importKerasModel', 'exportKerasModel'].map((c) => `rnnSentimentLab.${c}`);
+const COMMANDS = ['trainModel', 'resumeTraining', 'analyzeSentiment', 'analyzeDocument', 'openDashboard', 'cancelTraining', 'evaluateModel', 'selectActiveModel', 'deleteModel', 'importKerasModel', 'exportKerasModel'].map((c) => `rnnSentimentLab.${c}`);
 const TINY = { maxlen: 20, epochs: 1, batchSize: 32 };
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -115,6 +116,22 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.ok(api.annotations.get(document, 'sentiment').some((l) => l.range.start.line === 4), 'a label further down stays');
     await vscode.commands.executeCommand('rnnSentimentLab.clearSentimentLabels');
     assert.equal(api.annotations.get(document, 'sentiment').length, 0);
+    await closeEditors();
+  });
+
+  it('Analyze Document reads a whole CSV column and a Markdown file, unit by unit with their lines', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder, 'the test workspace is open');
+    const csv = vscode.Uri.joinPath(folder, 'tickets.csv');
+    await vscode.window.showTextDocument(csv);
+    const fromEditor = await vscode.commands.executeCommand<DocumentAnalysis>('rnnSentimentLab.analyzeDocument', undefined, { choice: 'comment' });
+    assert.ok(fromEditor);
+    assert.deepEqual(fromEditor.units.map((u) => [u.startLine, u.endLine]), [[2, 2], [3, 4], [6, 6]], 'the quoted newline spans lines 3-4; the empty cell is skipped');
+    assert.match(fromEditor.summary, /^\d+ positive · \d+ negative · mean 0\.\d\d$/);
+    for (const u of fromEditor.units) assert.equal(u.label, u.probability >= 0.5 ? 'positive' : 'negative');
+    // From the Explorer: a file not open in an editor.
+    const md = await vscode.commands.executeCommand<DocumentAnalysis>('rnnSentimentLab.analyzeDocument', vscode.Uri.joinPath(folder, 'notes.md'), { unit: 'paragraph' });
+    assert.deepEqual(md?.units.map((u) => u.startLine), [5, 7, 9, 16], 'front matter and the code block are skipped');
     await closeEditors();
   });
 

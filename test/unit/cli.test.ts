@@ -5,42 +5,13 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Explanation } from '../../src/core/explain/types';
 import type { EvaluationMetrics } from '../../src/core/metrics';
 import type { RunRecord } from '../../src/core/runs';
-import { CLI_PATH, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from './helpers';
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], options: { input?: string; onStderr?(text: string, child: ReturnType<typeof spawn>): void } = {}): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      options.onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-function assertOneLineError(outcome: Outcome, pattern: RegExp): void {
-  assert.notEqual(outcome.code, 0);
-  const lines = outcome.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${outcome.stderr}`);
-  assert.match(lines[0], pattern);
-}
+import { TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir } from './helpers';
+import { assertOneLineError, run } from './cli-helpers';
 
 describe('rnn-sentiment-lab CLI', () => {
   let dir: string;

@@ -713,3 +713,50 @@ describe('dashboard webview', () => {
     assertClean(d);
   });
 });
+
+describe('Document tab', () => {
+  /** 100,000 units, as a large CSV analysed whole would give. */
+  const bigDocument = () => ({
+    uri: 'file:///work/tickets.csv',
+    name: 'tickets.csv',
+    summary: '50000 positive · 50000 negative · mean 0.50',
+    units: Array.from({ length: 100_000 }, (_, i) => {
+      const probability = (i % 1000) / 1000;
+      return { startLine: i + 2, endLine: i + 2, text: i % 2 ? `awful ticket ${i}` : `great ticket ${i}`, probability, label: probability >= 0.5 ? ('positive' as const) : ('negative' as const) };
+    }),
+  });
+
+  test('100,000 units: a few rows in the DOM, sort, filter, click reveals the line; light and dark', async () => {
+    const d = await open({ handlers: { revealDocumentLine: () => undefined, exportDocument: () => undefined } });
+    await d.host.notify('document', bigDocument());
+    await d.host.notify('reveal', { tab: 'document' });
+    const page = d.page;
+    await page.locator('.document-view .document-body .document-row').first().waitFor();
+    const drawn = await page.locator('.document-body .document-row').count();
+    assert.ok(drawn > 5 && drawn < 100, `only the rows in view are drawn (${drawn})`);
+    assert.match((await page.locator('.document-summary').textContent()) ?? '', /100,000 units · 50000 positive/);
+    assert.equal(await page.locator('.document-bin').count(), 10);
+
+    await page.locator('[data-sort="probability"]').click();
+    assert.equal(await page.locator('[data-sort="probability"]').getAttribute('aria-sort'), 'descending');
+    assert.equal(await page.locator('.document-body .document-probability').first().textContent(), '0.999');
+
+    await page.locator('[data-field="document-search"]').fill('ticket 99999');
+    await page.locator('.document-count', { hasText: /^1 shown$/ }).waitFor();
+    await page.locator('.document-body .document-row').first().click();
+    assert.deepEqual((await d.host.waitForRequest('revealDocumentLine'))[0].params, { line: 100_001 });
+
+    await page.locator('[data-field="document-search"]').fill('');
+    await page.locator('.document-viewport').evaluate((el) => (el.scrollTop = 28 * 60_000));
+    await page.locator('.document-body .document-row[data-line]').first().waitFor();
+    const firstDrawn = Number(await page.locator('.document-body .document-row').first().getAttribute('data-line'));
+    assert.ok(firstDrawn > 1000, `scrolled far, rows from deep in the list are drawn (${firstDrawn})`);
+    assert.ok((await page.locator('.document-body .document-row').count()) < 100);
+
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await screenshot(page, `document-view-${theme}`);
+    }
+    assertClean(d);
+  });
+});

@@ -24,7 +24,7 @@ export interface UiState {
   scroll: Partial<Record<DashboardTab, number>>;
 }
 
-const TABS: readonly DashboardTab[] = ['architecture', 'training', 'runs', 'predictions'];
+const TABS: readonly DashboardTab[] = ['architecture', 'training', 'runs', 'predictions', 'document'];
 
 export function isDashboardTab(value: unknown): value is DashboardTab {
   return typeof value === 'string' && (TABS as readonly string[]).includes(value);

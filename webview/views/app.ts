@@ -4,7 +4,7 @@
  * and afterwards only told what changed, so form input, open dropdowns and
  * charts survive every state push.
  */
-import type { DashboardState, DashboardTab, TrainingUpdate } from '../../src/protocol.js';
+import type { DashboardState, DashboardTab, DocumentTableData, TrainingUpdate } from '../../src/protocol.js';
 import type { HostConnection } from '../host/host-connection.js';
 import { applyTrainingUpdate } from '../state/training-updates.js';
 import { isDashboardTab, type UiStateStore } from '../state/ui-state.js';
@@ -12,6 +12,7 @@ import { readChartTheme, watchThemeChanges, type ChartTheme } from '../theme/the
 import { h, replaceChildren, ui } from '../util/dom.js';
 import { ArchitectureView } from './architecture-view.js';
 import { PredictionsView } from './predictions-view.js';
+import { DocumentView } from './document-view.js';
 import { RunsView } from './runs-view.js';
 import { TrainingView } from './training-view.js';
 import type { DashboardView, RevealTarget, ViewContext } from './view.js';
@@ -23,6 +24,7 @@ const TAB_LABELS: Record<DashboardTab, string> = {
   training: 'Training',
   runs: 'Runs',
   predictions: 'Predictions',
+  document: 'Document',
 };
 const TABS = Object.keys(TAB_LABELS) as DashboardTab[];
 
@@ -42,6 +44,8 @@ export class DashboardApp {
   /** Training events that arrived before the first state; applied once it does. */
   private early: TrainingUpdate[] = [];
   private pendingReveal: { tab: DashboardTab } & RevealTarget | undefined;
+  private pendingDocument: DocumentTableData | undefined;
+  private documentView: DocumentView | undefined;
   private readonly announcer = h('p', { class: 'visually-hidden announcer', role: 'status' });
   /** Bumped to abandon a scroll restoration in progress. */
   private scrollRestore = 0;
@@ -88,6 +92,12 @@ export class DashboardApp {
     }
   }
 
+  /** The last analysed document: kept until the shell exists, then shown in the Document tab. */
+  setDocument(data: DocumentTableData): void {
+    this.pendingDocument = data;
+    this.documentView?.setDocument(data);
+  }
+
   applyTraining(update: TrainingUpdate): void {
     const state = this.state;
     if (!state || !this.shell) {
@@ -121,11 +131,14 @@ export class DashboardApp {
       announce: (text) => this.announce(text),
     };
     const training = new TrainingView(context);
+    this.documentView = new DocumentView(context);
+    if (this.pendingDocument) this.documentView.setDocument(this.pendingDocument);
     const views: Record<DashboardTab, DashboardView> = {
       architecture: new ArchitectureView(context),
       training,
       runs: new RunsView(context),
       predictions: new PredictionsView(context),
+      document: this.documentView,
     };
     const trainingIndicator = h('span', { class: 'tab-indicator', title: 'Training in progress', 'aria-hidden': 'true', hidden: true });
     const tabs = Object.fromEntries(

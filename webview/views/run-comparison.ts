@@ -9,6 +9,7 @@ import type { OkRun } from '../state/selectors.js';
 import { bestValidationAccuracy, runLabel } from '../state/selectors.js';
 import { SERIES_ORDER, type ChartTheme } from '../theme/theme.js';
 import { h } from '../util/dom.js';
+import { differentDatasetsNote } from '../../src/core/run-dataset.js';
 import { formatFraction, formatLoss } from '../util/format.js';
 
 export class RunComparison {
@@ -55,7 +56,9 @@ export class RunComparison {
         ? 'Tick “Compare” on two or more runs to overlay their validation curves.'
         : runs.length === 1
           ? 'Tick one more run to compare it with this one.'
-          : runs.map((r) => `${runLabel(state, r.record)}: best val acc ${formatFraction(bestValidationAccuracy(r.record)?.value)}`).join(' · ');
+          : [runs.map((r) => `${runLabel(state, r.record)}: best val acc ${formatFraction(bestValidationAccuracy(r.record)?.value)}`).join(' · '), differentDatasetsNote(runs.map((r) => r.record))]
+              .filter(Boolean)
+              .join(' ');
     const key = runs.map((r) => `${r.id}:${r.record.history.epochs.length}`).join('|');
     if (runs.length < 2 || key === this.shown) return;
     this.shown = key;

@@ -16,6 +16,7 @@ import { RunComparison } from './run-comparison.js';
 import { highlight, type DashboardView, type RevealTarget, type ViewContext } from './view.js';
 import { InlineError, button, runAction } from './widgets.js';
 import { recurrentLayerOf } from '../../src/core/preset-names.js';
+import { describeRunDataset } from '../../src/core/run-dataset.js';
 
 const COLUMNS = ['Compare', 'Model', 'Status', 'Epochs', 'maxlen', 'Units', 'Batch', 'Best val acc', 'Test acc', 'Time', 'Backend', 'Date', 'Actions'] as const;
 
@@ -133,6 +134,8 @@ export class RunsView implements DashboardView {
         ' ',
         h('span', { class: 'muted run-id', title: run.id }, `#${shortRunId(run.id)}`),
         active ? h('span', { class: 'tag active-tag' }, 'active') : null,
+        // IMDB runs say nothing more; a run of the user's own data (or a fine-tuned one) names it.
+        r.dataset.labelled || r.parentRunId ? h('div', { class: 'muted run-dataset' }, describeRunDataset(r)) : null,
       ),
       cell('Status', statusText(r)),
       cell(

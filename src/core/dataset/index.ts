@@ -8,12 +8,12 @@
  * `validation_split` takes it.
  */
 import { rm } from 'node:fs/promises';
-import seedrandom from 'seedrandom';
 import { errorMessage, isLabError } from '../errors';
 import type { ProgressListener } from '../progress';
 import { encodeRanks, padSequence, type Vocabulary } from '../vocabulary';
 import { readArchive } from './archive';
 import { readFolder } from './folder';
+import { readLabelledCorpus, type ValidationReport } from './labelled';
 import { resolveSource, type DataSource, type ResolvedSource } from './source';
 import {
   loadTokenizedCorpus,
@@ -27,6 +27,9 @@ import {
 } from './tokenized';
 
 export * from './source';
+export type { LabelledOptions, ValidationReport } from './labelled';
+export { shuffledOrder } from './shuffle';
+import { shuffledOrder } from './shuffle';
 
 export interface EncodedSplit {
   /** Row-major [count, maxlen] word indices. */
@@ -43,6 +46,11 @@ export interface EncodingSettings {
   validationSplit: number;
   /** Keep only the first N reviews of each shuffled split (quick runs). */
   limit?: number;
+  /**
+   * A fine-tuned run keeps its parent's vocabulary: words are ranked by it
+   * (unknown ones become OOV) instead of by this data's training split.
+   */
+  vocabulary?: Vocabulary;
 }
 
 export interface EncodedDataset {
@@ -53,6 +61,8 @@ export interface EncodedDataset {
   vocabulary: Vocabulary;
   source: ResolvedSource;
   settings: EncodingSettings;
+  /** A labelled dataset's validation: what trains, what was left out. */
+  report?: ValidationReport;
 }
 
 export interface LoadOptions {
@@ -66,8 +76,16 @@ export interface LoadOptions {
 }
 
 /** Reads (or takes from the cache) the tokenised corpus of a source. */
-export async function loadTokenizedSource(source: DataSource, options: LoadOptions): Promise<{ corpus: TokenizedCorpus; source: ResolvedSource }> {
+export async function loadTokenizedSource(
+  source: DataSource,
+  options: LoadOptions & { seed?: number },
+): Promise<{ corpus: TokenizedCorpus; source: ResolvedSource; report?: ValidationReport }> {
   const resolved = await resolveSource(source, options.cacheDir, options);
+  if (source.kind === 'labelled') {
+    // Small by cap (DATA_LIMITS.documentBytes) and read whole to be validated: no tokenised cache.
+    const { corpus, report } = await readLabelledCorpus(source.path, source.options, options.seed ?? 0);
+    return { corpus: tokenizeCorpus(corpus, options), source: { ...resolved, identity: `sha256:${report.sha256}` }, report };
+  }
   const cacheDir = tokenizedCacheDir(options.cacheDir, resolved.identity);
   const cached = await loadTokenizedCorpus(cacheDir, resolved.identity);
   if (cached) return { corpus: cached, source: resolved };
@@ -93,42 +111,37 @@ export async function loadTokenizedSource(source: DataSource, options: LoadOptio
 }
 
 export async function loadDataset(source: DataSource, settings: EncodingSettings, options: LoadOptions): Promise<EncodedDataset> {
-  const { corpus, source: resolved } = await loadTokenizedSource(source, options);
+  const { corpus, source: resolved, report } = await loadTokenizedSource(source, { ...options, seed: settings.seed });
   options.onProgress?.({ phase: 'encode', done: 0, unit: 'reviews', message: 'Encoding and padding' });
   const trainOrder = limitOrder(shuffledOrder(splitSize(corpus.train), settings.seed), settings.limit);
   const testOrder = limitOrder(shuffledOrder(splitSize(corpus.test), settings.seed), settings.limit);
   const splitAt = Math.floor(trainOrder.length * (1 - settings.validationSplit));
+  const fixed = settings.vocabulary;
+  // This data's rank → the kept vocabulary's rank (0, unknown, becomes OOV).
+  const rankMap = fixed ? Int32Array.from({ length: corpus.vocabulary.size + 1 }, (_, r) => (r === 0 ? 0 : fixed.rankOf(corpus.vocabulary.words[r - 1]))) : undefined;
   return {
-    train: encodeSplit(corpus.train, trainOrder.slice(0, splitAt), settings),
-    validation: encodeSplit(corpus.train, trainOrder.slice(splitAt), settings),
-    test: encodeSplit(corpus.test, testOrder, settings),
-    vocabulary: corpus.vocabulary,
+    train: encodeSplit(corpus.train, trainOrder.slice(0, splitAt), settings, rankMap),
+    validation: encodeSplit(corpus.train, trainOrder.slice(splitAt), settings, rankMap),
+    test: encodeSplit(corpus.test, testOrder, settings, rankMap),
+    vocabulary: fixed ?? corpus.vocabulary,
     source: resolved,
     settings,
+    ...(report ? { report } : {}),
   };
 }
 
-/** Fisher–Yates with a seeded generator: the same seed always gives the same order. */
-export function shuffledOrder(n: number, seed: number | string): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const random = seedrandom.alea(String(seed));
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
 
 function limitOrder(order: Int32Array, limit: number | undefined): Int32Array {
   return limit !== undefined && limit < order.length ? order.slice(0, limit) : order;
 }
 
-export function encodeSplit(split: TokenizedSplit, order: Int32Array, settings: Pick<EncodingSettings, 'numWords' | 'maxlen'>): EncodedSplit {
+export function encodeSplit(split: TokenizedSplit, order: Int32Array, settings: Pick<EncodingSettings, 'numWords' | 'maxlen'>, rankMap?: Int32Array): EncodedSplit {
   const { maxlen, numWords } = settings;
   const x = new Int32Array(order.length * maxlen);
   const y = new Float32Array(order.length);
   order.forEach((reviewIndex, row) => {
-    padSequence(encodeRanks(reviewRanks(split, reviewIndex), numWords), maxlen, x.subarray(row * maxlen, (row + 1) * maxlen));
+    const ranks = reviewRanks(split, reviewIndex);
+    padSequence(encodeRanks(rankMap ? ranks.map((r) => rankMap[r]) : ranks, numWords), maxlen, x.subarray(row * maxlen, (row + 1) * maxlen));
     y[row] = split.labels[reviewIndex];
   });
   return { x, y, count: order.length };

@@ -5,12 +5,13 @@
  * folder plus an identity string that keys the tokenised-corpus cache.
  */
 import { createHash } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../errors';
 import type { ProgressListener } from '../progress';
 import { sweepAbandoned } from '../durable-files';
 import { downloadFile } from './download';
+import { isLabelledFile, type LabelledOptions } from './labelled';
 
 export const OFFICIAL_ARCHIVE = {
   url: 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
@@ -23,10 +24,12 @@ export type DataSource =
   | { kind: 'official' }
   | { kind: 'archive'; path: string }
   | { kind: 'folder'; path: string }
-  | { kind: 'url'; url: string; sha256?: string };
+  | { kind: 'url'; url: string; sha256?: string }
+  /** A user's labelled texts: a CSV/TSV/JSONL file or a folder with one subfolder per label (see labelled.ts). */
+  | { kind: 'labelled'; path: string; options: LabelledOptions };
 
 export interface ResolvedSource {
-  kind: 'archive' | 'folder';
+  kind: 'archive' | 'folder' | 'labelled';
   path: string;
   /** Changes whenever the reviews could have changed; keys the cache. */
   identity: string;
@@ -71,16 +74,23 @@ export function checkUrlSource(source: Extract<DataSource, { kind: 'url' }>): vo
 
 /**
  * Reads what a user typed: `official`, an http(s) URL (with an optional
- * `#sha256=` suffix), or a path (a folder is an extracted dataset, anything
- * else an archive).
+ * `#sha256=` suffix), or a path: a .csv/.tsv/.jsonl file is labelled data, a
+ * folder with train/ (or aclImdb/train/) an extracted IMDB dataset, any other
+ * folder one subfolder per label, anything else an archive.
  */
-export async function parseDataSource(text: string): Promise<DataSource> {
+export async function parseDataSource(text: string, labelled: LabelledOptions = {}): Promise<DataSource> {
   const value = text.trim();
   if (value === '' || value === 'official') return { kind: 'official' };
   if (/^https?:\/\//i.test(value)) return parseUrlSource(value);
   const info = await stat(value).catch(() => undefined);
-  if (!info) throw new LabError('not-found', `No dataset at ${value}: expected "official", a URL, a .tar.gz archive or an aclImdb folder.`);
-  return info.isDirectory() ? { kind: 'folder', path: value } : { kind: 'archive', path: value };
+  if (!info) throw new LabError('not-found', `No dataset at ${value}: expected "official", a URL, a .tar.gz archive, an aclImdb folder, a labelled .csv/.tsv/.jsonl file or a folder of label subfolders.`);
+  if (info.isDirectory()) {
+    // Label subfolders, unless it has the aclImdb layout (or nothing at all, which the IMDB reader names).
+    const imdb = await Promise.all([path.join(value, 'train'), path.join(value, 'aclImdb', 'train')].map((p) => stat(p).then((s) => s.isDirectory(), () => false)));
+    const subfolders = (await readdir(value, { withFileTypes: true })).some((e) => e.isDirectory());
+    return imdb.some(Boolean) || !subfolders ? { kind: 'folder', path: value } : { kind: 'labelled', path: value, options: labelled };
+  }
+  return isLabelledFile(value) ? { kind: 'labelled', path: value, options: labelled } : { kind: 'archive', path: value };
 }
 
 export function describeSource(source: DataSource): string {
@@ -126,6 +136,11 @@ export async function resolveSource(
         await downloadFile({ url: source.url, destination, sha256: source.sha256, signal: options.signal, onProgress: options.onProgress });
       }
       return { kind: 'archive', path: destination, ...(await localIdentity(destination)), description: describeSource(source) };
+    }
+    case 'labelled': {
+      const info = await stat(source.path).catch(() => undefined);
+      if (!info) throw new LabError('not-found', `No dataset at ${source.path}.`);
+      return { kind: 'labelled', path: source.path, identity: `labelled:${source.path}`, description: source.path };
     }
     case 'archive':
     case 'folder': {
