@@ -144,9 +144,9 @@ export async function writeFolder(parent: string, name: string, files: Record<st
  * renamed aside whose replacement never arrived is replaced by the complete
  * new one (or put back), and abandoned temporaries are removed. Only the
  * leftovers of dead writers are touched. `isComplete` tells whether a
- * temporary folder was wholly written.
+ * temporary folder was wholly written (as the folder `name` it was to become).
  */
-export async function recoverFolders(parent: string, isComplete: (dir: string) => Promise<boolean>): Promise<void> {
+export async function recoverFolders(parent: string, isComplete: (dir: string, name: string) => Promise<boolean>): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   const abandoned = [];
   for (const name of names) {
@@ -159,7 +159,7 @@ export async function recoverFolders(parent: string, isComplete: (dir: string) =
     if (!targetExists) {
       // The writer renamed the old folder aside only once the new one was complete and synced.
       const replacement = abandoned.find((a) => a.suffix === 'partial' && a.base === aside.base && a.pid === aside.pid);
-      const source = replacement && (await isComplete(path.join(parent, replacement.name))) ? replacement.name : aside.name;
+      const source = replacement && (await isComplete(path.join(parent, replacement.name), aside.base)) ? replacement.name : aside.name;
       await rename(path.join(parent, source), target).catch(() => undefined);
     }
   }

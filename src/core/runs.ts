@@ -275,7 +275,8 @@ const recordSchema = runRecordSchema(RUN_FORMAT_VERSION, RUN_STATUSES);
 /** A run folder read whole: every file present, parsed against its schema, and agreeing with the others and with the folder's name. */
 type ReadRun = { ok: true; files: Omit<OpenedRun, 'weights'> } | { ok: false; problems: string[] };
 
-async function readRun(dir: string): Promise<ReadRun> {
+/** `name`: the folder's name, or the name a temporary folder was to take (a run's record names its folder). */
+async function readRun(dir: string, name = path.basename(dir)): Promise<ReadRun> {
   const problems: string[] = [];
   const record = await readRunFile(dir, 'run.json', recordSchema, problems);
   const vocabulary = await readRunFile(dir, 'vocabulary.json', vocabularySchema, problems);
@@ -286,7 +287,7 @@ async function readRun(dir: string): Promise<ReadRun> {
     if (actual === undefined) problems.push('weights.bin is missing');
     else if (actual !== expected) problems.push(`weights.bin has ${actual} bytes, the manifest expects ${expected} (truncated or overwritten)`);
   }
-  if (record && vocabulary && modelJson) problems.push(...crossCheckRun(dir, record, vocabulary, modelJson));
+  if (record && vocabulary && modelJson) problems.push(...crossCheckRun(path.join(path.dirname(dir), name), record, vocabulary, modelJson));
   if (problems.length > 0 || !record || !vocabulary || !modelJson) return { ok: false, problems };
   return { ok: true, files: { record, vocabulary, modelJson } };
 }
@@ -326,7 +327,7 @@ async function sweepDeadLocks(runsDir: string): Promise<void> {
  * are first repaired or removed.
  */
 export async function listRuns(runsDir: string): Promise<RunListing[]> {
-  await recoverFolders(runsDir, async (dir) => (await inspectRun(dir)).ok);
+  await recoverFolders(runsDir, async (dir, name) => (await readRun(dir, name)).ok);
   await sweepDeadLocks(runsDir);
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const listings = await Promise.all(
