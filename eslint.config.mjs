@@ -52,25 +52,6 @@ export default tseslint.config(
     files: ['test/e2e/**', 'test/harness/**', 'scripts/bench-extension.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
-  {
-    // Not clean yet: the fused layers reach into TensorFlow.js internals typed `any` (layers.ts,
-    // ops.ts) and hold a few assertions, template values and thrown values these rules report.
-    // Remove this block once `npx eslint src/core/fused` passes without it.
-    files: ['src/core/fused/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-      '@typescript-eslint/restrict-template-expressions': 'off',
-      '@typescript-eslint/only-throw-error': 'off',
-      '@eslint-community/eslint-comments/require-description': 'off',
-      '@eslint-community/eslint-comments/disable-enable-pair': 'off',
-    },
-  },
-
   // ------------------------------------------------------------ layers
   {
     // The core runs without VS Code (the CLI, the service, the worker thread, the tests).

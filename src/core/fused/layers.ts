@@ -23,35 +23,17 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedRecurrence, type CellKind, type RecurrentInput } from './ops';
 import { getRuntime } from './runtime';
 // TensorFlow.js internals (see the reasons and the version pin there)
-import { registeredLayerClass, tensorSharingData } from './tfjs-internals';
+import {
+  registeredLayerClass,
+  tensorSharingData,
+  type RecurrentCellInternals as CellLike,
+  type RecurrentLayerInternals as RnnLike,
+  type VariableInternals,
+} from './tfjs-internals';
 
-type Kwargs = Record<string, unknown> | undefined;
+// What Layer.apply() hands to call(): always an object (of {training, mask, initialState, ...}).
+type Kwargs = Record<string, unknown>;
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
-// TensorFlow.js does not export the recurrent layer classes' types as
-// values, so the subclasses are typed loosely and exposed as tf.layers.Layer.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the base classes come from TensorFlow.js' registry, untyped (see above)
-type AnyLayer = any;
-
-interface CellLike {
-  units: number;
-  activation: { getClassName(): string };
-  recurrentActivation?: { getClassName(): string };
-  useBias: boolean;
-  dropout: number;
-  recurrentDropout: number;
-  kernel: { read(): tf.Tensor };
-  recurrentKernel: { read(): tf.Tensor };
-  bias: { read(): tf.Tensor } | null;
-}
-
-interface RnnLike {
-  cell: CellLike;
-  returnSequences: boolean;
-  returnState: boolean;
-  stateful: boolean;
-  goBackwards: boolean;
-  getClassName(): string;
-}
 
 function kindOf(layer: RnnLike): CellKind | null {
   const cls = layer.getClassName();
@@ -94,7 +76,7 @@ function fusedOr(fused: () => tf.Tensor, standard: () => tf.Tensor | tf.Tensor[]
 interface EmbeddingLookup {
   /** Token ids [B, T] (row-major), read when the lookup ran: the executor may dispose its input tensor afterwards. */
   ids: Int32Array;
-  embeddings: { read(): tf.Tensor };
+  embeddings: VariableInternals<tf.Tensor2D>;
   /** The output holds zeros, not the embedding rows: only the table path may read it (see FusedEmbedding). */
   deferred: boolean;
 }
@@ -121,7 +103,8 @@ function tableWorthIt(tokens: number, vocabulary: number): boolean {
 
 function useTable(lookup: EmbeddingLookup | undefined, x: tf.Tensor): lookup is EmbeddingLookup {
   if (!lookup) return false;
-  return lookup.deferred || tableWorthIt((x.shape[0] as number) * (x.shape[1] as number), lookup.embeddings.read().shape[0] as number);
+  const [B, T] = x.shape;
+  return lookup.deferred || tableWorthIt(B * T, lookup.embeddings.read().shape[0]);
 }
 
 /** x itself, or for a deferred lookup the embedding rows it stands for (computed as the Embedding layer does). */
@@ -186,10 +169,10 @@ function projectInputs(x: tf.Tensor, kernel: tf.Tensor): tf.Tensor3D {
 }
 
 /** Each step's input products: from the vocabulary table when x is a (large enough) fused Embedding lookup. */
-function recurrentInput(x: tf.Tensor, kernel: tf.Tensor): RecurrentInput {
+function recurrentInput(x: tf.Tensor, kernel: tf.Tensor2D): RecurrentInput {
   const lookup = lookups.get(x);
   if (useTable(lookup, x)) {
-    return { ids: lookup.ids, steps: x.shape[1] as number, embeddings: lookup.embeddings.read() as tf.Tensor2D, kernel: kernel as tf.Tensor2D };
+    return { ids: lookup.ids, steps: x.shape[1] as number, embeddings: lookup.embeddings.read(), kernel };
   }
   return { z: projectInputs(x, kernel) };
 }
@@ -198,7 +181,7 @@ function fusedCall(layers: RnnLike[], x: tf.Tensor): tf.Tensor2D {
   const kind = kindOf(layers[0]) as CellKind;
   const cells = layers.map((l) => l.cell);
   const kernel = cells.length === 1 ? cells[0].kernel.read() : tf.concat(cells.map((c) => c.kernel.read()), 1);
-  const width = (c: CellLike) => c.kernel.read().shape[1] as number;
+  const width = (c: CellLike) => c.kernel.read().shape[1];
   const bias = tf.stack(cells.map((c) => (c.useBias && c.bias ? c.bias.read() : tf.zeros([width(c)])))) as tf.Tensor2D;
   const r = tf.stack(cells.map((c) => c.recurrentKernel.read())) as tf.Tensor3D;
   return fusedRecurrence(
@@ -211,10 +194,11 @@ function fusedCall(layers: RnnLike[], x: tf.Tensor): tf.Tensor2D {
 }
 
 interface FusedClasses {
-  Embedding: AnyLayer;
-  SimpleRNN: AnyLayer;
-  LSTM: AnyLayer;
-  Bidirectional: AnyLayer;
+  Embedding: new (config: EmbeddingConfig) => tf.layers.Layer & { deferLookup: boolean };
+  SimpleRNN: new (config: SimpleRNNConfig) => tf.layers.Layer;
+  LSTM: new (config: LSTMConfig) => tf.layers.Layer;
+  /** Arguments as tf.layers.bidirectional takes them. */
+  Bidirectional: new (args: Record<string, unknown>) => tf.layers.Layer;
 }
 
 let classes: FusedClasses | null = null;
@@ -222,19 +206,19 @@ let classes: FusedClasses | null = null;
 /** The fused layer classes (created on first use, after TensorFlow.js registered its own). */
 export function fusedLayerClasses(): FusedClasses {
   if (classes) return classes;
-  const EmbeddingBase: AnyLayer = registeredLayerClass('Embedding');
-  const SimpleRNNBase: AnyLayer = registeredLayerClass('SimpleRNN');
-  const LSTMBase: AnyLayer = registeredLayerClass('LSTM');
-  const BidirectionalBase: AnyLayer = registeredLayerClass('Bidirectional');
+  const EmbeddingBase = registeredLayerClass('Embedding');
+  const SimpleRNNBase = registeredLayerClass('SimpleRNN');
+  const LSTMBase = registeredLayerClass('LSTM');
+  const BidirectionalBase = registeredLayerClass('Bidirectional');
 
   type StandardCall = (input: tf.Tensor) => tf.Tensor | tf.Tensor[];
 
   /** One recurrent layer: the fused kernel where it applies, the standard per-step code otherwise. */
-  const callSingle = (layer: unknown, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs, standard: StandardCall) => {
+  const callSingle = (layer: RnnLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs, standard: StandardCall) => {
     const x = single(inputs);
     const fallback = () => standard(materialized(x));
-    if (!fusable(layer as RnnLike, x, kwargs)) return fallback();
-    return fusedOr(() => fusedCall([layer as RnnLike], x), fallback);
+    if (!fusable(layer, x, kwargs)) return fallback();
+    return fusedOr(() => fusedCall([layer], x), fallback);
   };
 
   class FusedEmbedding extends EmbeddingBase {
@@ -251,14 +235,13 @@ export function fusedLayerClasses(): FusedClasses {
     call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
       const x = single(inputs);
       if (!getRuntime() || x.rank !== 2) return super.call(inputs, kwargs);
-      const self = this as unknown as { embeddings: { read(): tf.Tensor } };
-      const [B, T] = x.shape as [number, number];
-      const vocabulary = self.embeddings.read().shape[0] as number;
+      const [B, T] = x.shape;
+      const vocabulary = this.embeddings.read().shape[0];
       // Int32Array.from truncates float ids as the layer's own int32 cast does.
       const ids = Int32Array.from(x.dataSync());
       const deferred = this.deferLookup && tableWorthIt(B * T, vocabulary);
-      const output = deferred ? sharedZeros([B, T, self.embeddings.read().shape[1] as number]) : super.call(inputs, kwargs);
-      if (output instanceof tf.Tensor) lookups.set(output, { ids, embeddings: self.embeddings, deferred });
+      const output = deferred ? sharedZeros([B, T, this.embeddings.read().shape[1]]) : super.call(inputs, kwargs);
+      if (output instanceof tf.Tensor) lookups.set(output, { ids, embeddings: this.embeddings, deferred });
       return output;
     }
   }
@@ -278,14 +261,9 @@ export function fusedLayerClasses(): FusedClasses {
   class FusedBidirectional extends BidirectionalBase {
     call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
       const x = single(inputs);
-      const self = this as unknown as {
-        forwardLayer: RnnLike;
-        backwardLayer: RnnLike;
-        mergeMode: string | null;
-      };
-      const f = self.forwardLayer;
-      const b = self.backwardLayer;
-      const mode = self.mergeMode;
+      const f = this.forwardLayer;
+      const b = this.backwardLayer;
+      const mode = this.mergeMode;
       if (
         mode == null ||
         !['concat', 'sum', 'ave', 'mul'].includes(mode) ||
@@ -348,19 +326,19 @@ export function fusedEmbedding(config: EmbeddingConfig & { deferLookup?: boolean
   const { deferLookup, ...rest } = config;
   const layer = new Embedding(rest);
   layer.deferLookup = deferLookup ?? false;
-  return layer as tf.layers.Layer;
+  return layer;
 }
 
 /** Same as tf.layers.simpleRNN with Keras' defaults, running the fused kernels when possible. */
 export function fusedSimpleRNN(config: SimpleRNNConfig): tf.layers.Layer {
   const { SimpleRNN } = fusedLayerClasses();
-  return new SimpleRNN({ ...KERAS_RNN_DEFAULTS, ...config }) as tf.layers.Layer;
+  return new SimpleRNN({ ...KERAS_RNN_DEFAULTS, ...config });
 }
 
 /** Same as tf.layers.lstm with Keras' defaults (sigmoid gates, unit forget bias). */
 export function fusedLSTM(config: LSTMConfig): tf.layers.Layer {
   const { LSTM } = fusedLayerClasses();
-  return new LSTM({ ...KERAS_LSTM_DEFAULTS, ...config }) as tf.layers.Layer;
+  return new LSTM({ ...KERAS_LSTM_DEFAULTS, ...config });
 }
 
 /** Same as tf.layers.bidirectional({layer: lstm(config), mergeMode}) (default 'concat'). */
@@ -377,6 +355,6 @@ export function fusedBidirectionalLSTM(config: BidirectionalLSTMConfig): tf.laye
     delete lstmConfig[key];
   }
   args.layer =
-    layer ?? (tf.layers.lstm({ ...KERAS_LSTM_DEFAULTS, ...(lstmConfig as unknown as LSTMConfig) }) as unknown as tf.layers.Layer);
-  return new Bidirectional(args) as tf.layers.Layer;
+    layer ?? tf.layers.lstm({ ...KERAS_LSTM_DEFAULTS, ...(lstmConfig as unknown as LSTMConfig) });
+  return new Bidirectional(args);
 }

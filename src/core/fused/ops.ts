@@ -470,8 +470,8 @@ export function fusedRecurrence(
   const G = GATES[kind];
   const embeddedOk = 'z' in input || (Number.isInteger(B) && input.embeddings.shape[1] === input.kernel.shape[0]);
   if (GU !== G * U || width !== D * G * U || reverse.length !== D || bias.shape[0] !== D || bias.shape[1] !== GU || !embeddedOk) {
-    const given = 'z' in input ? `Z ${input.z.shape}` : `embeddings ${input.embeddings.shape} W ${input.kernel.shape}`;
-    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes ${given} bias ${bias.shape} R ${r.shape}`);
+    const given = 'z' in input ? `Z ${String(input.z.shape)}` : `embeddings ${String(input.embeddings.shape)} W ${String(input.kernel.shape)}`;
+    throw new Error(`fusedRecurrence(${kind}): inconsistent shapes ${given} bias ${String(bias.shape)} R ${String(r.shape)}`);
   }
   const { recording: keep, tape } = gradientTape();
   if (keep) dropStaleSlots(tape);

@@ -134,7 +134,7 @@ abstract class FusedOptimizer extends tf.Optimizer {
       if (cut > 0 && this.zeroSlotNames.includes(slotName)) continue;
       if (cut < 0 || slot < 0) throw new Error(`${this.getClassName()}.setWeights: unexpected weight name ${name}`);
       const slots = this.slotsOf(name.slice(0, cut), tensor.size);
-      this.rt.f32.set(tensor.dataSync() as Float32Array, slots.ptrs[slot] >> 2);
+      this.rt.f32.set(tensor.dataSync(), slots.ptrs[slot] >> 2);
     }
   }
 

@@ -329,11 +329,12 @@ export class KernelRuntime {
     // the sequence word is the only wake-up signal; it always changes
     const seq = (Atomics.add(ctl, CTL_SEQ, 1) + 1) | 0;
     Atomics.notify(ctl, CTL_SEQ);
-    let ownError: unknown = null;
+    let ownError: Error | null = null;
     try {
       this.exports.runTasks(base0, mine.length);
     } catch (e) {
-      ownError = e;
+      // wasm traps and the kernels' own errors are Errors, rethrown as they are
+      ownError = e instanceof Error ? e : new Error(`fused recurrent kernel failed: ${String(e)}`, { cause: e });
     }
     const start = Date.now();
     for (;;) {

@@ -31,7 +31,7 @@ export function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): 
   const io = wasmBackendIO();
   if (io) {
     const info = io.makeOutput(shape, 'float32');
-    fill(io.typedArrayFromHeap(info as tf.TensorInfo & { shape: number[] }) as Float32Array);
+    fill(io.typedArrayFromHeap(info) as Float32Array);
     return tensorFromInfo(info);
   }
   const data = new Float32Array(shape.reduce((a, b) => a * b, 1));

@@ -27,7 +27,7 @@ interface EngineInternals {
 }
 
 function engine(): EngineInternals {
-  return tf.engine() as unknown as EngineInternals;
+  return tf.engine();
 }
 
 /** Whether a gradient tape is recording, and the tape (to tell one training step's tape from the next). */
@@ -60,9 +60,66 @@ export function tensorFromInfo(info: tf.TensorInfo): tf.Tensor {
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
+/** A layer's weight variable (LayerVariable) of rank `T`, read for its current value. */
+export interface VariableInternals<T extends tf.Tensor = tf.Tensor> {
+  read(): T;
+}
+
+/** An activation function object (tanh, sigmoid, ...), told apart by its class name. */
+export interface ActivationInternals {
+  getClassName(): string;
+}
+
+/** The fields of a SimpleRNNCell or LSTMCell the fused layers read. */
+export interface RecurrentCellInternals {
+  units: number;
+  activation: ActivationInternals;
+  /** LSTM cells only. */
+  recurrentActivation?: ActivationInternals;
+  useBias: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  /** [inputs, gates * units] */
+  kernel: VariableInternals<tf.Tensor2D>;
+  /** [units, gates * units] */
+  recurrentKernel: VariableInternals<tf.Tensor2D>;
+  /** [gates * units], null without a bias */
+  bias: VariableInternals<tf.Tensor1D> | null;
+}
+
+/** A SimpleRNN or LSTM layer: its cell and the options that decide whether the fused path applies. */
+export interface RecurrentLayerInternals extends tf.layers.Layer {
+  cell: RecurrentCellInternals;
+  returnSequences: boolean;
+  returnState: boolean;
+  stateful: boolean;
+  goBackwards: boolean;
+}
+
+/** An Embedding layer and its [vocabulary, dimensions] weight. */
+export interface EmbeddingInternals extends tf.layers.Layer {
+  embeddings: VariableInternals<tf.Tensor2D>;
+}
+
+/** A Bidirectional wrapper: its two recurrent layers and how their outputs merge. */
+export interface BidirectionalInternals extends tf.layers.Layer {
+  forwardLayer: RecurrentLayerInternals;
+  backwardLayer: RecurrentLayerInternals;
+  mergeMode: string | null;
+}
+
+/** The registered layer classes the fused layers subclass, with their constructors' arguments. */
+export interface RegisteredLayerClasses {
+  Embedding: new (config: Parameters<typeof tf.layers.embedding>[0]) => EmbeddingInternals;
+  SimpleRNN: new (config: Parameters<typeof tf.layers.simpleRNN>[0]) => RecurrentLayerInternals;
+  LSTM: new (config: Parameters<typeof tf.layers.lstm>[0]) => RecurrentLayerInternals;
+  /** Arguments as tf.layers.bidirectional takes them ({layer, mergeMode} and the input shape settings). */
+  Bidirectional: new (args: Record<string, unknown>) => BidirectionalInternals;
+}
+
 /** A layer class TensorFlow.js registers for deserialization but does not export. */
-export function registeredLayerClass(name: string): unknown {
+export function registeredLayerClass<K extends keyof RegisteredLayerClasses>(name: K): RegisteredLayerClasses[K] {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[name];
   if (!entry) throw new Error(`TensorFlow.js layer class ${name} is not registered`);
-  return entry[0];
+  return entry[0] as unknown as RegisteredLayerClasses[K];
 }
