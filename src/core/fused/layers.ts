@@ -354,7 +354,6 @@ export function fusedBidirectionalLSTM(config: BidirectionalLSTMConfig): tf.laye
     if (lstmConfig[key] !== undefined) args[key] = lstmConfig[key];
     delete lstmConfig[key];
   }
-  args.layer =
-    layer ?? tf.layers.lstm({ ...KERAS_LSTM_DEFAULTS, ...(lstmConfig as unknown as LSTMConfig) });
+  args.layer = layer ?? tf.layers.lstm({ ...KERAS_LSTM_DEFAULTS, ...(lstmConfig as unknown as LSTMConfig) });
   return new Bidirectional(args);
 }
