@@ -41,7 +41,7 @@ export interface ExtensionApi {
   settings(): LabSettings;
   /** How long activate() itself took (for the activation budget). */
   activationMs: number;
-  /** The labels and colouring drawn in editors (tests read what Analyze Sentiment drew). */
+  /** The labels, colouring and marks drawn in editors (tests read what Analyze Sentiment and Analyze Document drew). */
   annotations: EditorAnnotations;
 }
 
@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     // No private folder for the service: the first request says why.
   }
   logFailuresTo((message) => log.error(message));
-  const annotations = new EditorAnnotations();
+  const annotations = new EditorAnnotations(vscode.Uri.joinPath(context.extensionUri, 'media'));
   lab = new Lab(service, context.globalState, settings);
   const viewProvider = new DashboardViewProvider(context.extensionUri, lab);
   const statusBar = new LabStatusBar(lab);
@@ -130,7 +130,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.exportKerasModel, (runId?: string, out?: string) => exportKerasModel(ctx, runId, out)),
     vscode.commands.registerCommand(COMMANDS.clearSentimentLabels, () => {
       const editor = vscode.window.activeTextEditor;
-      if (editor) annotations.clear(editor.document, 'sentiment');
+      if (!editor) return;
+      annotations.clear(editor.document, 'sentiment');
+      annotations.clear(editor.document, 'document');
     }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),

@@ -3,13 +3,18 @@
  * split into units (paragraphs or lines of text and Markdown, one column of
  * a CSV/TSV, one field of a JSONL), with progress and Cancel; the summary
  * "62 positive · 38 negative · mean 0.58" in the status bar and a message
- * that offers the results as CSV or JSON.
+ * that offers the results as CSV or JSON. In a document open in an editor,
+ * each unit's lines get a mark (gutter shape and bar, by label and
+ * confidence) with the answer in its hover, and the summary a CodeLens on
+ * the first line; the marks go as their text is edited.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportUnits, summariseUnits, type AnalysedUnit, type ExportFormat } from '../core/document/export';
 import { readDocumentFile } from '../core/document/read';
 import { documentChoices, formatOfFile, splitDocument, type DocumentFormat, type UnitKind } from '../core/document/units';
+import { formatPositiveProbability, formatVerdict, verdictSymbol } from '../core/verdict';
+import { unitStyle, type Annotation } from '../editor/annotations';
 import { errorCode } from '../rpc';
 import type { CommandContext } from './context';
 import { reportError } from './errors';
@@ -85,6 +90,7 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
   );
   if (!analysed) return undefined;
   const summary = summariseUnits(analysed).text;
+  markUnits(ctx, source.uri, analysed, summary);
   ctx.showResultInStatusBar(`$(comment-discussion) ${summary}`, `${name}: ${analysed.length} units analysed`);
   ctx.lab.showDocument({ uri: source.uri.toString(), name, summary, units: analysed });
   void ctx.revealDashboard();
@@ -92,6 +98,20 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
     if (choice) await exportDocument(ctx, choice === 'Export CSV' ? 'csv' : 'json');
   });
   return { uri: source.uri.toString(), units: analysed, summary };
+}
+
+/** Marks each unit in the document, if it is open (a file analysed from the Explorer and not open has nothing to mark). */
+function markUnits(ctx: CommandContext, uri: vscode.Uri, units: readonly AnalysedUnit[], summary: string): void {
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (!document) return;
+  const marks = units.map((u): Annotation => {
+    const last = Math.min(u.endLine, document.lineCount) - 1;
+    const lines = u.startLine === u.endLine ? `line ${u.startLine}` : `lines ${u.startLine}–${u.endLine}`;
+    const hover = new vscode.MarkdownString();
+    hover.appendMarkdown(`**${verdictSymbol(u.label)} ${formatVerdict(u)}** · ${lines}\n\n${formatPositiveProbability(u.probability)}`);
+    return { range: new vscode.Range(u.startLine - 1, 0, last, document.lineAt(last).text.length), style: unitStyle(u.label, u.probability), hover };
+  });
+  ctx.annotations.set(document, 'document', marks, { title: summary, command: COMMANDS.openDashboard, tooltip: 'Show the units in the dashboard' });
 }
 
 /** The Explorer's file, or the active editor's text (its selection when there is one, with the lines it starts at). */

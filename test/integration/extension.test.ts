@@ -129,6 +129,33 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.deepEqual(fromEditor.units.map((u) => [u.startLine, u.endLine]), [[2, 2], [3, 4], [6, 6]], 'the quoted newline spans lines 3-4; the empty cell is skipped');
     assert.match(fromEditor.summary, /^\d+ positive · \d+ negative · mean 0\.\d\d$/);
     for (const u of fromEditor.units) assert.equal(u.label, u.probability >= 0.5 ? 'positive' : 'negative');
+
+    // In the editor: one mark per unit on its lines, its answer in the hover, the summary as a CodeLens on the first line.
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    assert.equal(editor.document.uri.toString(), csv.toString());
+    const document = editor.document;
+    const marks = () => [...api.annotations.get(document, 'document')].sort((a, b) => a.range.start.compareTo(b.range.start));
+    assert.deepEqual(marks().map((m) => [m.range.start.line, m.range.end.line]), [[1, 1], [2, 3], [5, 5]], 'zero-based lines of the three units');
+    assert.equal(marks()[1].range.end.character, document.lineAt(3).text.length, 'the mark covers the whole of the last line');
+    for (const [i, mark] of marks().entries()) {
+      const u = fromEditor.units[i];
+      const lines = u.startLine === u.endLine ? `line ${u.startLine}` : `lines ${u.startLine}–${u.endLine}`;
+      assert.match(mark.hover?.value ?? '', new RegExp(`^\\*\\*[▲▼] ${u.label}, (\\d{1,2}\\.\\d|over 99\\.9)% sure\\*\\* · ${lines}\n\nP\\(positive\\) = ${u.probability.toFixed(3).replace('.', '\\.')}$`));
+      assert.match(mark.style, new RegExp(`^unit:${u.label}:(sure|unsure)$`));
+    }
+    const lensTitles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri)) ?? []).map((l) => l.command?.title);
+    assert.deepEqual(await lensTitles(), [fromEditor.summary]);
+    // Editing a unit's text removes its mark (its answer was about the old text); the others stay, and the summary says so.
+    await editor.edit((e) => e.insert(new vscode.Position(3, 0), 'Really '));
+    assert.deepEqual(marks().map((m) => [m.range.start.line, m.range.end.line]), [[1, 1], [5, 5]]);
+    assert.deepEqual(await lensTitles(), [`${fromEditor.summary} · 1 edited since`]);
+    // A new line above a unit moves its mark down with its text.
+    await editor.edit((e) => e.insert(new vscode.Position(4, 0), '5,"Fine",4\n'));
+    assert.deepEqual(marks().map((m) => [m.range.start.line, m.range.end.line]), [[1, 1], [6, 6]]);
+    await vscode.commands.executeCommand('rnnSentimentLab.clearSentimentLabels');
+    assert.equal(api.annotations.get(document, 'document').length, 0, 'Clear Sentiment Labels clears the marks too');
+    assert.deepEqual(await lensTitles(), []);
     // From the Explorer: a file not open in an editor.
     const md = await vscode.commands.executeCommand<DocumentAnalysis>('rnnSentimentLab.analyzeDocument', vscode.Uri.joinPath(folder, 'notes.md'), { unit: 'paragraph' });
     assert.deepEqual(md?.units.map((u) => u.startLine), [5, 7, 9, 16], 'front matter and the code block are skipped');
