@@ -211,7 +211,8 @@ export class Jobs {
       if (params.evaluate) {
         evaluation.test = await this.evaluateSplit(model, dataset.test, h.maxlen, context);
         const encoder = new TextEncoder(new Vocabulary(vocabulary.words), h.numWords, h.maxlen);
-        evaluation.shortText = await this.evaluateShortText(model, encoder, params, context);
+        // The short-text set is cut from IMDB's test reviews; a labelled dataset of the user's has none.
+        if (params.data.kind !== 'labelled') evaluation.shortText = await this.evaluateShortText(model, encoder, params, context);
       }
       const { runDir, record: saved } = await save('complete', outcome, evaluation);
       return { runDir, record: saved, cancelled: false };
@@ -234,7 +235,7 @@ export class Jobs {
       : (await loadDataset(params.data, { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit }, loadOptions)).test;
     const metrics = await this.evaluateSplit(predictor.model, test, predictor.maxlen, context);
     if (!Number.isFinite(metrics.loss)) throw nonFiniteOutputError(params.runDir);
-    const shortText = params.shortText ? await this.evaluateShortText(predictor.model, predictor.encoder, params, context) : undefined;
+    const shortText = params.shortText && params.data.kind !== 'labelled' ? await this.evaluateShortText(predictor.model, predictor.encoder, params, context) : undefined;
     if (params.save) {
       const updated: RunRecord = { ...record, test: metrics, ...(shortText ? { shortText } : {}), timings: { ...record.timings, evaluationSeconds: metrics.seconds } };
       await updateRunRecord(params.runDir, updated);

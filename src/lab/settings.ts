@@ -51,7 +51,12 @@ export interface SettingLayers {
 export const USER_ONLY_SETTINGS = ['data.source', 'cacheFolder', 'runsFolder'] as const;
 
 /** Settings a workspace may set only once the user trusts it (package.json's restrictedConfigurations). */
-export const TRUSTED_WORKSPACE_SETTINGS = [...TUNABLE_NAMES, 'limit'].map(trainingKey);
+export const TRUSTED_WORKSPACE_SETTINGS = [...TUNABLE_NAMES, ...CHOICE_NAMES, 'limit'].map(trainingKey);
+
+/** package.json's `capabilities.untrustedWorkspaces.restrictedConfigurations` (scripts/write-settings.ts writes it). */
+export function restrictedConfigurations(): string[] {
+  return [...USER_ONLY_SETTINGS, ...TRUSTED_WORKSPACE_SETTINGS].map((key) => `${SETTINGS_SECTION}.${key}`);
+}
 
 /**
  * The value of each setting under the rules above: the user's value for the

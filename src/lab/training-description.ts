@@ -26,9 +26,10 @@ export function describeSettings(base: Hyperparameters, overrides: Partial<Hyper
     mark('maxlen', `maxlen ${base.maxlen}`),
     mark('units', `${base.units} units`),
     mark('learningRate', `${base.optimizer} lr ${base.learningRate}`),
-    mark('shortTextShare', `short texts ${base.shortTextShare}`),
-    mark('keep', `keep the ${base.keep} epoch`),
   ];
+  // Said only when they leave the tutorial's behaviour (no short texts, the best epoch kept).
+  if (base.shortTextShare > 0) parts.push(mark('shortTextShare', `short texts ${base.shortTextShare}`));
+  if (base.keep !== 'best') parts.push(mark('keep', `keeps the ${base.keep} epoch`));
   const shown: (keyof Hyperparameters)[] = ['epochs', 'batchSize', 'maxlen', 'units', 'learningRate', 'shortTextShare', 'keep'];
   const others = (Object.keys(overrides) as (keyof Hyperparameters)[]).filter((k) => !shown.includes(k) && overrides[k] !== tutorial[k]);
   if (others.length) parts.push(`also your settings: ${others.map((k) => `${k} ${String(base[k])}`).join(', ')}`);

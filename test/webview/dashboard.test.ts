@@ -647,7 +647,7 @@ describe('dashboard webview', () => {
   test('accessible names: one name per tab, "(in progress)" only while training, and each Compare box names its run', async () => {
     const idle = await open({ view: 'sidebar' });
     const names = await idle.page.locator('vscode-panel-tab').evaluateAll((tabs) => tabs.map((t) => [t.getAttribute('aria-label'), (t as HTMLElement).innerText.trim()]));
-    assert.deepEqual(names, [['Architecture', 'Architecture'], ['Training', 'Training'], ['Runs', 'Runs'], ['Predictions', 'Predictions']]);
+    assert.deepEqual(names, [['Architecture', 'Architecture'], ['Training', 'Training'], ['Runs', 'Runs'], ['Predictions', 'Predictions'], ['Document', 'Document']]);
     await showTab(idle.page, 'runs');
     const boxes = await idle.page.locator('vscode-checkbox[data-action="compare"]').evaluateAll((els) => els.map((el) => el.textContent?.trim()));
     assert.ok(boxes.length > 0 && boxes.every((b) => /^Compare \S/.test(b ?? '')), `checkbox names: ${JSON.stringify(boxes)}`);
@@ -709,7 +709,7 @@ describe('dashboard webview', () => {
     await d.page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-orange', '#d1861680'));
     await d.page.waitForFunction(() => document.querySelector<HTMLElement>('figure[data-chart="loss"]')?.dataset.seriesColors?.includes('rgb(209, 134, 22)'));
     const colors = JSON.parse((await d.page.locator('figure[data-chart="loss"]').getAttribute('data-series-colors')) ?? '[]') as string[];
-    assert.deepEqual(colors, ['rgb(55, 148, 255)', 'rgb(55, 148, 255)', 'rgb(209, 134, 22)'], 'blue for training, orange for validation, none translucent');
+    assert.deepEqual(colors, ['rgb(55, 148, 255)', 'rgb(55, 148, 255)', 'rgb(209, 134, 22)', 'rgb(209, 134, 22)'], 'blue for training, orange for validation and the kept epoch\'s star, none translucent');
     assertClean(d);
   });
 });
@@ -748,7 +748,8 @@ describe('Document tab', () => {
 
     await page.locator('[data-field="document-search"]').fill('');
     await page.locator('.document-viewport').evaluate((el) => (el.scrollTop = 28 * 60_000));
-    await page.locator('.document-body .document-row[data-line]').first().waitFor();
+    // The rows are drawn again on the scroll event, which arrives after the assignment.
+    await page.waitForFunction(() => Number(document.querySelector('.document-body .document-row[data-line]')?.getAttribute('data-line')) > 1000, undefined, { timeout: 15_000 });
     const firstDrawn = Number(await page.locator('.document-body .document-row').first().getAttribute('data-line'));
     assert.ok(firstDrawn > 1000, `scrolled far, rows from deep in the list are drawn (${firstDrawn})`);
     assert.ok((await page.locator('.document-body .document-row').count()) < 100);
