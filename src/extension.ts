@@ -132,6 +132,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       const editor = vscode.window.activeTextEditor;
       if (editor) annotations.clear(editor.document, 'sentiment');
     }),
+    vscode.commands.registerCommand(COMMANDS.clearExplanations, () => {
+      const editor = vscode.window.activeTextEditor;
+      if (editor) annotations.clear(editor.document, 'words');
+    }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {

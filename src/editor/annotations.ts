@@ -12,8 +12,26 @@ import * as vscode from 'vscode';
 /** Independent sets of annotations: setting one layer leaves the others alone. */
 export type AnnotationLayer = 'sentiment' | 'words';
 
+/**
+ * The looks of a word, each from a contributed theme colour: a background
+ * toward positive or negative in three strengths, grey for a word the model
+ * did not read, a dotted border for a word unknown to it.
+ */
+export const WORD_LOOKS = {
+  'positive-1': { backgroundColor: 'rnnSentimentLab.wordPositiveBackground1' },
+  'positive-2': { backgroundColor: 'rnnSentimentLab.wordPositiveBackground2' },
+  'positive-3': { backgroundColor: 'rnnSentimentLab.wordPositiveBackground3' },
+  'negative-1': { backgroundColor: 'rnnSentimentLab.wordNegativeBackground1' },
+  'negative-2': { backgroundColor: 'rnnSentimentLab.wordNegativeBackground2' },
+  'negative-3': { backgroundColor: 'rnnSentimentLab.wordNegativeBackground3' },
+  dropped: { backgroundColor: 'rnnSentimentLab.wordDroppedBackground' },
+  oov: { borderColor: 'rnnSentimentLab.wordUnknownBorder' },
+} as const satisfies Record<string, { backgroundColor: string } | { borderColor: string }>;
+
+export type WordLook = keyof typeof WORD_LOOKS;
+
 /** Named looks; each becomes one decoration type, created on first use. */
-export type AnnotationStyle = 'positive' | 'negative' | 'unknown' | 'pending' | `word:${string}`;
+export type AnnotationStyle = 'positive' | 'negative' | 'unknown' | 'pending' | `word:${WordLook}`;
 
 export interface Annotation {
   range: vscode.Range;
@@ -32,7 +50,11 @@ const AFTER_COLORS: Record<'positive' | 'negative' | 'unknown' | 'pending', stri
 };
 
 function renderOptions(style: AnnotationStyle): vscode.DecorationRenderOptions {
-  if (style.startsWith('word:')) return { backgroundColor: style.slice('word:'.length), borderRadius: '2px' };
+  if (style.startsWith('word:')) {
+    const look: { backgroundColor?: string; borderColor?: string } = WORD_LOOKS[style.slice('word:'.length) as WordLook];
+    if (look.borderColor) return { border: '1px dotted', borderColor: new vscode.ThemeColor(look.borderColor), borderRadius: '2px' };
+    return { backgroundColor: new vscode.ThemeColor(look.backgroundColor ?? ''), borderRadius: '2px' };
+  }
   const color = new vscode.ThemeColor(AFTER_COLORS[style as keyof typeof AFTER_COLORS]);
   return {
     after: { color, margin: '0 0 0 1.5em', fontStyle: style === 'pending' ? 'italic' : 'normal' },
