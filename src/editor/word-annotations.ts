@@ -43,6 +43,7 @@ export function wordAnnotations(explanation: Explanation, text: string, position
   const ranges = wordRanges(text, indices.map((i) => tokens[i].text));
   const strongest = Math.max(0, ...attributions.values.map(Math.abs));
   const model = PRESETS[explanation.preset].title;
+  const wordsRead = tokens.slice(read.from, read.to).filter((t) => t.text !== START_TOKEN).length;
   const annotations: Annotation[] = [];
   indices.forEach((i, n) => {
     const found = ranges[n];
@@ -54,7 +55,7 @@ export function wordAnnotations(explanation: Explanation, text: string, position
     hover.appendText(token.text);
     hover.appendMarkdown('**');
     if (token.status === 'dropped' || i < read.from || i >= read.to) {
-      hover.appendMarkdown(` — not read: the ${model} reads only the last ${explanation.maxlen - 1} words of a text.`);
+      hover.appendMarkdown(` — not read: the ${model} reads only the last ${wordsRead} words of this text.`);
       annotations.push({ range, style: 'word:dropped', hover });
       return;
     }
