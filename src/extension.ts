@@ -134,6 +134,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       annotations.clear(editor.document, 'sentiment');
       annotations.clear(editor.document, 'document');
     }),
+    vscode.commands.registerCommand(COMMANDS.clearExplanations, () => {
+      const editor = vscode.window.activeTextEditor;
+      if (editor) annotations.clear(editor.document, 'words');
+    }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {

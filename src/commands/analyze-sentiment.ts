@@ -13,6 +13,8 @@ import { PRESETS } from '../core/presets';
 import { formatPositiveProbability, formatVerdict, plural, readingNotes, verdictSymbol } from '../core/verdict';
 import type { Annotation, AnnotationStyle } from '../editor/annotations';
 import { analysisTargets, type AnalysisTarget } from '../editor/targets';
+import { wordAnnotations } from '../editor/word-annotations';
+import type { Explanation } from '../core/explain/types';
 import type { PredictionEntry } from '../protocol';
 import type { CommandContext } from './context';
 import { COMMANDS } from './ids';
@@ -55,11 +57,36 @@ export async function analyzeSentiment(ctx: CommandContext, args?: AnalyzeArgs):
     return undefined;
   }
   if (editor && targets) ctx.annotations.merge(editor.document, 'sentiment', entries.map((e, i) => label(e, targets[i], texts[i])));
+  // Asked for only now: the label is drawn, and the explanation's extra passes must not delay it.
+  if (editor && targets && ctx.settings().editorExplanations) {
+    entries.forEach((e, i) => void explainInEditor(ctx, editor.document, e, targets[i], clipped[i], texts[i].length - clipped[i].length));
+  }
   ctx.showResultInStatusBar(statusText(entries), `${modelName(entries[0])}: ${entries.map((e) => formatVerdict(e.prediction)).join('; ')}`);
   // A dashboard that is open shows the answers; one that is not is left alone.
   ctx.lab.reveal('predictions', { predictionId: entries[0].id });
   if (ctx.settings().notifyAnalysis) void notify(ctx, entries, targets);
   return entries;
+}
+
+/**
+ * Colours the words of one analyzed text by their attributions. Dropped when
+ * the document changed meanwhile (the words may no longer be where they were).
+ */
+async function explainInEditor(ctx: CommandContext, document: vscode.TextDocument, entry: PredictionEntry, target: AnalysisTarget, text: string, clippedFront: number): Promise<void> {
+  const version = document.version;
+  let explanation: Explanation;
+  try {
+    explanation = await ctx.lab.explain(entry.id, 'ig');
+  } catch (error) {
+    ctx.log.info(`Explaining the analysis failed: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  if (document.isClosed || document.version !== version) return;
+  const base = document.offsetAt(range(target).start) + clippedFront;
+  const words = wordAnnotations(explanation, text, (offset) => document.positionAt(base + offset));
+  const where = range(target);
+  const kept = ctx.annotations.get(document, 'words').filter((a) => where.intersection(a.range) === undefined);
+  ctx.annotations.set(document, 'words', [...kept, ...words]);
 }
 
 function documentLines(document: vscode.TextDocument) {

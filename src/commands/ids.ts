@@ -16,6 +16,7 @@ export const COMMANDS = {
   importKerasModel: 'rnnSentimentLab.importKerasModel',
   exportKerasModel: 'rnnSentimentLab.exportKerasModel',
   clearSentimentLabels: 'rnnSentimentLab.clearSentimentLabels',
+  clearExplanations: 'rnnSentimentLab.clearExplanations',
   showLog: 'rnnSentimentLab.showLog',
 } as const;
 

@@ -18,8 +18,26 @@ export type AnnotationLayer = 'sentiment' | 'words' | 'document';
 /** A document unit's mark: its label, and for a label whether the model is sure of it (UNIT_SURE_CONFIDENCE). */
 export type UnitStyle = 'unit:positive:sure' | 'unit:positive:unsure' | 'unit:negative:sure' | 'unit:negative:unsure' | 'unit:unknown';
 
+/**
+ * The looks of a word, each from a contributed theme colour: a background
+ * toward positive or negative in three strengths, grey for a word the model
+ * did not read, a dotted border for a word unknown to it.
+ */
+export const WORD_LOOKS = {
+  'positive-1': { backgroundColor: 'rnnSentimentLab.wordPositiveBackground1' },
+  'positive-2': { backgroundColor: 'rnnSentimentLab.wordPositiveBackground2' },
+  'positive-3': { backgroundColor: 'rnnSentimentLab.wordPositiveBackground3' },
+  'negative-1': { backgroundColor: 'rnnSentimentLab.wordNegativeBackground1' },
+  'negative-2': { backgroundColor: 'rnnSentimentLab.wordNegativeBackground2' },
+  'negative-3': { backgroundColor: 'rnnSentimentLab.wordNegativeBackground3' },
+  dropped: { backgroundColor: 'rnnSentimentLab.wordDroppedBackground' },
+  oov: { borderColor: 'rnnSentimentLab.wordUnknownBorder' },
+} as const satisfies Record<string, { backgroundColor: string } | { borderColor: string }>;
+
+export type WordLook = keyof typeof WORD_LOOKS;
+
 /** Named looks; each becomes one decoration type, created on first use. */
-export type AnnotationStyle = 'positive' | 'negative' | 'unknown' | 'pending' | `word:${string}` | UnitStyle;
+export type AnnotationStyle = 'positive' | 'negative' | 'unknown' | 'pending' | `word:${WordLook}` | UnitStyle;
 
 /** From this confidence up a unit's mark is solid; below it, dashed and hollow, so doubt shows without reading the hover. */
 export const UNIT_SURE_CONFIDENCE = 0.8;
@@ -78,7 +96,11 @@ function unitRenderOptions(style: UnitStyle, media: vscode.Uri): vscode.Decorati
 }
 
 function renderOptions(style: AnnotationStyle, media: vscode.Uri): vscode.DecorationRenderOptions {
-  if (style.startsWith('word:')) return { backgroundColor: style.slice('word:'.length), borderRadius: '2px' };
+  if (style.startsWith('word:')) {
+    const look: { backgroundColor?: string; borderColor?: string } = WORD_LOOKS[style.slice('word:'.length) as WordLook];
+    if (look.borderColor) return { border: '1px dotted', borderColor: new vscode.ThemeColor(look.borderColor), borderRadius: '2px' };
+    return { backgroundColor: new vscode.ThemeColor(look.backgroundColor ?? ''), borderRadius: '2px' };
+  }
   if (style.startsWith('unit:')) return unitRenderOptions(style as UnitStyle, media);
   const color = new vscode.ThemeColor(AFTER_COLORS[style as keyof typeof AFTER_COLORS]);
   return {

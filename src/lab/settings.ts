@@ -24,6 +24,8 @@ export interface LabSettings {
   evaluateAfterTraining: boolean;
   /** Analyze Sentiment also answers in a notification (the inline label and status bar always do). */
   notifyAnalysis: boolean;
+  /** After Analyze Sentiment, each word of the text is coloured by its attribution (with a hover). */
+  editorExplanations: boolean;
 }
 
 /** Every hyperparameter the schema lets a user change is a setting `training.<name>`. */
@@ -113,6 +115,7 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
     backend: backend ?? 'auto',
     evaluateAfterTraining: get('evaluateAfterTraining') !== false,
     notifyAnalysis: get('analyze.notification') === true,
+    editorExplanations: get('editor.explanations') !== false,
   };
 }
 

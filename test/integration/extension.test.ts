@@ -119,6 +119,50 @@ describe('RNN Sentiment Lab in VS Code', function () {
     await closeEditors();
   });
 
+  it('after Analyze Sentiment each word is coloured by its attribution, with a hover; an edit or Clear Explanations removes the colours', async () => {
+    // More words than the model reads (maxlen 20): the first ones are dropped; the last is no word it knows.
+    const lines = ['Long ago and far away there was a story that I will now tell you about in some detail.', 'The acting was wonderful, the plot was GOOD and I loved it, zorblaxian.'];
+    const document = await vscode.workspace.openTextDocument({ content: lines.join('\n'), language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, 1, lines[1].length);
+    const [entry] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment')) ?? [];
+    assert.ok(entry);
+    const words = await until(() => {
+      const found = api.annotations.get(document, 'words');
+      return found.length > 0 && [...found].sort((a, b) => a.range.start.compareTo(b.range.start));
+    }, 'the explanation to be drawn');
+    assert.deepEqual(words.map((w) => document.getText(w.range)), lines.join(' ').match(/[A-Za-z']+/g), 'every word, where it stands, as written');
+    const word = (text: string) => words.find((w) => document.getText(w.range) === text)!;
+    assert.equal(word('Long').style, 'word:dropped');
+    assert.match(word('Long').hover?.value ?? '', /not read: the SimpleRNN reads only the last 20 words/);
+    assert.equal(word('zorblaxian').style, 'word:oov');
+    assert.match(word('zorblaxian').hover?.value ?? '', /unknown to the model/);
+    for (const read of ['wonderful', 'GOOD', 'loved']) {
+      assert.match(word(read).style, /^word:(positive|negative)-[123]$/);
+      assert.match(word(read).hover?.value ?? '', /Attribution [+−]\d\.\d{3} toward (positive|negative) \(integrated gradients\)/);
+      assert.match(word(read).hover?.value ?? '', /P\(positive\) before this word 0\.\d{3}, after it 0\.\d{3}/);
+    }
+    assert.equal(words.filter((w) => w.style === 'word:dropped').length, words.length - 20, 'the last maxlen words are read');
+
+    // Editing the second line: its words go (their answer was about the old text), the first line's stay.
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'Very '));
+    assert.ok(api.annotations.get(document, 'words').length > 0);
+    assert.equal(api.annotations.get(document, 'words').some((w) => w.range.start.line === 1), false);
+    await vscode.commands.executeCommand('rnnSentimentLab.clearExplanations');
+    assert.equal(api.annotations.get(document, 'words').length, 0);
+
+    // The setting turns them off: explanations are asked in order, so the second's arrival means the first was never asked.
+    await setSetting('editor.explanations', false);
+    editor.selection = new vscode.Selection(0, 0, 0, lines[0].length);
+    await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment');
+    await setSetting('editor.explanations', undefined);
+    editor.selection = new vscode.Selection(1, 0, 1, document.lineAt(1).text.length);
+    await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment');
+    await until(() => api.annotations.get(document, 'words').length > 0, 'the second explanation');
+    assert.equal(api.annotations.get(document, 'words').some((w) => w.range.start.line === 0), false, 'none drawn with the setting off');
+    await closeEditors();
+  });
+
   it('Analyze Document reads a whole CSV column and a Markdown file, unit by unit with their lines', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     assert.ok(folder, 'the test workspace is open');

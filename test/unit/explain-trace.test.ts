@@ -15,6 +15,7 @@ import { buildModel } from '../../src/core/model';
 import { resolveHyperparameters, type PresetName } from '../../src/core/presets';
 import { encodeRanks, OOV_CHAR, padSequence, TextEncoder, Vocabulary } from '../../src/core/vocabulary';
 import { explainText, integratedGradients, occlusion, recurrentParts, traceWindow, windowPredictor, type RecurrentParts } from '../../src/core/explain/index';
+import { explainedWords } from '../../src/editor/explained-words';
 import { REPO_ROOT } from './helpers';
 
 const TOL = 1e-5;
@@ -253,5 +254,32 @@ describe('explained tokens', () => {
     assert.equal(e.padding, 0);
     assert.equal(e.attributions.values.length, MAXLEN);
     assert.equal(e.attributions.removed?.length, MAXLEN);
+  });
+
+  it('in the editor: each word where it stands as written, its look, and a hover with its attribution, the verdict around it and the mean gates', () => {
+    const text = 'The FILM was, zyzzyva... good!';
+    const e = explainText({ parts, encoder, predict, text, method: 'ig' });
+    const words = explainedWords(e, text);
+    assert.deepEqual(words.map((w) => text.slice(w.start, w.end)), ['The', 'FILM', 'was', 'zyzzyva', 'good']);
+    assert.equal(words[3].look, 'oov');
+    assert.match(words[3].note ?? '', /unknown to the model/);
+    const mean = (row: number[] | undefined) => (row ?? []).reduce((a, b) => a + b, 0) / (row ?? []).length;
+    const strongest = Math.max(...e.attributions.values.map(Math.abs));
+    words.forEach((w, n) => {
+      const k = n + 1; // after the start character
+      const value = e.attributions.values[k];
+      assert.equal(w.lines[0], `Attribution ${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)} toward ${value >= 0 ? 'positive' : 'negative'} (integrated gradients)`);
+      assert.equal(w.lines[1], `P(positive) before this word ${e.verdict[k - 1].toFixed(3)}, after it ${e.verdict[k].toFixed(3)}`);
+      const [i, f, o] = [e.states[0].inputGate, e.states[0].forgetGate, e.states[0].outputGate].map((g) => mean(g?.[k]).toFixed(3));
+      assert.equal(w.lines[2], `Gates, mean over units: input ${i} · forget ${f} · output ${o}`);
+      if (w.look !== 'oov') assert.equal(w.look, `${value >= 0 ? 'positive' : 'negative'}-${Math.abs(value) === strongest ? 3 : Math.min(3, 1 + Math.floor((3 * Math.abs(value)) / strongest))}`);
+    });
+
+    const long = 'the film was good and the plot was bad and the acting was good and bad';
+    const cut = explainedWords(explainText({ parts, encoder, predict, text: long, method: 'ig' }), long);
+    assert.equal(cut.length, 16);
+    assert.deepEqual(cut.map((w) => w.look === 'dropped'), [...Array<boolean>(4).fill(true), ...Array<boolean>(12).fill(false)]);
+    assert.match(cut[0].note ?? '', /not read: the LSTM reads only the last 12 words of this text/);
+    assert.deepEqual(cut[0].lines, []);
   });
 });

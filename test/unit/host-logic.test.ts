@@ -20,6 +20,7 @@ test('settings: defaults point into the extension storage and keep the tutorial\
   assert.deepEqual(s.overrides, {});
   assert.equal(s.limit, undefined);
   assert.equal(s.evaluateAfterTraining, true);
+  assert.equal(s.editorExplanations, true, 'words are coloured after an analysis unless turned off');
 });
 
 test('settings: relative paths resolve against the workspace, URLs stay, wrong kinds are ignored', () => {
@@ -32,6 +33,7 @@ test('settings: relative paths resolve against the workspace, URLs stay, wrong k
     defaultPreset: 'gru',
     backend: 'wasm',
     evaluateAfterTraining: false,
+    'editor.explanations': false,
   };
   const s = readSettings((k) => values[k], '/storage', '/work/space');
   assert.equal(s.dataSource, path.resolve('/work/space/data/aclImdb.tar.gz'));
@@ -41,6 +43,7 @@ test('settings: relative paths resolve against the workspace, URLs stay, wrong k
   assert.equal(s.defaultPreset, 'lstm');
   assert.equal(s.backend, 'wasm');
   assert.equal(s.evaluateAfterTraining, false);
+  assert.equal(s.editorExplanations, false);
   assert.equal(readSettings((k) => (k === 'data.source' ? 'https://example.org/a.tar.gz' : undefined), '/s').dataSource, 'https://example.org/a.tar.gz');
 });
 
