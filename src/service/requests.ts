@@ -11,6 +11,7 @@ import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../core/backend-names';
+import { TEST_SPLIT } from '../core/dataset/labelled';
 import type { DataSource } from '../core/dataset/source';
 import { LabError } from '../core/errors';
 import { ATTRIBUTION_METHODS } from '../core/explain/types';
@@ -52,6 +53,22 @@ function dataSourceSchema(configured: string): z.ZodType<DataSource> {
     z.object({ kind: z.literal('archive'), path: z.string().refine(samePath, `the data must be the configured source (${configured})`) }).strict(),
     z.object({ kind: z.literal('folder'), path: z.string().refine(samePath, `the data must be the configured source (${configured})`) }).strict(),
     z.object({ kind: z.literal('url'), url: z.string().url().refine(sameUrl, `the data must be the configured source (${configured})`), sha256: z.string().regex(/^[0-9a-f]{64}$/i).optional() }).strict(),
+    z
+      .object({
+        kind: z.literal('labelled'),
+        path: z.string().refine(samePath, `the data must be the configured source (${configured})`),
+        options: z
+          .object({
+            textColumn: z.string().max(1000).optional(),
+            labelColumn: z.string().max(1000).optional(),
+            positiveLabel: z.string().max(1000).optional(),
+            negativeLabel: z.string().max(1000).optional(),
+            testPath: z.string().min(1).optional(),
+            testSplit: TEST_SPLIT.optional(),
+          })
+          .strict(),
+      })
+      .strict(),
   ]);
 }
 
@@ -78,11 +95,12 @@ export function serviceRequestSchemas(roots: ServiceRoots): RequestSchemas {
         evaluate: z.boolean(),
         activate: z.boolean().optional(),
         resumeFrom: runDir.optional(),
+        fineTuneFrom: runDir.optional(),
       })
       .strict(),
     explain: z.object({ runDir, text: z.string().max(MAX_PREDICTION_TEXT), method: z.enum(ATTRIBUTION_METHODS), backend }).strict(),
     predict: z.object({ runDir, texts: z.array(z.string().max(MAX_PREDICTION_TEXT)).min(1).max(MAX_PREDICTION_TEXTS), backend }).strict(),
-    evaluate: z.object({ runDir, data, limit, cacheDir, backend, save: z.boolean() }).strict(),
+    evaluate: z.object({ runDir, data, limit, cacheDir, backend, save: z.boolean(), shortText: z.boolean().optional() }).strict(),
     backend: z.object({ preference: backend }).strict(),
     // The Keras file and the export's destination are the user's own choice (a file dialog or the CLI); the new run lands in the runs folder.
     importKeras: z
