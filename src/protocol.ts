@@ -227,7 +227,7 @@ export interface DashboardState {
 
 export type DashboardTab = 'architecture' | 'training' | 'runs' | 'predictions' | 'document';
 
-/** The last analysed document, for the Document view (sent on its own: it can hold 100,000 units). */
+/** The last analyzed document, for the Document view (sent on its own: it can hold 100,000 units). */
 export interface DocumentTableData {
   uri: string;
   name: string;
@@ -256,9 +256,9 @@ export interface DashboardToHost {
   evaluateRun: { params: { runId: string }; result: void };
   /** The host asks where to write the Keras file. */
   exportRun: { params: { runId: string }; result: void };
-  /** Show a line of the analysed document in its editor. */
+  /** Show a line of the analyzed document in its editor. */
   revealDocumentLine: { params: { line: number }; result: void };
-  /** Save the analysed document's results (the host asks where). */
+  /** Save the analyzed document's results (the host asks where). */
   exportDocument: { params: { format: 'csv' | 'json' }; result: void };
 }
 
@@ -269,7 +269,7 @@ export interface HostToDashboard {
   state: { params: DashboardState; result: void };
   /** A training's new progress, batch or epoch, appended to state.training. */
   training: { params: TrainingUpdate; result: void };
-  /** The last analysed document, whole (Analyze Document). */
+  /** The last analyzed document, whole (Analyze Document). */
   document: { params: DocumentTableData; result: void };
   /** Bring a tab (and optionally a run or a prediction) to the front. */
   reveal: { params: { tab: DashboardTab; runId?: string; predictionId?: string }; result: void };

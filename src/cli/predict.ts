@@ -43,7 +43,7 @@ export function addPredictCommand(program: Command): void {
     .requiredOption('--model <dir>', 'a run folder (or a run id in --runs-dir)')
     .option('--runs-dir <dir>', 'folder of runs', defaultRunsDir())
     .option('--file <file>', 'a .txt, .md, .csv, .tsv or .jsonl file to analyze unit by unit')
-    .addOption(new Option('--unit <unit>', 'text and Markdown: the unit analysed (default paragraph)').choices(UNIT_KINDS))
+    .addOption(new Option('--unit <unit>', 'text and Markdown: the unit analyzed (default paragraph)').choices(UNIT_KINDS))
     .option('--column <name>', 'CSV/TSV: the column to analyze, by its header name')
     .option('--field <path>', 'JSONL: the field to analyze, by key path (review.text)')
     .addOption(backendOption())
@@ -66,11 +66,11 @@ export function addPredictCommand(program: Command): void {
           reporter.done();
         });
         if (units) {
-          const analysed: AnalysedUnit[] = units.map((u, i) => ({ ...u, probability: result.predictions[i].probability, label: result.predictions[i].label }));
-          if (opts.json || opts.csv) process.stdout.write(exportUnits(analysed, opts.csv ? 'csv' : 'json'));
+          const analyzed: AnalysedUnit[] = units.map((u, i) => ({ ...u, probability: result.predictions[i].probability, label: result.predictions[i].label }));
+          if (opts.json || opts.csv) process.stdout.write(exportUnits(analyzed, opts.csv ? 'csv' : 'json'));
           else {
-            for (const [i, u] of analysed.entries()) process.stdout.write(`${String(u.startLine).padStart(6)}  ${formatVerdict(result.predictions[i]).padEnd(24)} ${excerpt(u.text)}\n`);
-            process.stdout.write(`${summariseUnits(analysed).text}\n`);
+            for (const [i, u] of analyzed.entries()) process.stdout.write(`${String(u.startLine).padStart(6)}  ${formatVerdict(result.predictions[i]).padEnd(24)} ${excerpt(u.text)}\n`);
+            process.stdout.write(`${summariseUnits(analyzed).text}\n`);
           }
           return;
         }

@@ -42,7 +42,7 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
     return undefined;
   }
   if (!ctx.lab.activeRun()) {
-    void vscode.window.showInformationMessage('There is no trained model yet. Train one to analyse documents.', 'Train Model').then((choice) => {
+    void vscode.window.showInformationMessage('There is no trained model yet. Train one to analyze documents.', 'Train Model').then((choice) => {
       if (choice) void vscode.commands.executeCommand(COMMANDS.trainModel);
     });
     return undefined;
@@ -59,10 +59,10 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
     return undefined;
   }
   if (units.length === 0) {
-    void vscode.window.showWarningMessage(`${name} has no text to analyse.`);
+    void vscode.window.showWarningMessage(`${name} has no text to analyze.`);
     return undefined;
   }
-  const analysed = await vscode.window.withProgress(
+  const analyzed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Analysing ${name}`, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
@@ -88,19 +88,19 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
       }
     },
   );
-  if (!analysed) return undefined;
-  const summary = summariseUnits(analysed).text;
-  markUnits(ctx, source.uri, analysed, summary);
-  ctx.showResultInStatusBar(`$(comment-discussion) ${summary}`, `${name}: ${analysed.length} units analysed`);
-  ctx.lab.showDocument({ uri: source.uri.toString(), name, summary, units: analysed });
+  if (!analyzed) return undefined;
+  const summary = summariseUnits(analyzed).text;
+  markUnits(ctx, source.uri, analyzed, summary);
+  ctx.showResultInStatusBar(`$(comment-discussion) ${summary}`, `${name}: ${analyzed.length} units analyzed`);
+  ctx.lab.showDocument({ uri: source.uri.toString(), name, summary, units: analyzed });
   void ctx.revealDashboard();
   void vscode.window.showInformationMessage(`${name}: ${summary}`, 'Export CSV', 'Export JSON').then(async (choice) => {
     if (choice) await exportDocument(ctx, choice === 'Export CSV' ? 'csv' : 'json');
   });
-  return { uri: source.uri.toString(), units: analysed, summary };
+  return { uri: source.uri.toString(), units: analyzed, summary };
 }
 
-/** Marks each unit in the document, if it is open (a file analysed from the Explorer and not open has nothing to mark). */
+/** Marks each unit in the document, if it is open (a file analyzed from the Explorer and not open has nothing to mark). */
 function markUnits(ctx: CommandContext, uri: vscode.Uri, units: readonly AnalysedUnit[], summary: string): void {
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!document) return;
@@ -146,13 +146,13 @@ async function askHowToSplit(text: string, format: DocumentFormat, name: string,
     { label: 'Lines', unit: 'line' },
   ];
   const ordered = remembered.unit === 'line' ? [...kinds].reverse() : kinds;
-  const unit = args.unit ?? (await vscode.window.showQuickPick(ordered, { title: `Analyze Document: ${name}`, placeHolder: 'Analyse by paragraph or by line?' }))?.unit;
+  const unit = args.unit ?? (await vscode.window.showQuickPick(ordered, { title: `Analyze Document: ${name}`, placeHolder: 'Analyze by paragraph or by line?' }))?.unit;
   if (!unit) return undefined;
   remembered.unit = unit;
   return { unit };
 }
 
-/** Shows a line of the last analysed document (a click in the Document view). */
+/** Shows a line of the last analyzed document (a click in the Document view). */
 export async function revealDocumentLine(ctx: CommandContext, line: number): Promise<void> {
   const d = ctx.lab.analysedDocument;
   if (!d) return;
@@ -162,7 +162,7 @@ export async function revealDocumentLine(ctx: CommandContext, line: number): Pro
   editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
 }
 
-/** Saves the last analysed document's results where the user says. */
+/** Saves the last analyzed document's results where the user says. */
 export async function exportDocument(ctx: CommandContext, format: ExportFormat): Promise<void> {
   const d = ctx.lab.analysedDocument;
   if (!d) return;

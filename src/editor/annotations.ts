@@ -1,7 +1,7 @@
 /**
  * Everything the lab draws inside text editors, in one place: the sentiment
  * label after each analyzed text, word-level colouring drawn over the same
- * text, and the marks of an analysed document (a gutter shape and a bar on
+ * text, and the marks of an analyzed document (a gutter shape and a bar on
  * each unit's lines, with a summary CodeLens on the first line). Callers
  * hand over annotations per document and layer; this module owns the
  * decoration types, draws them in every visible editor of the document

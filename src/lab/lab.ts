@@ -371,7 +371,7 @@ export class Lab {
 
   // ------------------------------------------------------------ views
 
-  /** The last analysed document, whole, for the Document view and its export. */
+  /** The last analyzed document, whole, for the Document view and its export. */
   analysedDocument: { uri: string; name: string; summary: string; units: AnalysedUnit[] } | undefined;
 
   showDocument(analysis: { uri: string; name: string; summary: string; units: AnalysedUnit[] }): void {

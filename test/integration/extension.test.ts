@@ -110,7 +110,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
     editor.selection = new vscode.Selection(3, 0, 3, 0);
     assert.equal(await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment'), undefined, 'a cursor on a blank line is refused');
 
-    // Editing the analysed text removes its label: the answer was about the old text.
+    // Editing the analyzed text removes its label: the answer was about the old text.
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Very '));
     assert.equal(api.annotations.get(document, 'sentiment').some((l) => l.range.start.line === 0), false);
     assert.ok(api.annotations.get(document, 'sentiment').some((l) => l.range.start.line === 4), 'a label further down stays');

@@ -58,7 +58,7 @@ describe('documents split into units', () => {
   });
 
   test('refusals name what to do: no column chosen, an unknown column, a line that is not JSON, Latin-1 bytes with their offset', async () => {
-    await assert.rejects(split('tickets.csv'), /choose the column to analyse \("id", "comment", "score"\)/);
+    await assert.rejects(split('tickets.csv'), /choose the column to analyze \("id", "comment", "score"\)/);
     await assert.rejects(split('tickets.csv', { column: 'body' }), /has no column "body"; its columns are: "id", "comment", "score"/);
     assert.throws(() => splitDocument('{"a":1}\n{oops\n', { format: 'jsonl', name: 'x.jsonl', field: 'a' }), /x\.jsonl line 2 is not JSON/);
     await assert.rejects(readDocumentFile(path.join(DOCS, 'latin1.txt')), (e: unknown) => isLabError(e, 'bad-argument') && /not UTF-8: byte 0xe9 at byte offset 10 \(line 1\)/.test(e.message));

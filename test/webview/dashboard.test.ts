@@ -296,7 +296,7 @@ describe('dashboard webview', () => {
     assertClean(d);
   });
 
-  test('a prediction card says how often the model is right on texts as short as the one analysed', async () => {
+  test('a prediction card says how often the model is right on texts as short as the one analyzed', async () => {
     const state = dashboardState();
     const reliability = { accuracy: 0.71, basis: 'short-text' as const, minWords: 11, maxWords: 20, count: 1234 };
     state.predictions = [prediction({ id: 'p-short', at: '2025-11-26T18:00:00Z', probability: 0.8, excerpt: 'The actors were wonderful and the ending made me cry.', tokenCount: 11, reliability })];
@@ -370,7 +370,7 @@ describe('dashboard webview', () => {
     const { page, host } = d;
     await showTab(page, 'predictions');
     const analyze = page.locator('vscode-button[data-action="analyze"]');
-    assert.equal(await analyze.getAttribute('disabled'), '', 'nothing to analyse yet');
+    assert.equal(await analyze.getAttribute('disabled'), '', 'nothing to analyze yet');
     await page.locator('vscode-text-area[data-field="review"] textarea').fill('A warm, funny and beautifully acted film.');
     await analyze.click();
     const [request] = await host.waitForRequest('predict');
@@ -715,7 +715,7 @@ describe('dashboard webview', () => {
 });
 
 describe('Document tab', () => {
-  /** 100,000 units, as a large CSV analysed whole would give. */
+  /** 100,000 units, as a large CSV analyzed whole would give. */
   const bigDocument = () => ({
     uri: 'file:///work/tickets.csv',
     name: 'tickets.csv',

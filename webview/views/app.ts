@@ -92,7 +92,7 @@ export class DashboardApp {
     }
   }
 
-  /** The last analysed document: kept until the shell exists, then shown in the Document tab. */
+  /** The last analyzed document: kept until the shell exists, then shown in the Document tab. */
   setDocument(data: DocumentTableData): void {
     this.pendingDocument = data;
     this.documentView?.setDocument(data);

@@ -1,5 +1,5 @@
 /**
- * Document tab: the last analysed document (Analyze Document) as a table of
+ * Document tab: the last analyzed document (Analyze Document) as a table of
  * its units — line, label, probability, excerpt — sortable by any column and
  * filtered by label and words, with a histogram of the probabilities. The
  * table is virtualised: only the rows in view are in the DOM, so 100,000

@@ -1,5 +1,5 @@
 /**
- * The Explain panel: why the model decided on one analysed text.
+ * The Explain panel: why the model decided on one analyzed text.
  *   - the text as tokens coloured by their attribution (dropped and
  *     out-of-vocabulary words marked), one tab stop, arrow keys move;
  *   - the verdict as it reads, over token positions, with the 0.5 line;

@@ -16,7 +16,7 @@ export const DATA_LIMITS = {
   archiveExpandedBytes: 1024 * MiB,
   /** The largest tar metadata entry (pax headers, long names) the reader accepts. */
   archiveMetaEntryBytes: 64 * 1024,
-  /** A document to analyse or a labelled table (CSV/TSV/JSONL) to train on. */
+  /** A document to analyze or a labelled table (CSV/TSV/JSONL) to train on. */
   documentBytes: 64 * MiB,
   /** A downloaded archive. */
   downloadBytes: 1024 * MiB,

@@ -1,4 +1,4 @@
-/** The results of an analysed document as CSV (csv-stringify quotes what needs it) or JSON, one shape for the CLI and the dashboard. */
+/** The results of an analyzed document as CSV (csv-stringify quotes what needs it) or JSON, one shape for the CLI and the dashboard. */
 import { stringify } from 'csv-stringify/sync';
 import type { Prediction } from '../metrics';
 import type { DocumentUnit } from './units';

@@ -127,7 +127,7 @@ function markMarkdownSkips(lines: string[], skip: boolean[]): void {
 
 function splitTable(content: string, options: SplitOptions): SplitDocument {
   const table = parseDelimited(content, options.format === 'tsv' ? '\t' : delimiterOf(options.name), options.name);
-  if (!options.column) throw new LabError('bad-argument', `${options.name} is a table: choose the column to analyse (${table.header.map((h) => `"${h}"`).join(', ')}).`);
+  if (!options.column) throw new LabError('bad-argument', `${options.name} is a table: choose the column to analyze (${table.header.map((h) => `"${h}"`).join(', ')}).`);
   const index = columnIndex(table, options.column, options.name);
   const result: SplitDocument = { units: [], skipped: [] };
   for (const row of table.rows) {
@@ -140,7 +140,7 @@ function splitTable(content: string, options: SplitOptions): SplitDocument {
 
 function splitJsonLines(content: string, options: SplitOptions): SplitDocument {
   const lines = parseJsonLines(content, options.name);
-  if (!options.field) throw new LabError('bad-argument', `${options.name} is JSON lines: choose the field to analyse (${jsonFieldNames(lines).map((f) => `"${f}"`).join(', ')}).`);
+  if (!options.field) throw new LabError('bad-argument', `${options.name} is JSON lines: choose the field to analyze (${jsonFieldNames(lines).map((f) => `"${f}"`).join(', ')}).`);
   const result: SplitDocument = { units: [], skipped: [] };
   for (const line of lines) {
     const text = textOfValue(valueAtPath(line.value, options.field))?.trim() ?? '';
