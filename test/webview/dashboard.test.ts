@@ -458,7 +458,11 @@ describe('dashboard webview', () => {
     await page.locator('vscode-text-area[data-field="review"] textarea').fill('Half-written review');
     await showTab(page, 'runs');
     await page.setViewportSize({ width: 1200, height: 400 });
-    await page.evaluate(() => window.scrollTo(0, 150));
+    // The resize lays the page out again first: scroll once it is tall enough to.
+    await page.waitForFunction(() => {
+      window.scrollTo(0, 150);
+      return window.scrollY === 150;
+    }, undefined, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => window.scrollY), 150);
     await page.waitForTimeout(400);
 
