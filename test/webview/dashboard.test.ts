@@ -8,35 +8,19 @@
  * Screenshots go to test-results/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { DashboardState, PredictionEntry } from '../../src/protocol';
 import { LabError } from '../../src/core/errors';
 import { IDS, dashboardState, liveTraining, prediction, trainingState } from './fixtures';
-import { THEMES, launchBrowser, openDashboard, requireFreshBundle, screenshot, setTheme, startServer, type DashboardServer, type OpenDashboard, type OpenOptions } from './harness';
+import { THEMES, dashboardSession, screenshot, setTheme, type OpenDashboard, type OpenOptions } from './harness';
 
-let browser: Browser;
-let server: DashboardServer;
-const opened: OpenDashboard[] = [];
-
-before(async () => {
-  requireFreshBundle();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  for (const d of opened.splice(0)) await d.close();
-});
+const session = dashboardSession();
+const opened = session.opened;
 
 async function open(options: Partial<OpenOptions> & { state?: DashboardState } = {}): Promise<OpenDashboard> {
   const state = options.state ?? dashboardState();
-  const d = await openDashboard(browser, server, {
+  const d = await session.open({
     ...options,
     handlers: {
       ready: () => structuredClone(state),
@@ -48,7 +32,6 @@ async function open(options: Partial<OpenOptions> & { state?: DashboardState } =
       ...options.handlers,
     },
   });
-  opened.push(d);
   await d.page.locator('vscode-panels').waitFor();
   return d;
 }
@@ -123,8 +106,7 @@ function layerParams(page: Page): Promise<Record<string, number>> {
 describe('dashboard webview', () => {
   test('says "Loading…" until the host answers ready, then renders that state', async () => {
     let answer!: (state: DashboardState) => void;
-    const d = await openDashboard(browser, server, { handlers: { ready: () => new Promise<DashboardState>((resolve) => (answer = resolve)) } });
-    opened.push(d);
+    const d = await session.open({ handlers: { ready: () => new Promise<DashboardState>((resolve) => (answer = resolve)) } });
     await d.host.waitForRequest('ready');
     assert.equal((await d.page.locator('#app').innerText()).trim(), 'Loading…');
     answer(dashboardState());
@@ -136,7 +118,7 @@ describe('dashboard webview', () => {
 
   test('a failed ready shows why, and Retry asks again', async () => {
     let calls = 0;
-    const d = await openDashboard(browser, server, {
+    const d = await session.open({
       handlers: {
         ready: () => {
           calls += 1;
@@ -145,7 +127,6 @@ describe('dashboard webview', () => {
         },
       },
     });
-    opened.push(d);
     const error = d.page.locator('.startup-error [role="alert"]');
     await error.waitFor();
     assert.match(await error.innerText(), /The runs folder \/home\/u\/runs is not readable\. \(not-found\)/);
@@ -533,8 +514,7 @@ describe('dashboard webview', () => {
   });
 
   test('with reduced motion preferred, charts and progress bars do not animate', async () => {
-    const d = await openDashboard(browser, server, { handlers: { ready: () => dashboardState({ training: trainingState(0, 'saving') }) }, reducedMotion: true });
-    opened.push(d);
+    const d = await session.open({ handlers: { ready: () => dashboardState({ training: trainingState(0, 'saving') }) }, reducedMotion: true });
     const { page } = d;
     await page.locator('vscode-panels').waitFor();
     await showTab(page, 'training');

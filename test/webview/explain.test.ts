@@ -6,41 +6,24 @@
  * Run: node scripts/build.mjs && node --import tsx --test test/webview/explain.test.ts
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { Explanation } from '../../src/core/explain/types';
 import { explanationFixture } from './explain-fixtures';
 import { dashboardState, prediction } from './fixtures';
-import { launchBrowser, openDashboard, requireFreshBundle, screenshot, startServer, type DashboardServer, type OpenDashboard, type ThemeName } from './harness';
+import { dashboardSession, screenshot, type OpenDashboard, type ThemeName } from './harness';
 
-let browser: Browser;
-let server: DashboardServer;
-const opened: OpenDashboard[] = [];
-
-before(async () => {
-  requireFreshBundle();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  for (const d of opened.splice(0)) await d.close();
-});
+const session = dashboardSession();
 
 async function openWith(explanation: Explanation, theme: ThemeName = 'dark'): Promise<OpenDashboard> {
   const entry = prediction({ id: 'p-explain', at: '2025-11-26T18:00:00Z', probability: explanation.probability, excerpt: 'A long review…', source: 'editor', tokenCount: explanation.tokens.length - 1 });
   const state = dashboardState({ predictions: [entry] });
-  const d = await openDashboard(browser, server, {
+  const d = await session.open({
     theme,
     handlers: {
       ready: () => structuredClone(state),
       explain: () => structuredClone(explanation),
     },
   });
-  opened.push(d);
   await d.page.locator('vscode-panels').waitFor();
   await d.page.locator('vscode-panel-tab[data-tab="predictions"]').click();
   await d.page.locator('[data-prediction-id="p-explain"] vscode-button[data-action="explain"]').click();

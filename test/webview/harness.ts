@@ -11,6 +11,7 @@
  * separately.
  */
 import { randomBytes } from 'node:crypto';
+import { after, afterEach, before } from 'node:test';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -446,4 +447,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The hooks every webview test file needs: one page server and one Chromium
+ * for the file, and every dashboard a test opened closed after it.
+ */
+export function dashboardSession(): { open(options: OpenOptions): Promise<OpenDashboard>; opened: OpenDashboard[] } {
+  let browser: Browser | undefined;
+  let server: DashboardServer | undefined;
+  const opened: OpenDashboard[] = [];
+  before(async () => {
+    requireFreshBundle();
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    for (const d of opened.splice(0)) await d.close();
+  });
+  return {
+    opened,
+    async open(options) {
+      if (!browser || !server) throw new Error('dashboardSession: the page server and Chromium start in the file\'s before hook.');
+      const d = await openDashboard(browser, server, options);
+      opened.push(d);
+      return d;
+    },
+  };
 }
