@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { analyzeSentiment, type AnalyzeArgs } from './commands/analyze-sentiment';
 import { analyzeDocument, exportDocument, revealDocumentLine, type AnalyzeDocumentArgs } from './commands/analyze-document';
+import { DocumentChoices } from './commands/document-choices';
 import { cancelTraining } from './commands/cancel-training';
 import type { CommandContext } from './commands/context';
 import { deleteModel } from './commands/delete-model';
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     showResultInStatusBar: (text, tooltip) => statusBar.showResult(text, tooltip),
     annotations,
     log,
+    documentChoices: new DocumentChoices(context.workspaceState),
   };
 
   const updateContextKeys = () => {

@@ -32,9 +32,6 @@ export interface DocumentAnalysis {
   summary: string;
 }
 
-/** The last unit and column chosen, offered first next time. */
-const remembered: { unit?: UnitKind; choice: Map<string, string> } = { choice: new Map() };
-
 export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, args: AnalyzeDocumentArgs = {}): Promise<DocumentAnalysis | undefined> {
   const source = await documentSource(target);
   if (!source) {
@@ -51,7 +48,7 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
   const format = formatOfFile(name);
   let units;
   try {
-    const options = await askHowToSplit(source.text, format, name, args);
+    const options = await askHowToSplit(ctx, source.text, format, name, args);
     if (!options) return undefined;
     units = splitDocument(source.text, { format, name, ...options }).units.map((u) => ({ ...u, startLine: u.startLine + source.lineOffset, endLine: u.endLine + source.lineOffset }));
   } catch (error) {
@@ -127,28 +124,35 @@ async function documentSource(target: vscode.Uri | undefined): Promise<{ uri: vs
   return { uri: editor.document.uri, text: editor.document.getText(), lineOffset: 0 };
 }
 
-async function askHowToSplit(text: string, format: DocumentFormat, name: string, args: AnalyzeDocumentArgs): Promise<{ unit?: UnitKind; column?: string; field?: string } | undefined> {
+/** Which unit, column or field: asked with the last choice offered first (tests and other commands pass it in `args`). */
+async function askHowToSplit(
+  ctx: CommandContext,
+  text: string,
+  format: DocumentFormat,
+  name: string,
+  args: AnalyzeDocumentArgs,
+): Promise<{ unit?: UnitKind; column?: string; field?: string } | undefined> {
   if (format === 'csv' || format === 'tsv' || format === 'jsonl') {
     const choices = documentChoices(text, format, name);
-    const last = remembered.choice.get(name);
+    const last = ctx.documentChoices.lastColumn(format, choices);
     const picked =
       args.choice ??
-      (await vscode.window.showQuickPick(last && choices.includes(last) ? [last, ...choices.filter((c) => c !== last)] : choices, {
+      (await vscode.window.showQuickPick(last ? [last, ...choices.filter((c) => c !== last)] : choices, {
         title: `Analyze Document: ${name}`,
         placeHolder: format === 'jsonl' ? 'Which field holds the text?' : 'Which column holds the text?',
       }));
     if (!picked) return undefined;
-    remembered.choice.set(name, picked);
+    await ctx.documentChoices.rememberColumn(format, choices, picked);
     return format === 'jsonl' ? { field: picked } : { column: picked };
   }
   const kinds: Array<{ label: string; unit: UnitKind }> = [
     { label: 'Paragraphs', unit: 'paragraph' },
     { label: 'Lines', unit: 'line' },
   ];
-  const ordered = remembered.unit === 'line' ? [...kinds].reverse() : kinds;
+  const ordered = ctx.documentChoices.lastUnit() === 'line' ? [...kinds].reverse() : kinds;
   const unit = args.unit ?? (await vscode.window.showQuickPick(ordered, { title: `Analyze Document: ${name}`, placeHolder: 'Analyze by paragraph or by line?' }))?.unit;
   if (!unit) return undefined;
-  remembered.unit = unit;
+  await ctx.documentChoices.rememberUnit(unit);
   return { unit };
 }
 

@@ -4,6 +4,7 @@ import type { Lab } from '../lab/lab';
 import type { LabSettings } from '../lab/settings';
 import type { EditorAnnotations } from '../editor/annotations';
 import type { LabLog } from '../log';
+import type { DocumentChoices } from './document-choices';
 
 export interface CommandContext {
   lab: Lab;
@@ -16,4 +17,6 @@ export interface CommandContext {
   annotations: EditorAnnotations;
   /** The "RNN Sentiment Lab" output channel. */
   log: LabLog;
+  /** Analyze Document's last unit and columns, kept in the workspace's state. */
+  documentChoices: DocumentChoices;
 }

@@ -79,7 +79,7 @@ describe('CLI on labelled data and whole documents', () => {
     const text = await run(['predict', '--model', model(), '--file', doc('comments.txt'), '--unit', 'line']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^\s+1\s+(positive|negative), [\d.]+% sure\s+The service was great/m);
-    assert.match(text.stdout, /\d+ positive · \d+ negative · mean 0\.\d\d\n$/);
+    assert.match(text.stdout, /[\d,]+ positive · [\d,]+ negative · mean 0\.\d\d\n$/);
     const md = await run(['predict', '--model', model(), '--file', doc('notes.md'), '--json']);
     assert.deepEqual((JSON.parse(md.stdout) as Array<{ startLine: number }>).map((u) => u.startLine), [5, 7, 9, 16]);
     const csv = await run(['predict', '--model', model(), '--file', doc('tickets.csv'), '--column', 'comment', '--csv']);

@@ -12,8 +12,9 @@ import { readDocumentFile } from '../../src/core/document/read';
 import { decodeUtf8 } from '../../src/core/document/decode';
 import { documentChoices, formatOfFile, splitDocument, type SplitOptions } from '../../src/core/document/units';
 import { exportUnits, summariseUnits, type AnalysedUnit } from '../../src/core/document/export';
+import { DocumentChoices } from '../../src/commands/document-choices';
 import { isLabError } from '../../src/core/errors';
-import { REPO_ROOT } from './helpers';
+import { MapStore, REPO_ROOT } from './helpers';
 
 const DOCS = path.join(REPO_ROOT, 'test', 'fixtures', 'documents');
 
@@ -81,5 +82,28 @@ describe('documents split into units', () => {
     assert.deepEqual(rows[0], { start_line: '2', end_line: '3', label: 'positive', probability: '0.900000', text: 'Great, "really"\ngreat' });
     assert.equal((JSON.parse(exportUnits(units, 'json')) as unknown[]).length, 2);
     assert.equal(summariseUnits(units).text, '1 positive · 1 negative · mean 0.58');
+    const many = Array.from({ length: 12_345 }, (_, i): Pick<AnalysedUnit, 'label' | 'probability'> => (i < 1_000 ? { label: null, probability: 0.5 } : { label: 'positive', probability: 0.75 }));
+    assert.equal(summariseUnits(many).text, '11,345 positive · 0 negative · mean 0.75 · 1,000 with no known word', 'thousands are grouped, the unlabelled have no say in the mean');
+  });
+
+  test("Analyze Document's last choices outlive the session (the workspace state), a table's column by its header", async () => {
+    const state = new MapStore();
+    const before = new DocumentChoices(state);
+    assert.equal(before.lastUnit(), undefined);
+    await before.rememberUnit('line');
+    await before.rememberColumn('csv', ['id', 'comment', 'score'], 'comment');
+    await before.rememberColumn('jsonl', ['id', 'body'], 'body');
+    // A reload: a new instance over the same stored state.
+    const after = new DocumentChoices(state);
+    assert.equal(after.lastUnit(), 'line');
+    assert.equal(after.lastColumn('csv', ['id', 'comment', 'score']), 'comment', 'another file with the same header gets the same column');
+    assert.equal(after.lastColumn('tsv', ['id', 'comment', 'score']), undefined, 'another format is another table');
+    assert.equal(after.lastColumn('csv', ['id', 'text']), undefined, 'another header has no choice yet');
+    assert.equal(after.lastColumn('jsonl', ['id', 'body']), 'body');
+    await after.rememberColumn('csv', ['id', 'comment', 'score'], 'score');
+    assert.equal(new DocumentChoices(state).lastColumn('csv', ['id', 'comment', 'score']), 'score', 'the newest choice wins');
+    // A value from an older version or a hand-edited state is ignored, not trusted.
+    await state.update('analyzeDocument.unit', 'sentence');
+    assert.equal(new DocumentChoices(state).lastUnit(), undefined);
   });
 });

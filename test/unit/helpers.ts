@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
+import type { KeyValueStore } from '../../src/lab/lab';
 
 export { imdbArchive } from '../corpus';
 
@@ -92,4 +93,21 @@ export function rawTarGz(entries: { path: string; type?: 'File' | 'SymbolicLink'
   }
   blocks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(blocks));
+}
+
+/**
+ * VS Code's Memento (the extension's global and workspace state) exists only
+ * inside VS Code: this in-memory store stands in for it in unit tests; the
+ * integration tests use the real one.
+ */
+export class MapStore implements KeyValueStore {
+  readonly map = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.map.get(key) as T | undefined;
+  }
+  update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.map.delete(key);
+    else this.map.set(key, value);
+    return Promise.resolve();
+  }
 }

@@ -8,14 +8,14 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Lab, type KeyValueStore, type LabChange } from '../../src/lab/lab';
+import { Lab, type LabChange } from '../../src/lab/lab';
 import { ServiceClient, serviceRoots } from '../../src/lab/service-client';
 import { serviceEndpoint } from '../../src/service/address';
 import { readSettings, type LabSettings } from '../../src/lab/settings';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { RpcError, errorCode } from '../../src/rpc';
 import { LabError } from '../../src/core/errors';
-import { REPO_ROOT, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir, waitFor } from './helpers';
+import { MapStore, REPO_ROOT, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir, waitFor } from './helpers';
 
 // The service exits soon after its last window disconnects, so tests leave no process behind.
 process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '1500';
@@ -25,18 +25,6 @@ const serviceAt = (dir: string, settings: () => LabSettings) =>
     const roots = serviceRoots(settings());
     return { endpoint: serviceEndpoint(dir, 'test', roots, { privateDir: dir }), roots, servicePath: path.join(REPO_ROOT, 'dist', 'service.js'), nodePath: process.execPath };
   });
-
-class MapStore implements KeyValueStore {
-  readonly map = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.map.get(key) as T | undefined;
-  }
-  update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) this.map.delete(key);
-    else this.map.set(key, value);
-    return Promise.resolve();
-  }
-}
 
 describe('the lab behind the commands and dashboards', () => {
   let dir: string;

@@ -21,7 +21,7 @@ export function exportUnits(units: readonly AnalysedUnit[], format: ExportFormat
   );
 }
 
-/** "62 positive · 38 negative · mean 0.58" */
+/** "62 positive · 38 negative · mean 0.58" ("12,345 positive" past a thousand). */
 export function summariseUnits(units: readonly Pick<AnalysedUnit, 'label' | 'probability'>[]): { positive: number; negative: number; mean: number; text: string } {
   const positive = units.filter((u) => u.label === 'positive').length;
   const negative = units.filter((u) => u.label === 'negative').length;
@@ -29,6 +29,7 @@ export function summariseUnits(units: readonly Pick<AnalysedUnit, 'label' | 'pro
   const labelled = units.filter((u) => u.label !== null);
   const unlabelled = units.length - labelled.length;
   const mean = labelled.length === 0 ? 0 : labelled.reduce((s, u) => s + u.probability, 0) / labelled.length;
-  const text = `${positive} positive · ${negative} negative · mean ${mean.toFixed(2)}${unlabelled ? ` · ${unlabelled} with no known word` : ''}`;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const text = `${count(positive)} positive · ${count(negative)} negative · mean ${mean.toFixed(2)}${unlabelled ? ` · ${count(unlabelled)} with no known word` : ''}`;
   return { positive, negative, mean, text };
 }
