@@ -79,14 +79,15 @@ async function wordDecorations(page) {
   }, LOOKS);
 }
 
-/** Hovers the middle of a word's decoration and returns the text of the hover that tells that word. */
-async function hoverText(page, decoration) {
+/** Hovers the middle of a word's decoration and returns the text of the hover that tells that word (saved as a screenshot when named). */
+async function hoverText(page, decoration, screenshotName) {
   // Into the word from its left, as a hand moves: the editor shows a hover once the mouse rests on a word.
   await page.mouse.move(decoration.x - 30, decoration.y);
   await page.mouse.move(decoration.x, decoration.y, { steps: 5 });
   const hover = page.locator('.monaco-hover', { hasText: decoration.word }).filter({ hasText: /Attribution|unknown to the model|not read/ }).first();
   await hover.waitFor({ state: 'visible', timeout: 30_000 });
   const text = await hover.innerText();
+  if (screenshotName) await screenshot(page, screenshotName);
   // Move away so the next hover starts afresh.
   await page.mouse.move(5, 5);
   await hover.waitFor({ state: 'hidden', timeout: 10_000 });
@@ -126,6 +127,7 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
       await pick(s.page, 'guessed from its name');
       await showTab(frame, 'runs');
       await frame.locator('tr.active-run[data-run-id^="lstm_"]').first().waitFor({ timeout: 240_000 });
+      await paletteCommand(s.page, 'Notifications: Clear All Notifications');
 
       // Open the file, select its second line (one sentence), right-click it → Analyze Sentiment.
       await openFile(s.page, FILE);
@@ -155,7 +157,7 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
       // A click in the editor first: after the context menu the editor shows no hover until the next click
       // (the right button's release lands on the menu, so the editor still counts the button as down).
       await s.page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'The ending dragged' }).first().click();
-      const wonderful = await hoverText(s.page, decorations.find((d) => d.word === 'wonderful'));
+      const wonderful = await hoverText(s.page, decorations.find((d) => d.word === 'wonderful'), 'e2e-6-hover-light');
       assert.match(wonderful, /Attribution [+−]\d\.\d{3} toward (positive|negative) \(integrated gradients\)/);
       assert.match(wonderful, /P\(positive\) before this word 0\.\d{3}, after it 0\.\d{3}/);
       assert.match(wonderful, /Gates, mean over units: input 0\.\d{3} · forget 0\.\d{3} · output 0\.\d{3}/);
@@ -168,11 +170,11 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
       await until(async () => (await tokens()).length > 0, 'the Explain view', 120_000);
       assert.deepEqual((await tokens()).filter((t) => t !== '<start>'), WORDS.map((w) => w.toLowerCase()), 'the Explain view shows the analyzed words in order');
       assert.match(await view.locator('.explain-title').innerText(), /why (positive|negative)/i);
-      await view.scrollIntoViewIfNeeded();
+      await view.locator('.explain-title').scrollIntoViewIfNeeded();
       await screenshot(s.page, 'e2e-6-explain-light');
       await switchTheme(s.page, 'dark');
       await until(async () => (await wordDecorations(s.page)).length === WORDS.length, 'the words to be redrawn in the dark theme');
-      await view.scrollIntoViewIfNeeded();
+      await view.locator('.explain-title').scrollIntoViewIfNeeded();
       await screenshot(s.page, 'e2e-6-explain-dark');
 
       // Changing a word in the middle of the sentence: all its colours go, those before the word too
