@@ -61,6 +61,12 @@ export interface Annotation {
   hover?: vscode.MarkdownString;
   /** Text drawn after the range's end (the sentiment label). */
   after?: string;
+  /**
+   * The whole text whose analysis this annotation draws, when it is more than
+   * `range` (a word of an explained text): an edit anywhere in it removes the
+   * annotation, since each word's attribution was about the whole old text.
+   */
+  about?: vscode.Range;
 }
 
 /** The contributed theme colours (package.json `colors`), so every theme, high contrast included, can set them. */
@@ -217,10 +223,12 @@ export class EditorAnnotations implements vscode.Disposable, vscode.CodeLensProv
       // Changes are reported in no particular order, each against the text before any of them.
       for (const change of [...event.contentChanges].sort((a, b) => b.range.start.compareTo(a.range.start))) {
         const addedLines = change.text.split('\n').length - 1 - (change.range.end.line - change.range.start.line);
+        const shift = (r: vscode.Range) => new vscode.Range(r.start.translate(addedLines), r.end.translate(addedLines));
         moved = moved.flatMap((a) => {
-          if (a.range.end.isBefore(change.range.start)) return [a];
+          const about = a.about ?? a.range;
+          if (about.end.isBefore(change.range.start)) return [a];
           // Starts after the change, on a later line: moves with the lines added or removed.
-          if (a.range.start.line > change.range.end.line) return [{ ...a, range: new vscode.Range(a.range.start.translate(addedLines), a.range.end.translate(addedLines)) }];
+          if (about.start.line > change.range.end.line) return [{ ...a, range: shift(a.range), about: a.about && shift(a.about) }];
           return []; // The annotated text itself changed (or shares the changed line): its answer no longer holds.
         });
       }

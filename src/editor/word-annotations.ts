@@ -6,6 +6,7 @@ import { explainedWords } from './explained-words';
 
 /** `positionAt` turns an offset in the explained text into a document position (the caller knows where the text starts and whether it was clipped). */
 export function wordAnnotations(explanation: Explanation, text: string, positionAt: (offset: number) => vscode.Position): Annotation[] {
+  const about = new vscode.Range(positionAt(0), positionAt(text.length));
   return explainedWords(explanation, text).map((w) => {
     const hover = new vscode.MarkdownString();
     hover.appendMarkdown('**');
@@ -13,6 +14,6 @@ export function wordAnnotations(explanation: Explanation, text: string, position
     hover.appendMarkdown('**');
     if (w.note) hover.appendMarkdown(` — ${w.note}`);
     if (w.lines.length) hover.appendMarkdown(`\n\n${w.lines.join('  \n')}`);
-    return { range: new vscode.Range(positionAt(w.start), positionAt(w.end)), style: `word:${w.look}`, hover };
+    return { range: new vscode.Range(positionAt(w.start), positionAt(w.end)), style: `word:${w.look}`, hover, about };
   });
 }

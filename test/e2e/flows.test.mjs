@@ -8,99 +8,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
-import { closeBrowser, launchBrowser, notifications, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
-import { imdbArchive } from '../corpus.ts';
-
-const VSIX = path.join(REPO_ROOT, 'rnn-sentiment-lab.vsix');
-const ARCHIVE = await imdbArchive();
-const CACHE = path.join(REPO_ROOT, '.cache', 'test');
-const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
-
-/** The dashboard's document inside the side panel's webview. */
-function dashboard(page) {
-  return page.locator('iframe.webview.ready').first().contentFrame().locator('#active-frame').contentFrame();
-}
-
-async function openLabView(page) {
-  await page.locator('.activitybar .action-item a[aria-label^="RNN Sentiment Lab"]').first().click();
-  const frame = dashboard(page);
-  await frame.locator('vscode-panel-tab[data-tab="architecture"]').waitFor({ state: 'visible', timeout: 30_000 });
-  return frame;
-}
-
-async function showTab(frame, tab) {
-  await frame.locator(`vscode-panel-tab[data-tab="${tab}"]`).click();
-  await frame.locator(`vscode-panel-tab[data-tab="${tab}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
-}
-
-async function paletteCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-}
-
-async function pick(page, label) {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-}
-
-/** Points of the first series (per batch) of a training chart. */
-async function chartPoints(frame, chart) {
-  const counts = await frame.locator(`[data-chart="${chart}"]`).first().getAttribute('data-point-counts');
-  return Number((counts ?? '0').split(',')[0]) || 0;
-}
-
-/** The text of every after-text decoration in the visible editors (VS Code draws them as ::after content). */
-async function inlineLabels(page) {
-  return page.locator('.editor-instance .view-lines').first().evaluate((lines) =>
-    [...lines.querySelectorAll('span')]
-      .map((el) => getComputedStyle(el, '::after').content)
-      .filter((c) => c && c !== 'none' && c !== 'normal')
-      .map((c) => JSON.parse(c)),
-  );
-}
-
-async function editorHasFocus(page) {
-  return page.evaluate(() => Boolean(document.activeElement?.closest('.editor-instance .monaco-editor')));
-}
-
-async function until(condition, what, timeoutMs = 60_000) {
-  const started = Date.now();
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function session(theme, extraSettings, workspace) {
-  const server = await startCodeServer({
-    folder: workspace,
-    extensions: [VSIX],
-    settings: {
-      'workbench.colorTheme': THEMES[theme],
-      'rnnSentimentLab.data.source': ARCHIVE,
-      'rnnSentimentLab.cacheFolder': CACHE,
-      'rnnSentimentLab.defaultPreset': 'simple-rnn',
-      ...extraSettings,
-    },
-  });
-  const browser = await launchBrowser();
-  await openWorkbench(browser.page, server.workbenchUrl);
-  return {
-    ...browser,
-    server,
-    async close() {
-      await closeBrowser(browser);
-      await server.stop();
-    },
-  };
-}
+import { REPO_ROOT } from '../harness/code-server.mjs';
+import { notifications, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
+import { VSIX, chartPoints, contextMenuCommand, editorHasFocus, inlineLabels, openFile, openLabView, paletteCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
 
 describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
   let workspace;
@@ -168,10 +78,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await until(async () => /labelled\.csv · 20 rows/.test(await run.innerText()), 'the run to name its dataset');
       await screenshot(s.page, 'e2e-5-labelled-run');
 
-      await s.page.keyboard.press('Control+P');
-      await s.page.locator('.quick-input-widget input').fill('tickets.csv');
-      await pick(s.page, 'tickets.csv');
-      await s.page.locator('.tab.active', { hasText: 'tickets.csv' }).waitFor();
+      await openFile(s.page, 'tickets.csv');
       await paletteCommand(s.page, 'RNN Sentiment Lab: Analyze Document');
       await pick(s.page, 'comment');
       const rows = frame.locator('.document-body .document-row');
@@ -181,9 +88,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       assert.match(await frame.locator('.document-summary').innerText(), /3 units · \d positive · \d negative · mean 0\.\d\d/);
       await s.page.locator('.statusbar-item', { hasText: /positive · \d+ negative · mean/ }).first().waitFor();
       await screenshot(s.page, 'e2e-5-document-dark');
-      await paletteCommand(s.page, 'Preferences: Color Theme');
-      await pick(s.page, THEMES.light.replace(/^Default /, ''));
-      await until(async () => (await s.page.locator('.monaco-workbench.vs').count()) > 0, 'the light theme');
+      await switchTheme(s.page, 'light');
       await screenshot(s.page, 'e2e-5-document-light');
     } catch (error) {
       await screenshot(s.page, 'e2e-5-failure');
@@ -234,23 +139,13 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await screenshot(s.page, 'e2e-3-dashboard-panel');
 
       // Open a file, select a sentence, right-click → Analyze Sentiment.
-      await s.page.keyboard.press('Control+P');
-      await s.page.locator('.quick-input-widget input').fill('review.txt');
-      await pick(s.page, 'review.txt');
-      await s.page.locator('.tab.active', { hasText: 'review.txt' }).waitFor();
+      await openFile(s.page, 'review.txt');
       const line = s.page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'wonderful surprise' }).first();
       await line.click();
       await s.page.keyboard.press('Control+A');
       await s.page.locator('.statusbar-item', { hasText: /selected/ }).first().waitFor();
       // Right-click on the selected text itself: a click beside it would move the cursor and drop the selection.
-      await line.click({ button: 'right' });
-      // The menu ignores a click that comes right after it opens (the right button's own release):
-      // hover the item until the menu has focused it, then click.
-      const item = s.page.locator('.context-view .action-item', { hasText: 'Analyze Sentiment' }).first();
-      await item.hover();
-      await s.page.locator('.context-view .action-item.focused', { hasText: 'Analyze Sentiment' }).waitFor();
-      await item.click();
-      await s.page.locator('.context-view .action-item', { hasText: 'Analyze Sentiment' }).waitFor({ state: 'hidden' });
+      await contextMenuCommand(s.page, line, 'Analyze Sentiment');
       try {
         // The answer is drawn after the selection, in the editor itself.
         const label = await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /sure · SimpleRNN/.test(l))), 'the inline label after the selection', 60_000);

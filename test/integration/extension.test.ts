@@ -144,11 +144,8 @@ describe('RNN Sentiment Lab in VS Code', function () {
     }
     assert.equal(words.filter((w) => w.style === 'word:dropped').length, words.length - 20, 'the last maxlen words are read');
 
-    // Editing the second line: its words go (their answer was about the old text), the first line's stay.
+    // Editing the second line: every word of the text goes, the first line's too (each attribution was about the whole old text).
     await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'Very '));
-    assert.ok(api.annotations.get(document, 'words').length > 0);
-    assert.equal(api.annotations.get(document, 'words').some((w) => w.range.start.line === 1), false);
-    await vscode.commands.executeCommand('rnnSentimentLab.clearExplanations');
     assert.equal(api.annotations.get(document, 'words').length, 0);
 
     // The setting turns them off: explanations are asked in order, so the second's arrival means the first was never asked.
@@ -160,6 +157,13 @@ describe('RNN Sentiment Lab in VS Code', function () {
     await vscode.commands.executeCommand('rnnSentimentLab.analyzeSentiment');
     await until(() => api.annotations.get(document, 'words').length > 0, 'the second explanation');
     assert.equal(api.annotations.get(document, 'words').some((w) => w.range.start.line === 0), false, 'none drawn with the setting off');
+
+    // A line added above the text moves its words down with it; Clear Explanations removes them.
+    const drawn = api.annotations.get(document, 'words').map((w) => document.getText(w.range));
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Preface.\n'));
+    assert.deepEqual(api.annotations.get(document, 'words').map((w) => [w.range.start.line, document.getText(w.range)]), drawn.map((w) => [2, w]));
+    await vscode.commands.executeCommand('rnnSentimentLab.clearExplanations');
+    assert.equal(api.annotations.get(document, 'words').length, 0);
     await closeEditors();
   });
 

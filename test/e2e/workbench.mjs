@@ -1,0 +1,126 @@
+// What every end-to-end flow does in the workbench: a code-server session
+// with the packaged VSIX and the real corpus, the lab's side view, the command
+// palette, the editor's context menu, and waiting on conditions with a deadline.
+import path from 'node:path';
+import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
+import { closeBrowser, launchBrowser, openWorkbench } from '../harness/e2e.mjs';
+import { imdbArchive } from '../corpus.ts';
+
+export const VSIX = path.join(REPO_ROOT, 'rnn-sentiment-lab.vsix');
+const ARCHIVE = await imdbArchive();
+const CACHE = path.join(REPO_ROOT, '.cache', 'test');
+export const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+
+/** The dashboard's document inside the side panel's webview. */
+export function dashboard(page) {
+  return page.locator('iframe.webview.ready').first().contentFrame().locator('#active-frame').contentFrame();
+}
+
+export async function openLabView(page) {
+  await page.locator('.activitybar .action-item a[aria-label^="RNN Sentiment Lab"]').first().click();
+  const frame = dashboard(page);
+  await frame.locator('vscode-panel-tab[data-tab="architecture"]').waitFor({ state: 'visible', timeout: 30_000 });
+  return frame;
+}
+
+export async function showTab(frame, tab) {
+  await frame.locator(`vscode-panel-tab[data-tab="${tab}"]`).click();
+  await frame.locator(`vscode-panel-tab[data-tab="${tab}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
+}
+
+export async function paletteCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}
+
+export async function pick(page, label) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+}
+
+/** Opens a workspace file with Quick Open and waits for its tab. */
+export async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(name);
+  await pick(page, name);
+  await page.locator('.tab.active', { hasText: name }).waitFor();
+}
+
+/** Switches the color theme from the palette, as a user does, and waits for the workbench to take it. */
+export async function switchTheme(page, theme) {
+  await paletteCommand(page, 'Preferences: Color Theme');
+  await pick(page, THEMES[theme].replace(/^Default /, ''));
+  const selector = theme === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark';
+  await until(async () => (await page.locator(selector).count()) > 0, `the ${theme} theme`);
+}
+
+/** Right-clicks `target` (a locator on the selected text, so the selection stays) and runs `title` from the editor's context menu. */
+export async function contextMenuCommand(page, target, title) {
+  await target.click({ button: 'right' });
+  // The menu ignores a click that comes right after it opens (the right button's own release):
+  // hover the item until the menu has focused it, then click.
+  const item = page.locator('.context-view .action-item', { hasText: title }).first();
+  await item.hover();
+  await page.locator('.context-view .action-item.focused', { hasText: title }).waitFor();
+  await item.click();
+  await item.waitFor({ state: 'hidden' });
+}
+
+/** Points of the first series (per batch) of a training chart. */
+export async function chartPoints(frame, chart) {
+  const counts = await frame.locator(`[data-chart="${chart}"]`).first().getAttribute('data-point-counts');
+  return Number((counts ?? '0').split(',')[0]) || 0;
+}
+
+/** The text of every after-text decoration in the visible editors (VS Code draws them as ::after content). */
+export async function inlineLabels(page) {
+  return page.locator('.editor-instance .view-lines').first().evaluate((lines) =>
+    [...lines.querySelectorAll('span')]
+      .map((el) => getComputedStyle(el, '::after').content)
+      .filter((c) => c && c !== 'none' && c !== 'normal')
+      .map((c) => JSON.parse(c)),
+  );
+}
+
+export async function editorHasFocus(page) {
+  return page.evaluate(() => Boolean(document.activeElement?.closest('.editor-instance .monaco-editor')));
+}
+
+export async function until(condition, what, timeoutMs = 60_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** code-server with the VSIX installed and the lab's settings, and Chromium on its workbench. */
+export async function session(theme, extraSettings, workspace) {
+  const server = await startCodeServer({
+    folder: workspace,
+    extensions: [VSIX],
+    settings: {
+      'workbench.colorTheme': THEMES[theme],
+      'rnnSentimentLab.data.source': ARCHIVE,
+      'rnnSentimentLab.cacheFolder': CACHE,
+      'rnnSentimentLab.defaultPreset': 'simple-rnn',
+      ...extraSettings,
+    },
+  });
+  const browser = await launchBrowser();
+  await openWorkbench(browser.page, server.workbenchUrl);
+  return {
+    ...browser,
+    server,
+    async close() {
+      await closeBrowser(browser);
+      await server.stop();
+    },
+  };
+}
