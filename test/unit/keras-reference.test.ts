@@ -70,7 +70,7 @@ function lossAndGradients(c: KerasCase, parts: RecurrentLayerFactory) {
       const y = tf.tensor2d(c.y, [c.y.length, 1]);
       const probabilities = (model.predict(x) as tf.Tensor).dataSync();
       const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.metrics.binaryCrossentropy(y, model.apply(x, { training: false }) as tf.Tensor)) as tf.Scalar, variables);
+      const { value, grads } = tf.variableGrads(() => tf.mean<tf.Scalar>(tf.metrics.binaryCrossentropy(y, model.apply(x, { training: false }) as tf.Tensor)), variables);
       return { probabilities, loss: value.dataSync()[0], gradients: variables.map((v) => grads[v.name].dataSync()) };
     });
   } finally {
