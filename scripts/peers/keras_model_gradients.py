@@ -14,11 +14,11 @@ and fit() compute it:
   * the recurrent layers run every step, the leading padding (token 0, whose
     embedding row is not zero) included: a row's state at its first word is
     not zero, and the padding row of the Embedding gets a gradient;
-  * Keras' binary cross-entropy of a sigmoid output is computed from its
-    logit (no clipping of the probability);
+  * the loss, the batch mean of binary cross-entropy (Keras computes it from
+    the sigmoid's logit, TensorFlow.js from the probability clipped to
+    [1e-7, 1 - 1e-7]: the same away from 0 and 1, where these outputs are);
   * the layer and weight order of each model (the one our buildModel makes).
-Dropout is off (training=False), so the values are deterministic; the loss
-is the batch mean, as fit() minimises it.
+Dropout is off (training=False), so the values are deterministic.
 """
 import json
 import os
