@@ -36,6 +36,44 @@ test('each preset has Keras\' parameter count, both by arithmetic and as TensorF
   }
 });
 
+/** Mean and standard deviation of a weight's values. */
+function moments(values: Float32Array): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean, sd: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+}
+
+test("initial weights follow Keras' initializers: uniform Embedding, Glorot kernels, orthogonal recurrent kernels, zero biases", async () => {
+  await initBackend('cpu');
+  for (const preset of ['simple-rnn', 'lstm'] as const) {
+    const h = resolveHyperparameters(preset);
+    const model = buildModel(h);
+    const weights = new Map(model.weights.map((w) => [w.originalName, { shape: w.shape as number[], values: w.read().dataSync() as Float32Array }]));
+    const layer = preset === 'simple-rnn' ? 'simple_rnn' : 'lstm';
+    const gates = preset === 'lstm' ? 4 : 1;
+    // Embedding: Keras' 'uniform', U(-0.05, 0.05), standard deviation 0.05 / sqrt(3).
+    const embedding = weights.get('embedding/embeddings')!.values;
+    assert.ok(embedding.every((v) => Math.abs(v) <= 0.05), preset);
+    assert.ok(Math.abs(moments(embedding).sd - 0.05 / Math.sqrt(3)) < 0.0005, `${preset} embedding sd ${moments(embedding).sd}`);
+    // Input kernel [32, gates * 32]: Glorot uniform, U(±sqrt(6 / (fanIn + fanOut))).
+    const kernel = weights.get(`${layer}/kernel`)!;
+    assert.deepEqual(kernel.shape, [h.embeddingDim, gates * h.units]);
+    const limit = Math.sqrt(6 / (h.embeddingDim + gates * h.units));
+    assert.ok(kernel.values.every((v) => Math.abs(v) <= limit) && Math.abs(moments(kernel.values).sd - limit / Math.sqrt(3)) < 0.1 * limit, preset);
+    // Recurrent kernel [32, gates * 32]: orthogonal as Keras makes it, orthonormal rows (R Rᵀ = I), each of norm 1.
+    const recurrent = weights.get(`${layer}/recurrent_kernel`)!;
+    assert.deepEqual(recurrent.shape, [h.units, gates * h.units]);
+    const gram = tf.tidy(() => {
+      const r = tf.tensor2d(recurrent.values, recurrent.shape as [number, number]);
+      return tf.matMul(r, r, false, true).sub(tf.eye(h.units)).abs().max().dataSync()[0];
+    });
+    assert.ok(gram < 1e-5, `${preset}: R Rᵀ differs from the identity by ${gram}`);
+    // Bias: zeros, but for the LSTM's forget gate (Keras' unit_forget_bias): 1.
+    const bias = weights.get(`${layer}/bias`)!.values;
+    bias.forEach((v, i) => assert.equal(v, preset === 'lstm' && i >= h.units && i < 2 * h.units ? 1 : 0, `${preset} bias ${i}`));
+    model.dispose();
+  }
+});
+
 test('hyperparameters override the preset and bad values are refused with their name', () => {
   const h = resolveHyperparameters('lstm', { units: 16, maxlen: 80, epochs: 2 });
   assert.equal(h.optimizer, 'adam');
