@@ -65,8 +65,10 @@ export class ExplainPanel {
   private tokenButtons: HTMLElement[] = [];
   private verdictColumn: SVGRectElement | undefined;
   private drawn: DrawnHeatmap[] = [];
-  /** Bumped to abandon a drawing in progress (a new explanation, a new order). */
+  /** Bumped to abandon the heatmaps being built (a new explanation or message). */
   private drawing = 0;
+  /** Bumped to abandon a re-ordering in progress (a newer order); heatmaps built meanwhile take the new order. */
+  private ordering = 0;
   private readonly detail = h('p', { class: 'explain-detail', role: 'status', 'aria-live': 'polite' });
 
   constructor(theme: ChartTheme) {
@@ -204,12 +206,12 @@ export class ExplainPanel {
   /** Re-orders every heatmap's rows (and its table), a few heatmaps per task. */
   private sortUnits(order: UnitOrder): void {
     this.unitOrder = order;
-    const token = ++this.drawing;
+    const token = ++this.ordering;
     const e = this.explanation;
     void inSlices(
       this.drawn.slice(),
       (d) => d.figure.setOrder(orderUnits(d.stats, order)),
-      () => token !== this.drawing || this.explanation !== e,
+      () => token !== this.ordering || this.explanation !== e,
     );
   }
 
