@@ -116,6 +116,11 @@ describe('Explain panel', () => {
       ['unit 1', '−1.00', '−0.025', '+0.300 at “bad”', '−0.400 at “good”'],
       ['unit 2', '+0.00', '+0.500', '+0.500 at “<start>”', '+0.500 at “<start>”'],
     ]);
+    // what a screen reader is given: the picture's name and the table's rows, in the accessibility tree
+    const tree = await page.locator('.explain-figure').ariaSnapshot();
+    assert.match(tree, /img "Hidden state h: 3 units × 4 tokens\. Unit 0 rises with the verdict most/);
+    assert.match(tree, /table "Hidden state h: every unit, in the order drawn"/);
+    assert.match(tree, /row "unit 1 −1\.00 −0\.025 \+0\.300 at “bad” −0\.400 at “good”"/);
     // re-sorted by correlation: the table and the drawing follow, unit 2 (r = 0) between the other two
     await page.locator('.explain-sort').selectOption('correlation');
     await page.waitForFunction(() => document.querySelector('.explain-unit-table tbody tr:nth-child(2)')?.getAttribute('data-unit') === '2', undefined, { timeout: 5000 });
