@@ -12,6 +12,7 @@
  * order drawn with its correlation, mean, highest and lowest token.
  */
 import { h, replaceChildren, uniqueId } from '../util/dom.js';
+import { formatSigned } from '../util/format.js';
 import type { UnitStats } from './explain-stats.js';
 
 /** CSS pixels per unit row. */
@@ -41,9 +42,6 @@ export interface HeatmapContext {
   select(k: number): void;
 }
 
-function signed(value: number, digits: number): string {
-  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
-}
 
 export class HeatmapFigure {
   readonly element: HTMLElement;
@@ -91,10 +89,10 @@ export class HeatmapFigure {
         'tr',
         { 'data-unit': s.unit },
         h('th', { scope: 'row' }, `unit ${s.unit}`),
-        h('td', undefined, signed(s.correlation, 2)),
-        h('td', undefined, signed(s.mean, 3)),
-        h('td', undefined, `${signed(matrix.values[s.highest][s.unit], 3)} at “${context.word(s.highest)}”`),
-        h('td', undefined, `${signed(matrix.values[s.lowest][s.unit], 3)} at “${context.word(s.lowest)}”`),
+        h('td', undefined, formatSigned(s.correlation, 2)),
+        h('td', undefined, formatSigned(s.mean, 3)),
+        h('td', undefined, `${formatSigned(matrix.values[s.highest][s.unit], 3)} at “${context.word(s.highest)}”`),
+        h('td', undefined, `${formatSigned(matrix.values[s.lowest][s.unit], 3)} at “${context.word(s.lowest)}”`),
       ),
     );
     const table = h(
@@ -162,7 +160,7 @@ export class HeatmapFigure {
     this.pointed = r;
     this.row.hidden = false;
     this.row.style.transform = `translateY(${r * ROW_HEIGHT}px)`;
-    this.rowLabel.textContent = `unit ${u}, r = ${s.correlation.toFixed(2)}; ${signed(this.matrix.values[k][u], 3)} at “${this.context.word(k)}”`;
+    this.rowLabel.textContent = `unit ${u}, r = ${s.correlation.toFixed(2)}; ${formatSigned(this.matrix.values[k][u], 3)} at “${this.context.word(k)}”`;
   }
 
   private hideRow(): void {

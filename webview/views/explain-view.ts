@@ -19,7 +19,7 @@
 import type { Explanation } from '../../src/core/explain/types.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren } from '../util/dom.js';
-import { formatFraction } from '../util/format.js';
+import { formatFraction, formatSigned } from '../util/format.js';
 import { afterNextFrame, inSlices } from '../util/schedule.js';
 import { HeatmapFigure, type HeatmapContext, type HeatmapMatrix, type Rgb } from './explain-heatmap.js';
 import { orderUnits, unitStats, type UnitStats } from './explain-stats.js';
@@ -28,9 +28,6 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 type UnitOrder = 'index' | 'correlation';
 
-function signed(value: number, digits = 3): string {
-  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
-}
 
 /** Parses rgb()/rgba() as resolved from the theme. */
 function rgbOf(color: string): Rgb {
@@ -159,7 +156,7 @@ export class ExplainPanel {
       }
       const v = values[k];
       const strength = Math.min(1, Math.abs(v) / scale);
-      const label = `${token.text}${token.status === 'oov' ? ' (unknown word)' : ''}: ${signed(v)}`;
+      const label = `${token.text}${token.status === 'oov' ? ' (unknown word)' : ''}: ${formatSigned(v)}`;
       const el = h('span', { class: `explain-token${token.status === 'oov' ? ' is-oov' : ''}${token.status === 'start' ? ' is-start' : ''}`, role: 'option', tabindex: -1, 'aria-selected': 'false', 'aria-label': label, 'data-token': k, title: label }, token.text);
       el.style.backgroundColor = v >= 0 ? `rgba(${pr}, ${pg}, ${pb}, ${(0.65 * strength).toFixed(3)})` : `rgba(${nr}, ${ng}, ${nb}, ${(0.65 * strength).toFixed(3)})`;
       this.tokenButtons.push(el);
@@ -236,8 +233,8 @@ export class ExplainPanel {
     for (const d of this.drawn) d.figure.showColumn(k);
     const token = e.tokens[e.read.from + k];
     const before = k === 0 ? e.verdictBefore : e.verdict[k - 1];
-    const parts = [`“${token.text}”${token.status === 'oov' ? ' (outside the vocabulary, read as the unknown-word index)' : ''}: attribution ${signed(e.attributions.values[k])}`];
-    if (e.attributions.removed) parts.push(`removing it: ${signed(e.attributions.removed[k])}`);
+    const parts = [`“${token.text}”${token.status === 'oov' ? ' (outside the vocabulary, read as the unknown-word index)' : ''}: attribution ${formatSigned(e.attributions.values[k])}`];
+    if (e.attributions.removed) parts.push(`removing it: ${formatSigned(e.attributions.removed[k])}`);
     parts.push(`verdict ${formatFraction(before)} → ${formatFraction(e.verdict[k])}`);
     for (const d of e.states) {
       if (!d.inputGate || !d.forgetGate || !d.outputGate) continue;
