@@ -41,3 +41,32 @@ export function explanationFixture(preset: Explanation['preset'], words: number)
   };
 }
 
+
+/**
+ * A SimpleRNN trace of "good bad film" whose units have answers known by
+ * hand: unit 0 follows the verdict (r = +1), unit 1 mirrors it at half the
+ * size (r = −1), unit 2 stands still (r = 0).
+ */
+export function tinyExplanation(): Explanation {
+  const verdict = [0.6, 0.9, 0.2, 0.4];
+  const follows = verdict.map((p) => Math.round(1e4 * (2 * p - 1)) / 1e4); // 0.2, 0.8, -0.6, -0.2
+  return {
+    preset: 'simple-rnn',
+    maxlen: 500,
+    probability: 0.4,
+    label: 'negative',
+    tokens: [
+      { text: '<start>', index: 1, status: 'start' },
+      { text: 'good', index: 49, status: 'read' },
+      { text: 'bad', index: 75, status: 'read' },
+      { text: 'film', index: 19, status: 'read' },
+    ],
+    read: { from: 0, to: 4 },
+    padding: 496,
+    verdict,
+    verdictBefore: 0.5,
+    states: [{ direction: 'forward', h: follows.map((v) => [v, -v / 2, 0.5]) }],
+    attributions: { method: 'ig', values: [0, 0.3, -0.5, 0.1], steps: 24, delta: -0.1, completenessError: 0.001 },
+    milliseconds: 3,
+  };
+}

@@ -354,6 +354,9 @@ export interface Problems {
   violations: string[];
 }
 
+/** Largest piece of a message FakeHost hands the page in one evaluate. */
+const PIECE = 64 * 1024;
+
 export class FakeHost {
   readonly endpoint: RpcEndpoint<DashboardToHost, HostToDashboard, Record<string, never>>;
   readonly requests: { method: string; params: unknown }[] = [];
@@ -373,11 +376,34 @@ export class FakeHost {
     this.endpoint.receive(message);
   }
 
-  /** Delivers a message to the webview as VS Code does: a window "message" event. In order. */
+  /**
+   * Delivers a message to the webview as VS Code does: a window "message" event. In order.
+   * The message crosses as JSON in pieces of at most 64 KiB, decoded in the
+   * page when the last one is in: handed over whole, a large message (an
+   * explanation's states, 1 MB) would cost the page's main thread hundreds of
+   * milliseconds of DevTools-protocol parsing in one task, which VS Code's
+   * postMessage does not (its structured clone decodes the same in a few).
+   */
   send(message: WireMessage): Promise<unknown> {
-    this.queue = this.queue.then(() =>
-      this.page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message as never).catch(() => undefined),
-    );
+    const json = JSON.stringify(message);
+    this.queue = this.queue.then(async () => {
+      try {
+        for (let at = 0; at + PIECE < json.length; at += PIECE) {
+          await this.page.evaluate((piece) => {
+            const w = window as unknown as { __incoming?: string[] };
+            (w.__incoming ??= []).push(piece);
+          }, json.slice(at, at + PIECE));
+        }
+        await this.page.evaluate((last) => {
+          const w = window as unknown as { __incoming?: string[] };
+          const whole = [...(w.__incoming ?? []), last].join('');
+          w.__incoming = [];
+          window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(whole) as unknown }));
+        }, json.slice(Math.floor(Math.max(0, json.length - 1) / PIECE) * PIECE));
+      } catch {
+        // the page was closed: the message is dropped
+      }
+    });
     return this.queue;
   }
 

@@ -12,6 +12,11 @@ export function formatFraction(value: number | undefined, digits = 3): string {
   return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }
 
+/** A value with its sign always shown (a true minus sign), as attributions and correlations read: +0.123, −0.045. */
+export function formatSigned(value: number, digits = 3): string {
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
+}
+
 /** Loss values span orders of magnitude early in training; four significant digits keep them comparable. */
 export function formatLoss(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';

@@ -5,83 +5,52 @@
  *   - the verdict as it reads, over token positions, with the 0.5 line;
  *   - heatmaps of hidden units x tokens (and for an LSTM the cell state and
  *     the input, forget and output gates; for a Bi-LSTM both directions),
- *     units in their own order or sorted by correlation with the verdict.
+ *     units in their own order or sorted by correlation with the verdict
+ *     (see explain-heatmap.ts).
  * Selecting a token highlights its column everywhere; hovering a heatmap
- * highlights its unit's row. Each chart is drawn once (a canvas per matrix,
- * one SVG polyline); selection and hover only move overlay elements, so a
- * 500-token text stays smooth. The charts carry text alternatives, and the
- * selected token's figures are spelled out in a live region.
+ * highlights its unit's row. The text and the verdict come first, in the
+ * task that receives the explanation; the heatmaps follow once that has been
+ * painted, in slices of a few milliseconds, and a re-sort redraws them the
+ * same way, so a 500-token Bi-LSTM trace never holds the main thread for
+ * long. Selection and hover only move overlay elements. The charts carry
+ * text alternatives, and the selected token's figures are spelled out in a
+ * live region.
  */
-import type { DirectionStates, Explanation } from '../../src/core/explain/types.js';
+import type { Explanation } from '../../src/core/explain/types.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren } from '../util/dom.js';
-import { formatFraction } from '../util/format.js';
+import { formatFraction, formatSigned } from '../util/format.js';
+import { afterNextFrame, inSlices } from '../util/schedule.js';
+import { HeatmapFigure, type HeatmapContext, type HeatmapMatrix, type Rgb } from './explain-heatmap.js';
+import { orderUnits, unitStats, type UnitStats } from './explain-stats.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const ROW_HEIGHT = 5;
 
 type UnitOrder = 'index' | 'correlation';
 
-interface Matrix {
-  title: string;
-  /** [token][unit] */
-  values: number[][];
-  /** 'signed' (-1..1, tanh states) or 'unit' (0..1, gates). */
-  range: 'signed' | 'unit';
-  direction: DirectionStates['direction'];
-}
-
-function pearson(xs: readonly number[], ys: readonly number[]): number {
-  const n = xs.length;
-  if (n < 2) return 0;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += xs[i] / n;
-    my += ys[i] / n;
-  }
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
-function signed(value: number, digits = 3): string {
-  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
-}
 
 /** Parses rgb()/rgba() as resolved from the theme. */
-function rgbOf(color: string): [number, number, number] {
+function rgbOf(color: string): Rgb {
   const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [128, 128, 128];
 }
 
-function matricesOf(e: Explanation): Matrix[] {
-  const out: Matrix[] = [];
+function matricesOf(e: Explanation): HeatmapMatrix[] {
+  const out: HeatmapMatrix[] = [];
   for (const d of e.states) {
     const side = e.states.length > 1 ? ` (${d.direction})` : '';
-    out.push({ title: `Hidden state h${side}`, values: d.h, range: 'signed', direction: d.direction });
-    if (d.c) out.push({ title: `Cell state c${side}`, values: d.c, range: 'signed', direction: d.direction });
-    if (d.inputGate) out.push({ title: `Input gate${side}`, values: d.inputGate, range: 'unit', direction: d.direction });
-    if (d.forgetGate) out.push({ title: `Forget gate${side}`, values: d.forgetGate, range: 'unit', direction: d.direction });
-    if (d.outputGate) out.push({ title: `Output gate${side}`, values: d.outputGate, range: 'unit', direction: d.direction });
+    out.push({ title: `Hidden state h${side}`, values: d.h, range: 'signed' });
+    if (d.c) out.push({ title: `Cell state c${side}`, values: d.c, range: 'signed' });
+    if (d.inputGate) out.push({ title: `Input gate${side}`, values: d.inputGate, range: 'unit' });
+    if (d.forgetGate) out.push({ title: `Forget gate${side}`, values: d.forgetGate, range: 'unit' });
+    if (d.outputGate) out.push({ title: `Output gate${side}`, values: d.outputGate, range: 'unit' });
   }
   return out;
 }
 
-interface DrawnMatrix {
-  matrix: Matrix;
-  canvas: HTMLCanvasElement;
-  column: HTMLElement;
-  row: HTMLElement;
-  /** unit of each drawn row */
-  order: number[];
-  correlations: number[];
+interface DrawnHeatmap {
+  figure: HeatmapFigure;
+  stats: UnitStats[];
 }
 
 export class ExplainPanel {
@@ -92,10 +61,11 @@ export class ExplainPanel {
   private unitOrder: UnitOrder = 'index';
   private tokenButtons: HTMLElement[] = [];
   private verdictColumn: SVGRectElement | undefined;
-  private drawn: DrawnMatrix[] = [];
-  private cellWidth = 4;
-  /** Bumped to abandon a drawing in progress. */
+  private drawn: DrawnHeatmap[] = [];
+  /** Bumped to abandon the heatmaps being built (a new explanation or message). */
   private drawing = 0;
+  /** Bumped to abandon a re-ordering in progress (a newer order); heatmaps built meanwhile take the new order. */
+  private ordering = 0;
   private readonly detail = h('p', { class: 'explain-detail', role: 'status', 'aria-live': 'polite' });
 
   constructor(theme: ChartTheme) {
@@ -105,6 +75,7 @@ export class ExplainPanel {
   showMessage(text: string, isError = false): void {
     this.element.hidden = false;
     this.explanation = undefined;
+    this.drawing++;
     replaceChildren(this.element, h('p', { class: isError ? 'inline-error' : 'muted', role: isError ? 'alert' : 'status' }, text));
   }
 
@@ -117,7 +88,6 @@ export class ExplainPanel {
     this.explanation = e;
     this.element.hidden = false;
     const n = e.verdict.length;
-    this.cellWidth = n > 250 ? 2 : n > 100 ? 4 : 8;
     this.selected = Math.min(this.selected, n - 1);
     const a = e.attributions;
     const method = a.method === 'ig' ? `integrated gradients (${a.steps ?? 0} steps, completeness within ${((a.completenessError ?? 0) * 100).toFixed(2)}%)` : 'occlusion (each word replaced by the unknown-word index)';
@@ -128,7 +98,7 @@ export class ExplainPanel {
       h('option', { value: 'correlation', selected: this.unitOrder === 'correlation' }, 'Units by correlation with the verdict'),
     );
     this.drawn = [];
-    const heatmaps = h('div', { class: 'explain-heatmaps' });
+    const heatmaps = h('div', { class: 'explain-heatmaps', 'aria-busy': 'true' });
     replaceChildren(
       this.element,
       h('h2', { class: 'explain-title' }, `Why ${e.label} (${formatFraction(e.probability)})`),
@@ -141,21 +111,34 @@ export class ExplainPanel {
       heatmaps,
     );
     this.select(this.selected >= 0 ? this.selected : n - 1, false);
-    // One heatmap per animation frame: each frame stays a short task, however many matrices.
-    const pending = matricesOf(e);
+    void this.drawHeatmaps(e, heatmaps);
+  }
+
+  /** The heatmaps, after the text has been painted, a few per task. */
+  private async drawHeatmaps(e: Explanation, container: HTMLElement): Promise<void> {
     const token = ++this.drawing;
-    const next = () => {
-      const matrix = pending.shift();
-      if (!matrix || token !== this.drawing || this.explanation !== e) return;
-      const figure = this.heatmap(matrix);
-      const drawn = this.drawn[this.drawn.length - 1];
-      this.order(drawn);
-      this.draw(drawn);
-      drawn.column.style.transform = `translateX(${this.selected * this.cellWidth}px)`;
-      heatmaps.append(figure);
-      requestAnimationFrame(next);
+    const cancelled = () => token !== this.drawing || this.explanation !== e;
+    await afterNextFrame();
+    const n = e.verdict.length;
+    const context: HeatmapContext = {
+      cellWidth: n > 250 ? 2 : n > 100 ? 4 : 8,
+      positive: rgbOf(this.theme.series.blue),
+      negative: rgbOf(this.theme.series.orange),
+      word: (k) => e.tokens[e.read.from + k]?.text ?? '',
+      selected: () => this.selected,
+      select: (k) => this.select(k, false),
     };
-    requestAnimationFrame(next);
+    const done = await inSlices(
+      matricesOf(e),
+      (matrix) => {
+        const stats = unitStats(matrix.values, e.verdict);
+        const figure = new HeatmapFigure(matrix, stats, context, orderUnits(stats, this.unitOrder));
+        this.drawn.push({ figure, stats });
+        container.append(figure.element);
+      },
+      cancelled,
+    );
+    if (done) container.setAttribute('aria-busy', 'false');
   }
 
   private tokens(e: Explanation): HTMLElement {
@@ -173,7 +156,7 @@ export class ExplainPanel {
       }
       const v = values[k];
       const strength = Math.min(1, Math.abs(v) / scale);
-      const label = `${token.text}${token.status === 'oov' ? ' (unknown word)' : ''}: ${signed(v)}`;
+      const label = `${token.text}${token.status === 'oov' ? ' (unknown word)' : ''}: ${formatSigned(v)}`;
       const el = h('span', { class: `explain-token${token.status === 'oov' ? ' is-oov' : ''}${token.status === 'start' ? ' is-start' : ''}`, role: 'option', tabindex: -1, 'aria-selected': 'false', 'aria-label': label, 'data-token': k, title: label }, token.text);
       el.style.backgroundColor = v >= 0 ? `rgba(${pr}, ${pg}, ${pb}, ${(0.65 * strength).toFixed(3)})` : `rgba(${nr}, ${ng}, ${nb}, ${(0.65 * strength).toFixed(3)})`;
       this.tokenButtons.push(el);
@@ -217,89 +200,23 @@ export class ExplainPanel {
     return svg;
   }
 
-  private heatmap(matrix: Matrix): HTMLElement {
-    const e = this.explanation as Explanation;
-    const n = matrix.values.length;
-    const units = matrix.values[0]?.length ?? 0;
-    const correlations = Array.from({ length: units }, (_, u) => pearson(matrix.values.map((row) => row[u]), e.verdict));
-    const canvas = h('canvas', { class: 'explain-heatmap', width: n * this.cellWidth, height: units * ROW_HEIGHT, role: 'img' });
-    const best = correlations.indexOf(Math.max(...correlations));
-    const worst = correlations.indexOf(Math.min(...correlations));
-    canvas.setAttribute('aria-label', `${matrix.title}: ${units} units × ${n} tokens. Unit ${best} rises with the verdict most (r = ${correlations[best].toFixed(2)}), unit ${worst} falls with it most (r = ${correlations[worst].toFixed(2)}). The selected token's values are described above.`);
-    const column = h('div', { class: 'explain-overlay-column', 'aria-hidden': 'true' });
-    const row = h('div', { class: 'explain-overlay-row', 'aria-hidden': 'true', hidden: true });
-    column.style.width = `${this.cellWidth}px`;
-    row.style.height = `${ROW_HEIGHT}px`;
-    const drawn: DrawnMatrix = { matrix, canvas, column, row, order: correlations.map((_, u) => u), correlations };
-    this.drawn.push(drawn);
-    const rowLabel = h('span', { class: 'explain-row-label muted', 'aria-hidden': 'true' });
-    canvas.addEventListener('mousemove', (event) => {
-      const r = Math.floor(event.offsetY / ROW_HEIGHT);
-      if (r < 0 || r >= units) return;
-      row.hidden = false;
-      row.style.transform = `translateY(${r * ROW_HEIGHT}px)`;
-      const u = drawn.order[r];
-      rowLabel.textContent = `unit ${u}, r = ${correlations[u].toFixed(2)}`;
-    });
-    canvas.addEventListener('mouseleave', () => {
-      row.hidden = true;
-      rowLabel.textContent = '';
-    });
-    canvas.addEventListener('click', (event) => this.select(Math.floor(event.offsetX / this.cellWidth), true));
-    return h('figure', { class: 'explain-figure', 'data-matrix': matrix.title }, h('figcaption', undefined, matrix.title, ' ', rowLabel), h('div', { class: 'explain-heatmap-scroll' }, h('div', { class: 'explain-heatmap-frame' }, canvas, column, row)));
-  }
-
-  private draw(d: DrawnMatrix): void {
-    const context = d.canvas.getContext('2d');
-    if (!context) return;
-    const n = d.matrix.values.length;
-    const units = d.order.length;
-    const image = context.createImageData(n * this.cellWidth, units * ROW_HEIGHT);
-    const [pr, pg, pb] = rgbOf(this.theme.series.blue);
-    const [nr, ng, nb] = rgbOf(this.theme.series.orange);
-    const width = n * this.cellWidth;
-    for (let r = 0; r < units; r++) {
-      const u = d.order[r];
-      for (let t = 0; t < n; t++) {
-        const v = d.matrix.values[t][u];
-        const strength = d.matrix.range === 'unit' ? Math.min(1, Math.max(0, v)) : Math.min(1, Math.abs(v));
-        const [cr, cg, cb] = d.matrix.range === 'unit' || v >= 0 ? [pr, pg, pb] : [nr, ng, nb];
-        const alpha = Math.round(255 * strength);
-        for (let y = r * ROW_HEIGHT; y < (r + 1) * ROW_HEIGHT; y++) {
-          for (let x = t * this.cellWidth; x < (t + 1) * this.cellWidth; x++) {
-            const i = 4 * (y * width + x);
-            image.data[i] = cr;
-            image.data[i + 1] = cg;
-            image.data[i + 2] = cb;
-            image.data[i + 3] = alpha;
-          }
-        }
-      }
-    }
-    context.putImageData(image, 0, 0);
-  }
-
-  /** Re-order every heatmap's rows and redraw them, one per animation frame (each stays a short task). */
+  /** Re-orders every heatmap's rows (and its table), a few heatmaps per task. */
   private sortUnits(order: UnitOrder): void {
     this.unitOrder = order;
-    const queue = this.drawn.slice();
-    for (const d of queue) this.order(d);
-    const token = ++this.drawing;
-    const next = () => {
-      const d = queue.shift();
-      if (!d || token !== this.drawing) return;
-      this.draw(d);
-      requestAnimationFrame(next);
-    };
-    next();
+    const token = ++this.ordering;
+    const e = this.explanation;
+    void inSlices(
+      this.drawn.slice(),
+      (d) => d.figure.setOrder(orderUnits(d.stats, order)),
+      () => token !== this.ordering || this.explanation !== e,
+    );
   }
 
-  private order(d: DrawnMatrix): void {
-    d.order = d.correlations.map((_, u) => u);
-    if (this.unitOrder === 'correlation') d.order.sort((a, b) => d.correlations[b] - d.correlations[a]);
-  }
-
-  /** Select token k (of those read): its column everywhere, its figures in words. */
+  /**
+   * Select token k (of those read): its column everywhere, its figures in
+   * words. Every write comes before the focus move, the only step that needs
+   * layout, so a selection costs one layout.
+   */
   private select(k: number, focus: boolean): void {
     const e = this.explanation;
     if (!e || k < 0 || k >= e.verdict.length) return;
@@ -312,13 +229,12 @@ export class ExplainPanel {
     const current = this.tokenButtons[k];
     current.setAttribute('aria-selected', 'true');
     current.tabIndex = 0;
-    if (focus) current.focus();
     this.verdictColumn?.setAttribute('x', String(k));
-    for (const d of this.drawn) d.column.style.transform = `translateX(${k * this.cellWidth}px)`;
+    for (const d of this.drawn) d.figure.showColumn(k);
     const token = e.tokens[e.read.from + k];
     const before = k === 0 ? e.verdictBefore : e.verdict[k - 1];
-    const parts = [`“${token.text}”${token.status === 'oov' ? ' (outside the vocabulary, read as the unknown-word index)' : ''}: attribution ${signed(e.attributions.values[k])}`];
-    if (e.attributions.removed) parts.push(`removing it: ${signed(e.attributions.removed[k])}`);
+    const parts = [`“${token.text}”${token.status === 'oov' ? ' (outside the vocabulary, read as the unknown-word index)' : ''}: attribution ${formatSigned(e.attributions.values[k])}`];
+    if (e.attributions.removed) parts.push(`removing it: ${formatSigned(e.attributions.removed[k])}`);
     parts.push(`verdict ${formatFraction(before)} → ${formatFraction(e.verdict[k])}`);
     for (const d of e.states) {
       if (!d.inputGate || !d.forgetGate || !d.outputGate) continue;
@@ -326,6 +242,6 @@ export class ExplainPanel {
       parts.push(`${e.states.length > 1 ? `${d.direction} ` : ''}gates (mean over units): input ${mean(d.inputGate).toFixed(2)}, forget ${mean(d.forgetGate).toFixed(2)}, output ${mean(d.outputGate).toFixed(2)}`);
     }
     this.detail.textContent = `${parts.join('; ')}.`;
+    if (focus) current.focus();
   }
 }
-
