@@ -43,7 +43,7 @@ describe('Explain panel', () => {
     assert.equal(await page.locator('.explain-token[role="option"]').count(), 500);
     assert.equal(await page.locator('.explain-token.is-dropped').count(), 21);
     assert.equal(await page.locator('.explain-token.is-oov').count(), e.tokens.filter((t) => t.status === 'oov').length);
-    assert.match(await page.locator('.explain-view').innerText(), /first 21 words \(greyed\) were beyond its 499-word window/);
+    assert.match(await page.locator('.explain-view').innerText(), /The LSTM model read 500 tokens; the first 21 words \(greyed\) were beyond its 499-word window/);
     assert.equal(await page.locator('.explain-threshold').getAttribute('y1'), '50');
     const figures = await page.locator('.explain-figure').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-matrix')));
     assert.deepEqual(figures, ['Hidden state h', 'Cell state c', 'Input gate', 'Forget gate', 'Output gate']);

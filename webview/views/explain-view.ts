@@ -17,6 +17,7 @@
  * live region.
  */
 import type { Explanation } from '../../src/core/explain/types.js';
+import type { PresetName } from '../../src/core/presets.js';
 import type { ChartTheme } from '../theme/theme.js';
 import { h, replaceChildren } from '../util/dom.js';
 import { formatFraction, formatSigned } from '../util/format.js';
@@ -68,7 +69,11 @@ export class ExplainPanel {
   private ordering = 0;
   private readonly detail = h('p', { class: 'explain-detail', role: 'status', 'aria-live': 'polite' });
 
-  constructor(theme: ChartTheme) {
+  /** `presetTitle` names a preset as the rest of the dashboard does ("LSTM", not "lstm"). */
+  constructor(
+    theme: ChartTheme,
+    private readonly presetTitle: (preset: PresetName) => string,
+  ) {
     this.theme = theme;
   }
 
@@ -102,7 +107,7 @@ export class ExplainPanel {
     replaceChildren(
       this.element,
       h('h2', { class: 'explain-title' }, `Why ${e.label} (${formatFraction(e.probability)})`),
-      h('p', { class: 'muted' }, `Each word's push toward positive (green) or negative (red), by ${method}. The ${e.preset} model read ${n} tokens${e.read.from > 0 ? `; the first ${e.read.from} words (greyed) were beyond its ${e.maxlen - 1}-word window` : ''}.`),
+      h('p', { class: 'muted' }, `Each word's push toward positive (green) or negative (red), by ${method}. The ${this.presetTitle(e.preset)} model read ${n} tokens${e.read.from > 0 ? `; the first ${e.read.from} words (greyed) were beyond its ${e.maxlen - 1}-word window` : ''}.`),
       this.tokens(e),
       this.detail,
       h('h3', undefined, 'Verdict as it reads'),

@@ -5,7 +5,7 @@
  */
 import { formatVerdict } from '../../src/core/verdict.js';
 import type { DashboardState, PredictionEntry } from '../../src/protocol.js';
-import { defaultRunId, okRuns, runLabel } from '../state/selectors.js';
+import { defaultRunId, okRuns, presetTitle, runLabel } from '../state/selectors.js';
 import { h, replaceChildren, ui } from '../util/dom.js';
 import { ExplainPanel } from './explain-view.js';
 import { predictionCard } from './prediction-card.js';
@@ -57,7 +57,7 @@ export class PredictionsView implements DashboardView {
     this.runPicker = new Picker('Model', (id) => this.context.ui.update({ predictionRunId: id }), 'prediction-run');
     this.analyzeButton = button('Analyze', () => this.analyze(), { name: 'analyze', ariaLabel: 'Analyze the review' });
     this.busy.hidden = true;
-    this.explainPanel = new ExplainPanel(context.theme());
+    this.explainPanel = new ExplainPanel(context.theme(), (preset) => (this.state ? presetTitle(this.state, preset) : preset));
     this.element = h(
       'section',
       { class: 'view predictions-view', 'aria-label': 'Predictions' },
