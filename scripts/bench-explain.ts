@@ -3,7 +3,10 @@
  * preset (ERASER comprehensiveness on test reviews), the gap between the
  * verdict as it reads and the model run on the maxlen-padded prefix, and the
  * time of an analysis with its trace and integrated gradients on a 500-token
- * review. Trains one small model per preset first (--limit reviews,
+ * review (wall and CPU time: the CPU time counts the kernels' second thread
+ * too, and varies less with the machine's load), and how many
+ * Gauss-Legendre steps integrated gradients needs for its completeness check
+ * on test reviews. Trains one small model per preset first (--limit reviews,
  * --maxlen words, --epochs) with the fused kernels on the wasm backend.
  * Appends its figures to BENCHMARKS.md. A benchmark, not a test: figures
  * vary with the machine and its load.
@@ -15,7 +18,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadDataset } from '../src/core/dataset';
-import { integratedGradients, measureFaithfulness, recurrentParts, traceWindow, valuesOf, windowPredictor, type Faithfulness } from '../src/core/explain';
+import { IG_DEFAULTS, integratedGradients, measureFaithfulness, recurrentParts, traceWindow, valuesOf, windowPredictor, type Faithfulness } from '../src/core/explain';
 import { fusedKernelsDescription, loadFusedKernels } from '../src/core/fused';
 import { buildModel, compileModel } from '../src/core/model';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type PresetName } from '../src/core/presets';
@@ -58,7 +61,18 @@ interface PresetReport {
   faithfulness: Faithfulness[];
   gapMean: number;
   gapMax: number;
-  timing: { predict: number; trace: number; ig: number; total: number; steps: number };
+  timing: { predict: number; trace: number; ig: number; total: number; cpu: number; steps: number };
+  /** Per Gauss-Legendre step count: share of the reviews within the completeness tolerance, and the largest error. */
+  completeness: { steps: number; within: number; max: number }[];
+}
+
+/** Step counts whose completeness error bench-explain reports (IG_DEFAULTS.steps among them). */
+const COMPLETENESS_STEPS = [8, 12, 16];
+
+/** CPU time of this process (every thread) since `since`, ms. */
+function cpuSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 async function benchPreset(preset: PresetName): Promise<PresetReport> {
@@ -105,6 +119,19 @@ async function benchPreset(preset: PresetName): Promise<PresetReport> {
     }
   }
 
+  // How many steps integrated gradients needs: the completeness error of a fixed step count on the same reviews.
+  const completeness = COMPLETENESS_STEPS.map((steps) => {
+    let within = 0;
+    let max = 0;
+    const reviews = Math.min(GAP_REVIEWS, data.test.count);
+    for (let r = 0; r < reviews; r++) {
+      const ig = integratedGradients(parts, data.test.x.subarray(r * MAXLEN, (r + 1) * MAXLEN), { steps, maxSteps: steps });
+      if (ig.completenessError <= IG_DEFAULTS.tolerance) within++;
+      max = Math.max(max, ig.completenessError);
+    }
+    return { steps, within: within / reviews, max };
+  });
+
   // Speed on a 500-token review: the same weights in a model of maxlen 500.
   const long = resolveHyperparameters(preset, { maxlen: 500 });
   const wide = buildModel(long, layers);
@@ -113,9 +140,10 @@ async function benchPreset(preset: PresetName): Promise<PresetReport> {
   const words = Array.from(data.test.x.subarray(0, count * MAXLEN)).filter((id) => id > 2);
   const sequence = Int32Array.from([1, ...words.slice(0, 499)]);
   const window = padSequence(sequence, 500);
-  const times = { predict: [] as number[], trace: [] as number[], ig: [] as number[], total: [] as number[] };
+  const times = { predict: [] as number[], trace: [] as number[], ig: [] as number[], total: [] as number[], cpu: [] as number[] };
   let steps = 0;
   for (let i = 0; i < REPEATS + 1; i++) {
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     valuesOf(() => wide.predict(tf.tensor2d(window, [1, 500], 'int32')) as tf.Tensor);
     const t1 = performance.now();
@@ -123,11 +151,13 @@ async function benchPreset(preset: PresetName): Promise<PresetReport> {
     const t2 = performance.now();
     steps = integratedGradients(wideParts, window).steps;
     const t3 = performance.now();
+    const cpuMs = cpuSince(cpu);
     if (i === 0) continue; // warm-up
     times.predict.push(t1 - t0);
     times.trace.push(t2 - t1);
     times.ig.push(t3 - t2);
     times.total.push(t3 - t0);
+    times.cpu.push(cpuMs);
   }
   wideParts.dispose();
   wide.dispose();
@@ -139,7 +169,8 @@ async function benchPreset(preset: PresetName): Promise<PresetReport> {
     faithfulness,
     gapMean: gapSum / gapCount,
     gapMax,
-    timing: { predict: median(times.predict), trace: median(times.trace), ig: median(times.ig), total: median(times.total), steps },
+    timing: { predict: median(times.predict), trace: median(times.trace), ig: median(times.ig), total: median(times.total), cpu: median(times.cpu), steps },
+    completeness,
   };
 }
 
@@ -173,11 +204,17 @@ async function main(): Promise<void> {
     '| --- | --- | --- |',
     ...reports.map((r) => `| ${PRESETS[r.preset].title} | ${r.gapMean.toFixed(4)} | ${r.gapMax.toFixed(4)} |`),
     '',
-    `Analysis + trace + integrated gradients on a 500-token review (maxlen 500, the trained weights), median of ${REPEATS} after a warm-up, ms:`,
+    `Integrated gradients with a fixed number of Gauss-Legendre steps on the first ${GAP_REVIEWS} test reviews: the share whose attributions sum to f(text) - f(baseline) within ${100 * IG_DEFAULTS.tolerance}%, and the largest error (the default starts at ${IG_DEFAULTS.steps} and adds steps until the check holds):`,
     '',
-    '| preset | predict | trace (+ verdict) | integrated gradients (steps) | total |',
-    '| --- | --- | --- | --- | --- |',
-    ...reports.map((r) => `| ${PRESETS[r.preset].title} | ${r.timing.predict.toFixed(1)} | ${r.timing.trace.toFixed(1)} | ${r.timing.ig.toFixed(1)} (${r.timing.steps}) | ${r.timing.total.toFixed(1)} |`),
+    `| preset | ${COMPLETENESS_STEPS.map((n) => `${n} steps`).join(' | ')} |`,
+    `| --- | ${COMPLETENESS_STEPS.map(() => '---').join(' | ')} |`,
+    ...reports.map((r) => `| ${PRESETS[r.preset].title} | ${r.completeness.map((c) => `${(100 * c.within).toFixed(0)}% (max ${(100 * c.max).toFixed(2)}%)`).join(' | ')} |`),
+    '',
+    `Analysis + trace + integrated gradients on a 500-token review (maxlen 500, the trained weights), median of ${REPEATS} after a warm-up, ms (wall time; the CPU time of the whole analysis counts both kernel threads):`,
+    '',
+    '| preset | predict | trace (+ verdict) | integrated gradients (steps) | total | total CPU |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...reports.map((r) => `| ${PRESETS[r.preset].title} | ${r.timing.predict.toFixed(1)} | ${r.timing.trace.toFixed(1)} | ${r.timing.ig.toFixed(1)} (${r.timing.steps}) | ${r.timing.total.toFixed(1)} | ${r.timing.cpu.toFixed(1)} |`),
     '',
     `Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work shares the cores; figures are noisy).`,
     '',

@@ -65,6 +65,8 @@ export interface TrainingRequest {
 const ACTIVE_RUN_KEY = 'rnnSentimentLab.activeRunId';
 const PREDICTIONS_KEY = 'rnnSentimentLab.predictions';
 const MAX_PREDICTIONS = 50;
+/** Explanations kept (a 500-token Bi-LSTM's is a few megabytes): the latest analyses'. */
+const MAX_EXPLANATIONS = 4;
 const EXCERPT_LENGTH = 280;
 
 export class Lab {
@@ -72,6 +74,8 @@ export class Lab {
   private training: { state: TrainingState; request?: PendingRequest<TrainResult> } | undefined;
   private predictions: PredictionEntry[];
   private readonly predictionTexts = new Map<string, string>();
+  /** By prediction and method: the editor's coloring and the dashboard's Explain view share one computation. */
+  private readonly explanations = new Map<string, Promise<Explanation>>();
   private readonly listeners = new Set<(change: LabChange) => void>();
   private predictionCounter = 0;
 
@@ -325,8 +329,25 @@ export class Lab {
     }
   }
 
-  /** Why the run that made a prediction of this session decided as it did. */
-  async explain(predictionId: string, method: AttributionMethod): Promise<Explanation> {
+  /**
+   * Why the run that made a prediction of this session decided as it did.
+   * Asked for twice (the editor and the dashboard), it is computed once.
+   */
+  explain(predictionId: string, method: AttributionMethod): Promise<Explanation> {
+    const key = `${method} ${predictionId}`;
+    const known = this.explanations.get(key);
+    if (known) return known;
+    const explanation = this.computeExplanation(predictionId, method);
+    this.explanations.set(key, explanation);
+    explanation.catch(() => this.explanations.delete(key));
+    for (const oldest of this.explanations.keys()) {
+      if (this.explanations.size <= MAX_EXPLANATIONS) break;
+      this.explanations.delete(oldest);
+    }
+    return explanation;
+  }
+
+  private async computeExplanation(predictionId: string, method: AttributionMethod): Promise<Explanation> {
     const entry = this.predictions.find((p) => p.id === predictionId);
     const text = this.predictionTexts.get(predictionId);
     if (!entry || text === undefined) throw new LabError('not-found', 'The text of this prediction is no longer at hand (it is kept for this session only): analyze it again to explain it.');

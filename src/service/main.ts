@@ -64,6 +64,13 @@ const worker = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions
  * prediction; it keeps a few models loaded, as the training worker did.
  */
 const predictor = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('prediction worker'));
+/**
+ * Explains analyses: a thread of its own too, so that an analysis never waits
+ * behind the explanation of the one before (tens to hundreds of milliseconds
+ * of trace and integrated gradients). Started on the first explanation, which
+ * loads the model there.
+ */
+const explainer = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('explanation worker'));
 
 /** A refusal to start: one line for whoever started the service (the client shows it), then exit. */
 function fail(message: string): never {
@@ -181,8 +188,8 @@ function serve(socket: Socket, token: string): void {
     signal.addEventListener('abort', () => request.cancel());
     return request.result;
   });
-  // Explanations are predictions too: they never wait behind a training.
-  handle('explain', (params) => predictor.request('explain', params).result);
+  // Explanations never wait behind a training, and predictions never wait behind them.
+  handle('explain', (params) => explainer.request('explain', params).result);
   handle('evaluate', (params, { emit, signal }) => {
     const request = worker.request('evaluate', params, emit);
     signal.addEventListener('abort', () => request.cancel());
@@ -192,9 +199,9 @@ function serve(socket: Socket, token: string): void {
   handle('importKeras', (params) => worker.request('importKeras', params).result);
   handle('exportKeras', (params) => worker.request('exportKeras', params).result);
   handle('restartWorker', async () => {
-    // The prediction worker restarts now (an analysis in flight fails with a clear message);
-    // the training worker once its training ends.
-    await predictor.terminate();
+    // The prediction and explanation workers restart now (an analysis in flight fails with a
+    // clear message); the training worker once its training ends.
+    await Promise.all([predictor.terminate(), explainer.terminate()]);
     if (current) restartWhenIdle = true;
     else await worker.terminate();
   });
@@ -213,7 +220,7 @@ function scheduleIdleExit(): void {
 let server: ReturnType<typeof createServer> | undefined;
 function shutdown(): void {
   server?.close();
-  void Promise.all([worker.terminate(), predictor.terminate()]).finally(() => process.exit(0));
+  void Promise.all([worker.terminate(), predictor.terminate(), explainer.terminate()]).finally(() => process.exit(0));
 }
 
 /**

@@ -15,6 +15,17 @@ import { imdbArchive } from '../corpus';
 
 const figures: Record<string, unknown> = {};
 
+const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Until Analyze Sentiment's word coloring is in the editor (the explanation arrived), with a deadline. */
+async function wordsDrawn(api: ExtensionApi, document: vscode.TextDocument): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (api.annotations.get(document, 'words').length === 0) {
+    if (Date.now() > deadline) throw new Error('the analysis was never explained in the editor (no word coloring within 2 minutes)');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('budgets', function () {
   this.timeout(900_000);
   let api: ExtensionApi;
@@ -39,6 +50,8 @@ describe('budgets', function () {
     const words = Array.from({ length: 500 }, (_, i) => ['a', 'truly', 'great', 'film', 'with', 'awful', 'acting', 'and', 'a', 'wonderful', 'plot'][i % 11]).join(' ');
     const document = await vscode.workspace.openTextDocument({ content: words });
     const analyze: Record<string, number> = {};
+    const analyzeBackToBack: Record<string, number> = {};
+    const explained: Record<string, number> = {};
     const loop: Record<string, number> = {};
     for (const preset of ['simple-rnn', 'lstm', 'bilstm']) {
       const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -49,18 +62,39 @@ describe('budgets', function () {
       if (!result) throw new Error(`training ${preset} failed`);
       const editor = await vscode.window.showTextDocument(document);
       editor.selection = new vscode.Selection(0, 0, 0, words.length);
-      await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'); // warm: loads the model
+      // warm: loads the model for predictions, then for explanations
+      api.annotations.set(document, 'words', []);
+      await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
+      await wordsDrawn(api, document);
+      // Command start to result (the label is drawn before the command returns), each analysis on a
+      // quiet machine: the previous one's explanation drawn first. Then when the words are colored.
       const times: number[] = [];
+      const colored: number[] = [];
       for (let i = 0; i < 5; i++) {
+        api.annotations.set(document, 'words', []);
         const started = performance.now();
         await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
         times.push(performance.now() - started);
+        await wordsDrawn(api, document);
+        colored.push(performance.now() - started);
       }
-      analyze[preset] = times.sort((a, b) => a - b)[2];
+      analyze[preset] = median(times);
+      explained[preset] = median(colored);
+      // The same, one analysis right after the other: each starts while the one before is explained.
+      const backToBack: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
+        backToBack.push(performance.now() - started);
+      }
+      analyzeBackToBack[preset] = median(backToBack);
+      await wordsDrawn(api, document);
       figures.backend = result.record.backend;
       figures.recurrentImplementation = result.record.recurrentImplementation;
     }
     figures.analyzeMedianMs = analyze;
+    figures.analyzeBackToBackMedianMs = analyzeBackToBack;
+    figures.explainedMedianMs = explained;
 
     // Analyze Sentiment while an LSTM trains: predictions have a worker thread of their own.
     const editor = await vscode.window.showTextDocument(document);
@@ -81,7 +115,7 @@ describe('budgets', function () {
     api.lab.cancelTraining();
     await training;
     if (!stillTraining) throw new Error('the training ended before the five analyses: the figure would not be "during a training"');
-    figures.analyzeDuringTrainingMedianMs = during.sort((a, b) => a - b)[2];
+    figures.analyzeDuringTrainingMedianMs = median(during);
     figures.eventLoopMaxDelayMsDuringTraining = loop;
     figures.extensionHostNode = process.version;
     figures.vscodeVersion = vscode.version;

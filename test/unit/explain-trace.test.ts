@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadFusedKernels, unloadFusedKernels } from '../../src/core/fused/index';
+import { setMinSplitWork } from '../../src/core/fused/ops';
 import { registerWasmKernels } from '../../src/core/wasm-kernels';
 import { buildModel } from '../../src/core/model';
 import { resolveHyperparameters, type PresetName } from '../../src/core/presets';
@@ -179,6 +180,25 @@ for (const preset of PRESETS) {
         assert.ok(Math.abs(trace.verdict[trace.verdict.length - 1] - modelOn(model, ids)) < TOL, 'the last verdict is the prediction');
         const before = padding > 0 ? modelOn(model, ids.subarray(0, padding)) : tf.tidy(() => parts.applyHead(tf.zeros([1, parts.D * parts.U])).dataSync()[0]);
         assert.ok(Math.abs(trace.verdictBefore - before) < TOL, 'verdict on the padding alone');
+      });
+    }
+
+    // the Bi-LSTM's backward runs on the cut texts: rows dealt to both threads
+    if (preset === 'bilstm') {
+      it('its verdict as it reads is the real model on each cut text with the runs split across two kernel threads', async () => {
+        const wasmPath = path.join(REPO_ROOT, 'dist', 'recurrent-kernels.wasm');
+        assert.equal(await loadFusedKernels({ wasmPath, threads: 2 }), true);
+        setMinSplitWork(0);
+        try {
+          const ids = WINDOWS.short;
+          const padding = paddingOf(ids);
+          const trace = traceWindow(parts, ids, padding);
+          const expected = Array.from({ length: MAXLEN - padding }, (_, k) => modelOn(model, ids.subarray(0, padding + k + 1)));
+          assert.ok(maxDiff(trace.verdict, expected) < TOL, `verdict: ${maxDiff(trace.verdict, expected)}`);
+        } finally {
+          setMinSplitWork(null);
+          await loadFusedKernels({ wasmPath, threads: 1 });
+        }
       });
     }
 

@@ -113,6 +113,8 @@ describe('the lab behind the commands and dashboards', () => {
     assert.deepEqual(explanation.tokens.map((t) => t.text), ['<start>', 'a', 'dull', 'awful', 'film']);
     assert.ok(Math.abs(explanation.probability - b.prediction.probability) < 1e-5);
     assert.equal(explanation.attributions.removed?.length, 5);
+    // asked for again (the dashboard after the editor): the same explanation, not a second computation
+    assert.equal(await lab.explain(b.id, 'occlusion'), explanation);
     const defaults = () => readSettings(() => undefined, dir);
     const reopened = new Lab(serviceAt(dir, defaults), store, defaults);
     assert.equal(reopened.snapshot().predictions.length, 4);

@@ -16,7 +16,7 @@ import { fusedRecurrence } from '../fused';
 import { OOV_CHAR, padSequence, PAD_VALUE } from '../vocabulary';
 import { gaussLegendre } from './quadrature';
 import { valuesOf } from './model-values';
-import { inputProducts } from './trace';
+import { inputProductsTensor } from './trace';
 import type { RecurrentParts } from './recurrent-parts';
 
 /** Interpolation points per batch (one forward and one backward kernel call each). */
@@ -54,53 +54,50 @@ export interface IntegratedGradients {
  * Z0 + alpha (Zx - Z0) and each position's attribution
  * sum_e (x - x0)_e dF/dx_e equals sum_n (Zx - Z0)_n dF/dZ_n: the kernels'
  * backward pass yields dF/dZ directly, and no product with W runs per step.
+ * The path, the weighted sum of the gradients and the products with Zx - Z0
+ * are tensor ops (a review's path is millions of numbers: as JavaScript
+ * loops they took as long as the kernels' passes).
  */
 export function integratedGradients(parts: RecurrentParts, ids: Int32Array, options: Partial<IgOptions> = {}): IntegratedGradients {
   const { steps: firstSteps, maxSteps, tolerance } = { ...IG_DEFAULTS, ...options };
   const T = ids.length;
-  const zx = inputProducts(parts, ids);
-  const z0 = inputProducts(parts, new Int32Array(T).fill(PAD_VALUE));
-  const N = zx.length / T;
-  const diff = new Float32Array(T * N);
-  for (let i = 0; i < diff.length; i++) diff[i] = zx[i] - z0[i];
-  const gradient = tf.grad((z: tf.Tensor) => tf.sum(probabilityOfProducts(parts, z as tf.Tensor3D)));
-  const both = new Float32Array(2 * T * N);
-  both.set(zx);
-  both.set(z0, T * N);
-  const ends = valuesOf(() => probabilityOfProducts(parts, tf.tensor3d(both, [2, T, N])));
-  const [probability, baseline] = [ends[0], ends[1]];
-  const delta = probability - baseline;
-  let steps = firstSteps;
-  for (;;) {
-    const { nodes, weights } = gaussLegendre(steps);
-    const summed = new Float64Array(T * N);
-    for (let first = 0; first < steps; first += IG_BATCH) {
-      const count = Math.min(IG_BATCH, steps - first);
-      const path = new Float32Array(count * T * N);
-      for (let k = 0; k < count; k++) {
-        const alpha = nodes[first + k];
-        const offset = k * T * N;
-        for (let i = 0; i < T * N; i++) path[offset + i] = z0[i] + alpha * diff[i];
-      }
-      const grads = valuesOf(() => gradient(tf.tensor3d(path, [count, T, N])));
-      for (let k = 0; k < count; k++) {
-        const w = weights[first + k];
-        const offset = k * T * N;
-        for (let i = 0; i < T * N; i++) summed[i] += w * grads[offset + i];
-      }
+  const held: tf.Tensor[] = [];
+  const hold = <R extends tf.Tensor>(tensor: R): R => {
+    held.push(tensor);
+    return tensor;
+  };
+  try {
+    const zx = hold(inputProductsTensor(parts, ids));
+    // every position of the baseline reads the padding: one row, repeated
+    const z0 = hold(tf.tidy(() => tf.broadcastTo(inputProductsTensor(parts, new Int32Array(1).fill(PAD_VALUE)), zx.shape)));
+    const diff = hold(tf.sub(zx, z0));
+    const gradient = tf.grad((z: tf.Tensor) => tf.sum(probabilityOfProducts(parts, z as tf.Tensor3D)));
+    const ends = valuesOf(() => probabilityOfProducts(parts, tf.stack([zx, z0]) as tf.Tensor3D));
+    const [probability, baseline] = [ends[0], ends[1]];
+    const delta = probability - baseline;
+    let steps = firstSteps;
+    for (;;) {
+      const { nodes, weights } = gaussLegendre(steps);
+      const values = valuesOf(() => {
+        // sum_k w_k dF/dZ at Z0 + alpha_k (Zx - Z0), then its products with Zx - Z0 per position
+        let summed: tf.Tensor = tf.zerosLike(zx);
+        for (let first = 0; first < steps; first += IG_BATCH) {
+          const count = Math.min(IG_BATCH, steps - first);
+          const column = (values: Float64Array) => tf.tensor3d(Float32Array.from(values.subarray(first, first + count)), [count, 1, 1]);
+          const path = tf.add<tf.Tensor3D>(z0, tf.mul(column(nodes), diff));
+          summed = tf.add(summed, tf.sum(tf.mul(gradient(path), column(weights)), 0));
+        }
+        return tf.sum(tf.mul(summed, diff), 1);
+      });
+      let total = 0;
+      for (let t = 0; t < T; t++) total += values[t];
+      const completenessError = Math.abs(total - delta) / Math.max(Math.abs(delta), 1e-12);
+      if (completenessError <= tolerance || steps >= maxSteps) return { values, steps, probability, baseline, completenessError };
+      // Gauss-Legendre's error falls fast with the node count: half again is usually enough.
+      steps = Math.min(maxSteps, Math.ceil((steps * 1.5) / 4) * 4);
     }
-    const values = new Float32Array(T);
-    let total = 0;
-    for (let t = 0; t < T; t++) {
-      let a = 0;
-      for (let n = 0; n < N; n++) a += diff[t * N + n] * summed[t * N + n];
-      values[t] = a;
-      total += a;
-    }
-    const completenessError = Math.abs(total - delta) / Math.max(Math.abs(delta), 1e-12);
-    if (completenessError <= tolerance || steps >= maxSteps) return { values, steps, probability, baseline, completenessError };
-    // Gauss-Legendre's error falls fast with the node count: half again is usually enough.
-    steps = Math.min(maxSteps, Math.ceil((steps * 1.5) / 4) * 4);
+  } finally {
+    tf.dispose(held);
   }
 }
 

@@ -9,21 +9,18 @@
  * SimpleRNN and the LSTM that is exactly the head applied to h_t of the
  * single forward pass. For the Bi-LSTM the forward half is h_t as well; the
  * backward half is the backward LSTM run again on each cut window, which
- * reads it from t back to the first padding step. Those runs share nothing,
- * so they are batched: rows of similar length in one kernel call, each row
- * read at its own last step.
+ * reads it from t back to the first padding step. Those runs share no
+ * state, so they are batched in one kernel call, ending together: each run
+ * waits idle (not computed) until the step where it reads its own t.
  *
  * pad_sequences would pad a cut text to maxlen, which puts a longer run of
  * padding in front; that is the only difference from the model run on the
  * padded prefix (measured in BENCHMARKS.md, "Explanations").
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedStatesAt, fusedTrajectory, type DirectionTrajectory } from '../fused';
+import { fusedBackwardStatesOfCuts, fusedTrajectory, type DirectionTrajectory } from '../fused';
 import { valuesOf } from './model-values';
 import type { RecurrentParts } from './recurrent-parts';
-
-/** Rows per kernel call for the Bi-LSTM's backward runs on cut windows (bounds the memory they keep). */
-const PREFIX_ROWS_PER_CALL = 64;
 
 export interface WindowTrace {
   /** Each direction's states at every window position (time order). */
@@ -35,8 +32,13 @@ export interface WindowTrace {
 }
 
 /** Each window position's input products x.W, directions side by side: [T, D*G*U]. */
+export function inputProductsTensor(parts: RecurrentParts, ids: Int32Array): tf.Tensor2D {
+  return tf.tidy(() => tf.matMul(tf.gather(parts.embeddings, tf.tensor1d(ids, 'int32')), parts.kernel));
+}
+
+/** inputProductsTensor's values. */
 export function inputProducts(parts: RecurrentParts, ids: Int32Array): Float32Array {
-  return valuesOf(() => tf.matMul(tf.gather(parts.embeddings, tf.tensor1d(ids, 'int32')), parts.kernel));
+  return valuesOf(() => inputProductsTensor(parts, ids));
 }
 
 /** Probabilities of the head on rows of final states [n, D*U]. */
@@ -46,33 +48,16 @@ export function headProbabilities(parts: RecurrentParts, states: Float32Array, r
 
 /**
  * The backward direction's final state on each window cut after position
- * t (for each t of `cuts`, ascending): the state after reading t, t-1, .., 0.
+ * t (for each t of `cuts`): the state after reading t, t-1, .., 0.
  */
 export function backwardStatesOfCuts(parts: RecurrentParts, z: Float32Array, cuts: readonly number[]): Float32Array {
-  const { U, G, kind } = parts;
+  const { U, G } = parts;
   const GU = G * U;
   const width = parts.D * GU;
-  const { bias: biasAll, recurrent: rAll } = parts.values;
-  const bias = biasAll.subarray(GU, 2 * GU);
-  const r = rAll.subarray(U * GU, 2 * U * GU);
-  const out = new Float32Array(cuts.length * U);
-  // One buffer for every call (they are tens of megabytes: allocating each anew kept the garbage collector busy).
-  const buffer = new Float32Array(Math.min(PREFIX_ROWS_PER_CALL, cuts.length) * (cuts[cuts.length - 1] + 1) * GU);
-  for (let first = 0; first < cuts.length; first += PREFIX_ROWS_PER_CALL) {
-    const rows = cuts.slice(first, first + PREFIX_ROWS_PER_CALL);
-    const steps = rows[rows.length - 1] + 1;
-    // Row r reads z at positions t_r, t_r - 1, .., 0 as a forward run; its
-    // steps past t_r read whatever the buffer holds and are never looked at.
-    const zc = buffer.subarray(0, rows.length * steps * GU);
-    rows.forEach((t, row) => {
-      for (let s = 0; s <= t; s++) {
-        const src = (t - s) * width + GU;
-        zc.set(z.subarray(src, src + GU), (row * steps + s) * GU);
-      }
-    });
-    out.set(fusedStatesAt(kind, zc, rows.length, steps, bias, r, U, Int32Array.from(rows)), first * U);
-  }
-  return out;
+  const steps = Math.max(-1, ...cuts) + 1;
+  const bias = parts.values.bias.subarray(GU, 2 * GU);
+  const r = parts.values.recurrent.subarray(U * GU, 2 * U * GU);
+  return fusedBackwardStatesOfCuts(z, steps, width, GU, bias, r, U, Int32Array.from(cuts));
 }
 
 /** Trace the model over a window of `ids` (length maxlen) whose first `padding` positions are padding. */

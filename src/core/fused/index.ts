@@ -22,7 +22,7 @@ import { getRuntime, lastLoadError, loadRuntime, unloadRuntime } from './runtime
 
 export { fusedEmbedding, fusedSimpleRNN, fusedLSTM, fusedBidirectionalLSTM, fusedLayerClasses, setTableMode } from './layers';
 export type { EmbeddingConfig, SimpleRNNConfig, LSTMConfig, BidirectionalLSTMConfig, TableMode } from './layers';
-export { fusedRecurrence, fusedStatesAt, fusedTrajectory, pendingSlotCount } from './ops';
+export { fusedBackwardStatesOfCuts, fusedRecurrence, fusedTrajectory, pendingSlotCount } from './ops';
 export type { DirectionTrajectory } from './ops';
 export { FusedAdamOptimizer, FusedRMSpropOptimizer } from './optimizers';
 export type { CellKind } from './ops';

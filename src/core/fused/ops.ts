@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TaskOp, type RecurrenceOp, type RecurrenceTask } from './abi';
 import { getRuntime, type KernelRuntime } from './runtime';
-import { paddingPlan, permuteRows, startsWithPadding } from './padding';
+import { paddingPlan, permuteRows, planOfLengths, startsWithPadding } from './padding';
 import { buildTable, distinctRows, freeTable, tableGradients, type TableBuffers } from './table';
 import { readTensorInto, tensorFrom, tensorValues } from './tensor-io';
 // TensorFlow.js internals (see the reasons and the version pin there)
@@ -39,6 +39,26 @@ interface EmbeddedInput {
   V: number;
   E: number;
   kernel: Float32Array;
+}
+
+/**
+ * Runs of different lengths over one sequence that end together: every row
+ * reads the same input products at each step (Z [T, zStride], this
+ * direction's G*U of them at `column` of each row), and row b starts at step
+ * idle[b], from h = c = 0. Until then it is left out of the computation (the
+ * kernel's padding prefix, with an all-zero trajectory). LSTM only.
+ */
+interface StaggeredInput {
+  z: Float32Array;
+  zStride: number;
+  column: number;
+  idle: Int32Array;
+}
+
+type ForwardInput = tf.Tensor | Float32Array | EmbeddedInput | StaggeredInput;
+
+function isEmbedded(input: ForwardInput): input is EmbeddedInput {
+  return !(input instanceof tf.Tensor) && !(input instanceof Float32Array) && 'V' in input;
 }
 
 const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4 };
@@ -203,6 +223,17 @@ function distribute(rt: KernelRuntime, slot: Slot, tasks: DirectionTask[]): { mi
 }
 
 /**
+ * A trajectory of h = c = 0 for P steps, in the layout of paddingTrajectory:
+ * rows in their prefix then hold the state a run has before its first step.
+ */
+function restingTrajectory(rt: KernelRuntime, Up: number, G: number, P: number): number {
+  const floats = (P + 1) * 2 * Up + P * Up + P * G * Up;
+  const traj = rt.alloc(floats * 4);
+  rt.f32.fill(0, traj >> 2, (traj >> 2) + floats);
+  return traj;
+}
+
+/**
  * Run one all-padding row through direction d of an LSTM for P steps (a
  * 1-row task on this thread) and return its states, laid out as the kernel's
  * padding prefix expects: h [P+1, Up], c [P+1, Up], tc [P, Up], g [P, 4*Up].
@@ -242,7 +273,7 @@ function paddingTrajectory(rt: KernelRuntime, slot: Slot, d: number, z: number, 
 function forward(
   rt: KernelRuntime,
   kind: CellKind,
-  input: tf.Tensor | Float32Array | EmbeddedInput,
+  input: ForwardInput,
   biasData: Float32Array,
   rData: Float32Array,
   B: number,
@@ -271,12 +302,14 @@ function forward(
     zStride: D * G * U,
     order: null,
     pads: 0,
-    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && !(input instanceof tf.Tensor) && !(input instanceof Float32Array) && startsWithPadding(input.ids, B, T)),
+    split: rowSplit(rt, D, B, T, Up, G, kind === 'lstm' && isEmbedded(input) && startsWithPadding(input.ids, B, T)),
     tape,
     live: true,
   };
   liveSlots.add(slot);
   let zPtr = 0;
+  // where this layer's products start in each row of Z (StaggeredInput)
+  let zColumn = 0;
   try {
     const steps = keep ? T + 1 : 1;
     const stepsT = keep ? T : 1;
@@ -307,6 +340,21 @@ function forward(
     } else if (input instanceof Float32Array) {
       zPtr = rt.alloc(input.length * 4);
       rt.f32.set(input, zPtr >> 2);
+    } else if (!isEmbedded(input)) {
+      if (kind !== 'lstm') throw new Error('fused recurrence: staggered runs need the LSTM kernel (its padding prefix)');
+      zPtr = rt.alloc(input.z.length * 4);
+      rt.f32.set(input.z, zPtr >> 2);
+      slot.zStride = input.zStride;
+      zColumn = input.column;
+      const plan = planOfLengths(input.idle, slot.split);
+      slot.order = plan.order;
+      // every row reads Z's row t at time t
+      slot.ids = rt.alloc(B * T * 4);
+      const ids = rt.i32;
+      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) ids[(slot.ids >> 2) + b * T + t] = t;
+      slot.pads = rt.alloc(B * 4);
+      rt.i32.set(plan.pads, slot.pads >> 2);
+      for (let d = 0; d < D; d++) slot.dirs[d].traj = restingTrajectory(rt, Up, G, plan.pads[0]);
     } else {
       const { rows, local } = distinctRows(input.ids, input.V);
       // (the SimpleRNN kernel has no padding prefix: its steps cost too little to matter)
@@ -330,7 +378,7 @@ function forward(
     const op = kind === 'lstm' ? TaskOp.LstmForward : TaskOp.RnnForward;
     const tasks: DirectionTask[] = [];
     for (let d = 0; d < D; d++) {
-      const task = baseTask(slot, d, op, zPtr + d * G * U * 4, zStride);
+      const task = baseTask(slot, d, op, zPtr + (zColumn + d * G * U) * 4, zStride);
       task.store = keep;
       tasks.push(task);
     }
@@ -542,28 +590,38 @@ export function fusedTrajectory(
 }
 
 /**
- * Run one forward direction over Z [B, T, G*U] like fusedTrajectory, but
- * return only row b's state after step steps[b]: [B, U]. For many runs of
- * different lengths batched in one call, each read at its own end.
+ * The state of one LSTM direction read backwards (goBackwards) over each cut
+ * of a sequence: for cut t, the state after reading positions t, t-1, .., 0.
+ * Z [T, zStride] holds the direction's input products (G*U of them at
+ * `column` of each row), T at least the largest cut + 1; bias [G*U] and
+ * r [U, G*U] are the direction's. Returns [cuts.length, U].
+ *
+ * One call for all cuts, their runs ending together (see StaggeredInput):
+ * run t is idle for the first T-1-t steps and then reads t down to 0, so
+ * at each step every run reads the same position, Z is needed once, and the
+ * idle steps cost nothing. The work is the runs' own steps, n^2/2 for n cuts.
  */
-export function fusedStatesAt(kind: CellKind, z: Float32Array, B: number, T: number, bias: Float32Array, r: Float32Array, U: number, steps: Int32Array): Float32Array {
+export function fusedBackwardStatesOfCuts(
+  z: Float32Array,
+  T: number,
+  zStride: number,
+  column: number,
+  bias: Float32Array,
+  r: Float32Array,
+  U: number,
+  cuts: Int32Array,
+): Float32Array {
   const rt = getRuntime();
   if (!rt) throw new Error('fused recurrent kernels are not loaded (call loadFusedKernels first)');
-  if (z.length !== B * T * GATES[kind] * U || steps.length !== B) throw new Error(`fusedStatesAt(${kind}): inconsistent sizes Z ${z.length} steps ${steps.length} for B=${B} T=${T} U=${U}`);
-  const { slot } = forward(rt, kind, z, bias, r, B, T, U, 1, [false], true, Symbol('states'));
-  if (!slot) throw new Error('fusedStatesAt: the forward pass kept no states');
-  try {
-    const f = rt.f32;
-    const out = new Float32Array(B * U);
-    const h = slot.dirs[0].h >> 2;
-    for (let b = 0; b < B; b++) {
-      const src = h + ((steps[b] + 1) * B + b) * slot.Up;
-      out.set(f.subarray(src, src + U), b * U);
-    }
-    return out;
-  } finally {
-    freeSlot(slot);
+  const GU = GATES.lstm * U;
+  const B = cuts.length;
+  if (z.length < T * zStride || column + GU > zStride || bias.length !== GU || r.length !== U * GU || cuts.some((t) => t < 0 || t >= T)) {
+    throw new Error(`fusedBackwardStatesOfCuts: inconsistent sizes Z ${z.length} (stride ${zStride}, column ${column}) bias ${bias.length} R ${r.length} for T=${T} U=${U}, or a cut outside [0, T)`);
   }
+  if (B === 0) return new Float32Array(0);
+  const idle = Int32Array.from(cuts, (t) => T - 1 - t);
+  const input: StaggeredInput = { z: z.subarray(0, T * zStride), zStride, column, idle };
+  return forward(rt, 'lstm', input, bias, r, B, T, U, 1, [true], false, null).hT;
 }
 
 function readTrajectory(slot: Slot, buf: DirBuffers, reversed: boolean): DirectionTrajectory {

@@ -35,7 +35,12 @@ export function paddingPlan(ids: Int32Array, B: number, T: number, split: number
     lengths[b] = n;
     if (n > 0) any = true;
   }
-  if (!any) return null;
+  return any ? planOfLengths(lengths, split) : null;
+}
+
+/** The plan for rows whose leading skipped steps are `lengths` (any order). */
+export function planOfLengths(lengths: Int32Array, split: number): PaddingPlan {
+  const B = lengths.length;
   const sorted = Int32Array.from({ length: B }, (_, b) => b).sort((x, y) => lengths[y] - lengths[x] || x - y);
   let order = sorted;
   if (split > 0) {
