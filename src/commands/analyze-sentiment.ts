@@ -137,7 +137,8 @@ function label(entry: PredictionEntry, target: AnalysisTarget, original: string)
   if (target.kind === 'paragraph') hover.appendMarkdown(' — the paragraph under the cursor');
   hover.appendMarkdown('\n\n');
   hover.appendMarkdown(`${formatPositiveProbability(p.probability)} (0.5 and above reads as positive)  \n`);
-  hover.appendMarkdown(`Read ${plural(p.wordsRead ?? p.tokenCount, 'word')}, ${formatCount(p.oovCount)} unknown to the model  \n`);
+  // The unknown words, if any, are one of the notes below: said once.
+  hover.appendMarkdown(`Read ${plural(p.wordsRead ?? p.tokenCount, 'word')}${p.oovCount === 0 ? ', all known to the model' : ''}  \n`);
   for (const note of notes) hover.appendMarkdown(`${capitalize(note)}.  \n`);
   hover.appendText(`${modelName(entry)} on ${entry.backend}, ${Math.round(entry.milliseconds)} ms`);
   hover.appendMarkdown(`\n\n[Show in Dashboard](command:${COMMANDS.openDashboard})`);

@@ -137,6 +137,8 @@ describe('RNN Sentiment Lab in VS Code', function () {
     assert.match(word('Long').hover?.value ?? '', /not read: the SimpleRNN reads only the last 20 words/);
     assert.equal(word('zorblaxian').style, 'word:oov');
     assert.match(word('zorblaxian').hover?.value ?? '', /unknown to the model/);
+    const [label] = api.annotations.get(document, 'sentiment');
+    assert.equal(label.hover?.value.match(/unknown to the model/g)?.length, 1, "the label's hover says once how many words are unknown");
     for (const read of ['wonderful', 'GOOD', 'loved']) {
       assert.match(word(read).style, /^word:(positive|negative)-[123]$/);
       assert.match(word(read).hover?.value ?? '', /Attribution [+−]\d\.\d{3} toward (positive|negative) \(integrated gradients\)/);
