@@ -8,7 +8,7 @@
  * A benchmark, not a test: it takes as long as training takes.
  *
  *   npm run bench:short-text -- [--preset lstm-sentences] [--epochs N] [--short-text-share S] [--embedding-dim N]
- *                               [--units N] [--dropout D] [--limit N] [--no-write]
+ *                               [--units N] [--dropout D] [--batch-size N] [--limit N] [--no-write]
  */
 import { appendFile } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'short-text-share': { type: 'string' },
     'embedding-dim': { type: 'string' },
     units: { type: 'string' },
+    'batch-size': { type: 'string' },
     dropout: { type: 'string' },
     limit: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       shortTextShare: number(values['short-text-share']),
       embeddingDim: number(values['embedding-dim']),
       units: number(values.units),
+      batchSize: number(values['batch-size']),
       dropout: number(values.dropout),
     }).filter(([, v]) => v !== undefined),
   );
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   compileModel(model, h, layers);
   const load = os.loadavg()[0];
   const started = performance.now();
+  const startedAt = new Date();
   const rows: string[] = [];
   await fitModel(model, { ...h, keep: 'last' }, data, {
     onEpoch: async (m) => {
@@ -113,11 +116,11 @@ async function main(): Promise<void> {
   });
   model.dispose();
   const minutes = (performance.now() - started) / 60000;
-  const settings = `${h.preset}, shortTextShare ${h.shortTextShare}, embedding ${h.embeddingDim}, units ${h.units}, dropout ${h.dropout}, ${h.epochs} epochs`;
+  const settings = `${h.preset}, shortTextShare ${h.shortTextShare}, embedding ${h.embeddingDim}, units ${h.units}, dropout ${h.dropout}, batch ${h.batchSize}, ${h.epochs} epochs`;
   const command = `npm run bench:short-text -- ${process.argv.slice(2).join(' ')}`.trim();
   const text = [
     '',
-    `## bench:short-text, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${settings}`,
+    `## bench:short-text, ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${settings}`,
     '',
     `Machine: ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; backend ${backend.name}, recurrent layers ${layers.name}. Command: \`${command}\`. Load average ${load.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; ${minutes.toFixed(0)} minutes in all. Data: ${data.train.count}/${data.validation.count}/${data.test.count} training/validation/test reviews; short-text set ${set.texts.length} texts from ${set.reviews} test reviews.`,
     '',
