@@ -90,7 +90,7 @@ export const PRESETS: Readonly<Record<PresetName, PresetInfo>> = {
   'lstm-sentences': {
     name: 'lstm-sentences',
     title: 'LSTM for sentences',
-    description: 'The tutorial\'s LSTM, also shown short windows of the reviews: reads a selected sentence better.',
+    description: 'The tutorial\'s LSTM, also shown single sentences and short windows of the reviews, as a selection is.',
     defaults: { ...COMMON, preset: 'lstm-sentences', denseUnits: 256, dropout: 0.2, optimizer: 'adam', shortTextShare: 0.5 },
   },
 };
@@ -126,7 +126,7 @@ export const TUNABLE_HYPERPARAMETERS = {
     .number()
     .min(0)
     .max(0.9)
-    .describe('Share of training rows replaced by a random 3–40-word window of the same review, so the model also learns short texts (tutorial presets: 0; lstm-sentences: 0.5).'),
+    .describe('Share of training rows replaced by a short text of the same review (two in three a sentence, the others a random 3–40-word window), so the model also learns short texts (tutorial presets: 0; lstm-sentences: 0.5).'),
 } satisfies { [K in keyof Hyperparameters]?: z.ZodNumber };
 
 export type TunableName = keyof typeof TUNABLE_HYPERPARAMETERS;

@@ -17,7 +17,8 @@
  */
 import seedrandom from 'seedrandom';
 import { shuffledOrder } from './dataset';
-import { cleanReview, tokenize } from './text';
+import { MIN_SENTENCE_WORDS, sentencesOf } from './sentences';
+import { tokenize } from './text';
 import { LENGTH_BANDS, SHORT_TEXT_KINDS, bandIndex, type AccuracyCount, type ShortTextEvaluation, type ShortTextKind } from './reliability';
 import { PAD_VALUE, START_CHAR } from './vocabulary';
 
@@ -35,23 +36,14 @@ export interface ShortText {
 export const SHORT_TEXT_REVIEWS = 2000;
 /** Fixed, so every model is measured on the very same texts. */
 export const SHORT_TEXT_SEED = 'short-text-v1';
-/** A sentence with fewer words ("Wow.", "Mr.") says too little to be labelled by its review. */
-const MIN_SENTENCE_WORDS = 3;
 const EVALUATION_WINDOW = { min: 10, max: 30 } as const;
 /** Windows shown in training: from a three-word phrase to a long sentence. */
 export const TRAINING_WINDOW = { min: 3, max: 40 } as const;
 
-/** Sentences as Intl's ICU segmenter finds them (no hand-written splitter: abbreviations, ellipses and quotes are its job). */
-const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-
-function sentences(review: string): string[] {
-  return [...sentenceSegmenter.segment(cleanReview(review))].map((s) => s.segment.trim()).filter((s) => tokenize(s).length >= MIN_SENTENCE_WORDS);
-}
-
 /** The short texts of one review: its first and last sentence (when it has two) and a random window of its words. */
 function shortTextsOf(review: { text: string; label: 0 | 1 }, random: () => number): ShortText[] {
   const out: ShortText[] = [];
-  const found = sentences(review.text);
+  const found = sentencesOf(review.text);
   const add = (text: string, kind: ShortTextKind) => out.push({ text, label: review.label, kind, words: tokenize(text).length });
   if (found.length > 0) add(found[0], 'first-sentence');
   if (found.length > 1) add(found[found.length - 1], 'last-sentence');
@@ -97,13 +89,20 @@ export function summariseShortText(set: readonly ShortText[], probabilities: Arr
 }
 
 
+/** Of the rows shown short, those that are a whole sentence (when the row's sentences are known) rather than a window: the short-text set's own mix, two sentences to one window. */
+export const SENTENCE_SHARE = 2 / 3;
+
 /**
  * Replaces about `share` of a batch's rows (row-major [rows, maxlen], each a
- * padded review: zeros, the start character, the words) by a random window
- * of that review's words, re-encoded as a short text is: start character,
- * then pre-padding. Labels stay: the window's label is its review's.
+ * padded review: zeros, the start character, the words) by a short text of
+ * that review, re-encoded as a short text is at prediction time: start
+ * character, then pre-padding. With `sentenceStarts` (1 where a word of `x`
+ * starts a sentence), SENTENCE_SHARE of them are one of the review's sentences
+ * of at least MIN_SENTENCE_WORDS words, cut as the short-text set cuts them;
+ * the others (and rows without such a sentence) a random window of
+ * TRAINING_WINDOW words. Labels stay: a short text's label is its review's.
  */
-export function mixShortWindows(x: Int32Array, rows: number, maxlen: number, share: number, random: () => number): number {
+export function mixShortWindows(x: Int32Array, rows: number, maxlen: number, share: number, random: () => number, sentenceStarts?: Uint8Array): number {
   if (share <= 0) return 0;
   let replaced = 0;
   for (let r = 0; r < rows; r++) {
@@ -114,15 +113,37 @@ export function mixShortWindows(x: Int32Array, rows: number, maxlen: number, sha
     if (first < maxlen && row[first] === START_CHAR) first++;
     const available = maxlen - first;
     if (available <= TRAINING_WINDOW.min) continue;
-    const length = Math.min(available, maxlen - 1, TRAINING_WINDOW.min + Math.floor(random() * (TRAINING_WINDOW.max - TRAINING_WINDOW.min + 1)));
-    const start = first + Math.floor(random() * (available - length + 1));
-    const window = row.slice(start, start + length);
+    const sentence = sentenceStarts && random() < SENTENCE_SHARE ? pickSentence(sentenceStarts.subarray(r * maxlen, (r + 1) * maxlen), first, random) : undefined;
+    const length = sentence?.length ?? Math.min(available, maxlen - 1, TRAINING_WINDOW.min + Math.floor(random() * (TRAINING_WINDOW.max - TRAINING_WINDOW.min + 1)));
+    const start = sentence?.start ?? first + Math.floor(random() * (available - length + 1));
+    const short = row.slice(start, start + length);
     row.fill(PAD_VALUE, 0, maxlen - length - 1);
     row[maxlen - length - 1] = START_CHAR;
-    row.set(window, maxlen - length);
+    row.set(short, maxlen - length);
     replaced++;
   }
   return replaced;
+}
+
+/**
+ * One of a row's whole sentences at random (one cut off by maxlen is not
+ * whole, and a review of one sentence has none shorter than itself);
+ * undefined when it has none of at least MIN_SENTENCE_WORDS words.
+ */
+function pickSentence(starts: Uint8Array, firstWord: number, random: () => number): { start: number; length: number } | undefined {
+  const maxlen = starts.length;
+  const sentences: { start: number; length: number }[] = [];
+  let previous = -1;
+  for (let i = 0; i <= maxlen; i++) {
+    if (i < maxlen && !starts[i]) continue;
+    if (previous >= 0) {
+      const length = i - previous;
+      const wholeRow = previous === firstWord && i === maxlen;
+      if (length >= MIN_SENTENCE_WORDS && !wholeRow) sentences.push({ start: previous, length });
+    }
+    previous = i;
+  }
+  return sentences.length > 0 ? sentences[Math.floor(random() * sentences.length)] : undefined;
 }
 
 /** Lines for people: the accuracy overall, per kind and per length band. */

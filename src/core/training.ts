@@ -48,12 +48,15 @@ function gatherBatch(split: EncodedSplit, order: ArrayLike<number>, from: number
   const size = to - from;
   const x = new Int32Array(size * maxlen);
   const y = new Float32Array(size);
+  const marks = split.sentenceStarts;
+  const sentenceStarts = marks ? new Uint8Array(size * maxlen) : undefined;
   for (let i = 0; i < size; i++) {
     const row = order[from + i];
     x.set(split.x.subarray(row * maxlen, (row + 1) * maxlen), i * maxlen);
+    if (marks) sentenceStarts?.set(marks.subarray(row * maxlen, (row + 1) * maxlen), i * maxlen);
     y[i] = split.y[row];
   }
-  return { x, y, size };
+  return { x, y, size, sentenceStarts };
 }
 
 /** Each epoch visits the training reviews in a new order, a function of the seed and the epoch alone (so a resumed training shuffles as the uninterrupted one). */
@@ -62,14 +65,14 @@ function epochOrder(n: number, seed: number, epoch: number): Int32Array {
 }
 
 /** Which rows become short windows, and which windows, also a function of the seed and the epoch alone. */
-function epochWindows(seed: number, epoch: number): () => number {
+export function epochWindows(seed: number, epoch: number): () => number {
   return seedrandom.alea(`${seed}:short-text:${epoch}`);
 }
 
-/** A training batch: rows `order[from..to)`, about `shortTextShare` of them cut to a short window of their review. */
+/** A training batch: rows `order[from..to)`, about `shortTextShare` of them cut to a sentence or a short window of their review. */
 export function trainingBatch(split: EncodedSplit, order: ArrayLike<number>, from: number, to: number, h: Pick<Hyperparameters, 'maxlen' | 'shortTextShare'>, windows: () => number) {
   const batch = gatherBatch(split, order, from, to, h.maxlen);
-  mixShortWindows(batch.x, batch.size, h.maxlen, h.shortTextShare, windows);
+  mixShortWindows(batch.x, batch.size, h.maxlen, h.shortTextShare, windows, batch.sentenceStarts);
   return batch;
 }
 

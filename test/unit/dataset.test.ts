@@ -103,6 +103,8 @@ test('the tokenised corpus is cached: a second load does not read the archive ag
   const second = await loadTokenizedSource({ kind: 'archive', path: archive }, { cacheDir });
   assert.deepEqual(second.corpus.vocabulary.words, first.corpus.vocabulary.words);
   assert.deepEqual(Array.from(second.corpus.train.ranks), Array.from(first.corpus.train.ranks));
+  assert.ok(first.corpus.train.sentenceStarts?.some((v) => v === 1), 'the training reviews\' sentence starts are marked');
+  assert.deepEqual(second.corpus.train.sentenceStarts, first.corpus.train.sentenceStarts, 'and kept in the cache');
   // A replaced archive (new mtime) is read again, and this one is garbage.
   await utimes(archive, new Date(), new Date());
   await assert.rejects(loadTokenizedSource({ kind: 'archive', path: archive }, { cacheDir }), (e: Error) => isLabError(e, 'corrupt-archive'));

@@ -13,9 +13,13 @@ import type { EpochMetrics } from '../../src/core/metrics';
 import { buildModel, compileModel } from '../../src/core/model';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { LENGTH_BANDS, buildShortTextSet, describeReliability, reliabilityFor, summariseShortText, type ShortTextEvaluation } from '../../src/core/short-text';
+import { sentencesOf } from '../../src/core/sentences';
 import { tokenize } from '../../src/core/text';
-import { fitModel, trainingBatch } from '../../src/core/training';
-import { START_CHAR } from '../../src/core/vocabulary';
+import { epochWindows, fitModel, trainingBatch } from '../../src/core/training';
+import { START_CHAR, TextEncoder } from '../../src/core/vocabulary';
+import { encodeSplit } from '../../src/core/dataset';
+import { corpusFrom } from '../../src/core/dataset/reviews';
+import { tokenizeCorpus } from '../../src/core/dataset/tokenized';
 import seedrandom from 'seedrandom';
 
 const MAXLEN = 24;
@@ -148,6 +152,87 @@ test('a training batch with shortTextShare 0 is the reviews; with 0.5 about half
   assert.ok(changed > 70 && changed < 130, `about half the rows changed: ${changed}`);
   const again = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
   assert.deepEqual(again.x, mixed.x, 'the same seed shows the same windows (a resumed training sees what the uninterrupted one saw)');
+});
+
+test('a training window is the very input Analyze Sentiment makes of the same words, with its own review\'s label, and each epoch draws new windows', () => {
+  // Review texts through the real pipeline (tokenize, rank, encode, pad): 60 reviews of 45–90 words, those over 63
+  // truncated at the front by maxlen 64 (no start character left), the rarest words past numWords (the OOV index).
+  const random = seedrandom.alea('windows-vs-analysis');
+  const good = ['great', 'superb', 'moving', 'funny', 'clever', 'warm'];
+  const bad = ['dull', 'awful', 'boring', 'clumsy', 'flat', 'tedious'];
+  const filler = Array.from({ length: 40 }, (_, i) => `w${i}`);
+  const pick = (words: string[]) => words[Math.floor(random() * words.length)];
+  const raw = corpusFrom(
+    Array.from({ length: 60 }, (_, id) => {
+      const label = (id % 2) as 0 | 1;
+      const words = Array.from({ length: 45 + Math.floor(random() * 46) }, (_, i) => (i % 4 === 0 ? pick(label ? good : bad) : pick(filler)));
+      return { split: 'train' as const, label, id, rating: label ? 9 : 2, text: `${words.join(' ')}.` };
+    }),
+  );
+  const corpus = tokenizeCorpus(raw);
+  const settings = { numWords: 40, maxlen: 64, shortTextShare: 0.9 };
+  const order = Int32Array.from({ length: 60 }, (_, i) => i);
+  const split = encodeSplit(corpus.train, order, settings);
+  const encoder = new TextEncoder(corpus.vocabulary, settings.numWords, settings.maxlen);
+  const batch = trainingBatch(split, order, 0, 60, settings, epochWindows(113, 1));
+  let windows = 0;
+  for (let r = 0; r < 60; r++) {
+    const row = Array.from(batch.x.subarray(r * settings.maxlen, (r + 1) * settings.maxlen));
+    const start = row.indexOf(START_CHAR);
+    if (start < settings.maxlen - 41) continue; // a whole review: a window has at most 40 words
+    windows++;
+    // Some selection of the same length from the row's own review must encode to exactly this row.
+    const words = tokenize(raw.train[r].text);
+    const length = settings.maxlen - start - 1;
+    const selections = Array.from({ length: words.length - length + 1 }, (_, s) => words.slice(s, s + length).join(' '));
+    assert.ok(
+      selections.some((text) => encoder.encode(text).ids.every((id, i) => id === row[i])),
+      `row ${r} (${length} words) is what the analysis of a contiguous selection of its own review reads`,
+    );
+    assert.equal(batch.y[r], raw.train[r].label, `row ${r} keeps its review's label`);
+  }
+  assert.ok(windows >= 45, `about 90% of the rows became windows: ${windows}`);
+  assert.notDeepEqual(trainingBatch(split, order, 0, 60, settings, epochWindows(113, 2)).x, batch.x, 'the next epoch shows other windows');
+  assert.deepEqual(trainingBatch(split, order, 0, 60, settings, epochWindows(113, 1)).x, batch.x, "an epoch's windows are a function of the seed and the epoch");
+});
+
+test('with its sentences known, about two in three short rows are one whole sentence of the review, cut and encoded as the short-text set\'s', () => {
+  const random = seedrandom.alea('sentences-in-training');
+  const words = ['great', 'dull', 'the', 'film', 'actors', 'plot', 'music', 'ending', 'was', 'very', 'and', 'a', 'scene', 'long'];
+  const sentence = () => {
+    const text = Array.from({ length: 1 + Math.floor(random() * 12) }, () => words[Math.floor(random() * words.length)]).join(' ');
+    return `${text[0].toUpperCase()}${text.slice(1)}${random() < 0.3 ? '!' : '.'}`;
+  };
+  // 8–14 sentences of 1–12 words (those under 3 words are no sentence of the set); maxlen 48 cuts the longer reviews.
+  const raw = corpusFrom(
+    Array.from({ length: 80 }, (_, id) => ({ split: 'train' as const, label: (id % 2) as 0 | 1, id, rating: id % 2 ? 8 : 3, text: Array.from({ length: 8 + Math.floor(random() * 7) }, sentence).join(' ') })),
+  );
+  const corpus = tokenizeCorpus(raw);
+  const settings = { numWords: 100, maxlen: 48, shortTextShare: 0.9 };
+  const order = Int32Array.from({ length: 80 }, (_, i) => i);
+  const split = encodeSplit(corpus.train, order, settings);
+  const encoder = new TextEncoder(corpus.vocabulary, settings.numWords, settings.maxlen);
+  const batch = trainingBatch(split, order, 0, 80, settings, epochWindows(113, 1));
+  let short = 0;
+  let sentences = 0;
+  for (let r = 0; r < 80; r++) {
+    const row = batch.x.subarray(r * settings.maxlen, (r + 1) * settings.maxlen);
+    if (row.every((id, i) => id === split.x[r * settings.maxlen + i])) continue;
+    short++;
+    const same = (text: string) => encoder.encode(text).ids.every((id, i) => id === row[i]);
+    if (sentencesOf(raw.train[r].text).some(same)) sentences++;
+    else {
+      const reviewWords = tokenize(raw.train[r].text);
+      const length = settings.maxlen - row.indexOf(START_CHAR) - 1;
+      assert.ok(
+        reviewWords.some((_, s) => same(reviewWords.slice(s, s + length).join(' '))),
+        `row ${r}: not a sentence, so a window of its own review`,
+      );
+    }
+    assert.equal(batch.y[r], raw.train[r].label);
+  }
+  assert.ok(short > 60, `about 90% of the rows are short: ${short}`);
+  assert.ok(sentences / short > 0.5 && sentences / short < 0.85, `about two in three short rows are a sentence: ${sentences} of ${short}`);
 });
 
 test('reliability: a prediction\'s length finds its band of the stored short-text evaluation; long texts take the test accuracy', () => {

@@ -37,6 +37,8 @@ export interface EncodedSplit {
   /** 1 = positive, 0 = negative. */
   y: Float32Array;
   count: number;
+  /** Training reviews: 1 where a word of `x` starts a sentence of its review ([count, maxlen], like `x`). */
+  sentenceStarts?: Uint8Array;
 }
 
 export interface EncodingSettings {
@@ -139,10 +141,18 @@ export function encodeSplit(split: TokenizedSplit, order: Int32Array, settings: 
   const { maxlen, numWords } = settings;
   const x = new Int32Array(order.length * maxlen);
   const y = new Float32Array(order.length);
+  const marks = split.sentenceStarts;
+  const sentenceStarts = marks ? new Uint8Array(order.length * maxlen) : undefined;
   order.forEach((reviewIndex, row) => {
     const ranks = reviewRanks(split, reviewIndex);
     padSequence(encodeRanks(rankMap ? ranks.map((r) => rankMap[r]) : ranks, numWords), maxlen, x.subarray(row * maxlen, (row + 1) * maxlen));
     y[row] = split.labels[reviewIndex];
+    if (!marks || !sentenceStarts) return;
+    // Word j is entry j + 1 of the sequence (after the start character); pad_sequences keeps its last maxlen entries.
+    const length = ranks.length + 1;
+    const skip = length - Math.min(length, maxlen);
+    const shift = row * maxlen + (maxlen - Math.min(length, maxlen)) - skip;
+    for (let j = Math.max(0, skip - 1); j < ranks.length; j++) if (marks[split.offsets[reviewIndex] + j]) sentenceStarts[shift + j + 1] = 1;
   });
-  return { x, y, count: order.length };
+  return { x, y, count: order.length, ...(sentenceStarts ? { sentenceStarts } : {}) };
 }

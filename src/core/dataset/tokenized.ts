@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { sweepAbandoned, writeFailure, writeFolder } from '../durable-files';
 import { throwIfCancelled } from '../errors';
 import type { ProgressListener } from '../progress';
+import { sentenceStarts } from '../sentences';
 import { TOKENIZER_VERSION, tokenize } from '../text';
 import { Vocabulary } from '../vocabulary';
 import type { RawCorpus, Review } from './reviews';
@@ -19,6 +20,12 @@ export interface TokenizedSplit {
   ranks: Int32Array;
   offsets: Int32Array;
   labels: Uint8Array;
+  /**
+   * Training reviews only: 1 where a word starts a sentence (ICU's sentences,
+   * as the short-text set cuts them), aligned with `ranks`; training shows
+   * whole sentences as short texts.
+   */
+  sentenceStarts?: Uint8Array;
 }
 
 export interface TokenizedCorpus {
@@ -58,22 +65,27 @@ export function tokenizeCorpus(corpus: RawCorpus, options: { signal?: AbortSigna
   total = corpus.train.length + corpus.test.length;
   message = 'Tokenizing reviews';
   const vocabulary = Vocabulary.fromCounts(counts);
-  const rankSplit = (reviews: Review[]): TokenizedSplit => {
+  const rankSplit = (reviews: Review[], sentences: boolean): TokenizedSplit => {
     const perReview = reviews.map((r) => {
       const ranks = tokenize(r.text).map((w) => vocabulary.rankOf(w));
       tick();
-      return ranks;
+      return { ranks, starts: sentences ? sentenceStarts(r.text, ranks.length) : [] };
     });
     const offsets = new Int32Array(reviews.length + 1);
-    perReview.forEach((r, i) => (offsets[i + 1] = offsets[i] + r.length));
+    perReview.forEach((r, i) => (offsets[i + 1] = offsets[i] + r.ranks.length));
     const ranks = new Int32Array(offsets[reviews.length]);
-    perReview.forEach((r, i) => ranks.set(r, offsets[i]));
-    return { ranks, offsets, labels: Uint8Array.from(reviews, (r) => r.label) };
+    const starts = sentences ? new Uint8Array(ranks.length) : undefined;
+    perReview.forEach((r, i) => {
+      ranks.set(r.ranks, offsets[i]);
+      if (starts) for (const at of r.starts) if (at < r.ranks.length) starts[offsets[i] + at] = 1;
+    });
+    return { ranks, offsets, labels: Uint8Array.from(reviews, (r) => r.label), ...(starts ? { sentenceStarts: starts } : {}) };
   };
-  return { vocabulary, train: rankSplit(corpus.train), test: rankSplit(corpus.test) };
+  return { vocabulary, train: rankSplit(corpus.train, true), test: rankSplit(corpus.test, false) };
 }
 
-const CACHE_FORMAT = 1;
+/** 2: the training split's sentence starts follow its labels. */
+const CACHE_FORMAT = 2;
 
 export function tokenizedCacheDir(cacheDir: string, sourceIdentity: string): string {
   const key = createHash('sha256').update(`${CACHE_FORMAT}\n${TOKENIZER_VERSION}\n${sourceIdentity}`).digest('hex').slice(0, 20);
@@ -85,7 +97,7 @@ interface CacheHeader {
   tokenizer: string;
   source: string;
   words: string[];
-  lengths: Record<'train' | 'test', { ranks: number; reviews: number }>;
+  lengths: Record<'train' | 'test', { ranks: number; reviews: number; sentenceStarts: boolean }>;
 }
 
 /**
@@ -100,8 +112,8 @@ export async function saveTokenizedCorpus(dir: string, sourceIdentity: string, c
     source: sourceIdentity,
     words: [...corpus.vocabulary.words],
     lengths: {
-      train: { ranks: corpus.train.ranks.length, reviews: corpus.train.labels.length },
-      test: { ranks: corpus.test.ranks.length, reviews: corpus.test.labels.length },
+      train: { ranks: corpus.train.ranks.length, reviews: corpus.train.labels.length, sentenceStarts: corpus.train.sentenceStarts !== undefined },
+      test: { ranks: corpus.test.ranks.length, reviews: corpus.test.labels.length, sentenceStarts: corpus.test.sentenceStarts !== undefined },
     },
   };
   const parent = path.dirname(dir);
@@ -112,7 +124,7 @@ export async function saveTokenizedCorpus(dir: string, sourceIdentity: string, c
   const files: Record<string, Uint8Array | string> = { 'header.json': JSON.stringify(header) };
   for (const split of ['train', 'test'] as const) {
     const s = corpus[split];
-    files[`${split}.bin`] = Buffer.concat([asBytes(s.ranks), asBytes(s.offsets), asBytes(s.labels)]);
+    files[`${split}.bin`] = Buffer.concat([asBytes(s.ranks), asBytes(s.offsets), asBytes(s.labels), ...(s.sentenceStarts ? [asBytes(s.sentenceStarts)] : [])]);
   }
   await writeFolder(parent, path.basename(dir), files);
 }
@@ -123,15 +135,16 @@ export async function loadTokenizedCorpus(dir: string, sourceIdentity: string): 
     const header = JSON.parse(await readFile(path.join(dir, 'header.json'), 'utf8')) as CacheHeader;
     if (header.format !== CACHE_FORMAT || header.tokenizer !== TOKENIZER_VERSION || header.source !== sourceIdentity) return undefined;
     const readSplit = async (split: 'train' | 'test'): Promise<TokenizedSplit> => {
-      const { ranks, reviews } = header.lengths[split];
+      const { ranks, reviews, sentenceStarts } = header.lengths[split];
       const bytes = await readFile(path.join(dir, `${split}.bin`));
-      if (bytes.length !== ranks * 4 + (reviews + 1) * 4 + reviews) throw new Error('size mismatch');
+      if (bytes.length !== ranks * 4 + (reviews + 1) * 4 + reviews + (sentenceStarts ? ranks : 0)) throw new Error('size mismatch');
       // Copy into fresh, aligned buffers: Buffer pools may not be 4-byte aligned.
       const aligned = new Uint8Array(bytes).buffer;
       return {
         ranks: new Int32Array(aligned, 0, ranks),
         offsets: new Int32Array(aligned, ranks * 4, reviews + 1),
         labels: new Uint8Array(aligned, (ranks + reviews + 1) * 4, reviews),
+        ...(sentenceStarts ? { sentenceStarts: new Uint8Array(aligned, (ranks + reviews + 1) * 4 + reviews, ranks) } : {}),
       };
     };
     return { vocabulary: new Vocabulary(header.words), train: await readSplit('train'), test: await readSplit('test') };
