@@ -225,14 +225,21 @@ export class Jobs {
 
   async evaluate(params: EvaluateParams, context: JobContext): Promise<EvaluateResult> {
     const backend = await initBackend(params.backend, this.environment);
-    const { record } = await openRun(params.runDir);
+    const { record, vocabulary } = await openRun(params.runDir);
     const h = record.hyperparameters;
     const loadOptions = { cacheDir: params.cacheDir, signal: context.signal, onProgress: (p: TrainingEvents['progress']) => context.emit('progress', p) };
     const predictor = await this.predictors.get(params.runDir);
-    // An imported model reads the reviews with its own word index, not the lab's.
+    // An imported model reads the reviews with its own word index, not the lab's; a run of the lab through its own
+    // vocabulary (a fine-tuned run's is its parent's, and other data would rank another), as its training did.
     const test = record.origin
       ? await encodeTestReviews(params.data, predictor.encoder, { seed: h.seed, limit: params.limit }, loadOptions)
-      : (await loadDataset(params.data, { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit }, loadOptions)).test;
+      : (
+          await loadDataset(
+            params.data,
+            { numWords: h.numWords, maxlen: h.maxlen, seed: h.seed, validationSplit: h.validationSplit, limit: params.limit, vocabulary: new Vocabulary(vocabulary.words) },
+            loadOptions,
+          )
+        ).test;
     const metrics = await this.evaluateSplit(predictor.model, test, predictor.maxlen, context);
     if (!Number.isFinite(metrics.loss)) throw nonFiniteOutputError(params.runDir);
     const shortText = params.shortText && params.data.kind !== 'labelled' ? await this.evaluateShortText(predictor.model, predictor.encoder, params, context) : undefined;

@@ -158,6 +158,12 @@ describe('training and fine-tuning on labelled data in the worker thread', () =>
     assert.deepEqual(tuned.vocabulary.words, parent.vocabulary.words, 'the parent\'s vocabulary, not one ranked on the new data');
     assert.equal(tuned.record.hyperparameters.learningRate, 0.01);
     assert.equal(tuned.record.dataset.labelled?.name, 'reviews.tsv');
+    // Evaluating it again reads the test rows through its own (the parent's) vocabulary, as its training did, not one ranked on the data.
+    const tsv = { kind: 'labelled' as const, path: at('reviews.tsv'), options: {} };
+    const again = await client.request('evaluate', { runDir: child.runDir, data: tsv, cacheDir: runsDir, backend: 'auto', save: false }).result;
+    assert.ok(tuned.record.test);
+    assert.equal(again.metrics.count, tuned.record.test.count);
+    assert.ok(Math.abs(again.metrics.loss - tuned.record.test.loss) < 1e-5, `loss ${again.metrics.loss} against ${tuned.record.test.loss} when it was trained`);
 
     // Another architecture cannot start from these weights.
     const wrong = resolveHyperparameters('lstm', { maxlen: 12, numWords: 60 });
