@@ -20,15 +20,14 @@ and fit() compute it:
   * the layer and weight order of each model (the one our buildModel makes).
 Dropout is off (training=False), so the values are deterministic.
 """
-import json
 import os
-import re
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
+
+from fixture_file import write_fixture
 from tensorflow.keras.layers import LSTM, Bidirectional, Dense, Dropout, Embedding, SimpleRNN
 from tensorflow.keras.models import Sequential
 
@@ -98,14 +97,7 @@ def main():
         "padding": PADDING,
         "cases": [case(preset, seed) for preset, seed in (("simple-rnn", 1), ("lstm", 2), ("bilstm", 3))],
     }
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "test", "fixtures", "keras-model-gradients.json")
-    text = json.dumps(out, indent=1)
-    # one line per list of numbers, so the fixture reads (and diffs) by variable
-    text = re.sub(r"\[[-0-9.e,\s]+\]", lambda m: "[" + ", ".join(m.group(0)[1:-1].split()).replace(",,", ",") + "]", text)
-    with open(path + ".tmp", "w") as f:
-        f.write(text + "\n")
-    os.replace(path + ".tmp", path)
+    write_fixture(out, "keras-model-gradients.json")
 
 
 if __name__ == "__main__":

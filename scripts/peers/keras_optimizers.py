@@ -22,15 +22,14 @@ as TensorFlow.js hands them to an optimizer. The bias's gradients are tiny
 is there for comparison only: it adds epsilon outside the square root,
 while the current one takes rsqrt(velocity + epsilon), as TensorFlow.js does.
 """
-import json
 import os
-import re
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
+
+from fixture_file import write_fixture
 
 STEPS = 6
 SHAPES = {"kernel": (3, 8), "bias": (7,), "embedding": (10, 4)}
@@ -88,14 +87,7 @@ def main():
         "adam": [run(lambda lr: tf.keras.optimizers.Adam(learning_rate=lr), lr) for lr in rates],
         "rmspropLegacy": [run(lambda lr: tf.keras.optimizers.legacy.RMSprop(learning_rate=lr), lr) for lr in rates],
     }
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "test", "fixtures", "keras-optimizers.json")
-    text = json.dumps(out, indent=1)
-    # one line per list of numbers, so the fixture reads (and diffs) by variable
-    text = re.sub(r"\[[-0-9.e,\s]+\]", lambda m: "[" + ", ".join(m.group(0)[1:-1].split()).replace(",,", ",") + "]", text)
-    with open(path + ".tmp", "w") as f:
-        f.write(text + "\n")
-    os.replace(path + ".tmp", path)
+    write_fixture(out, "keras-optimizers.json")
 
 
 if __name__ == "__main__":
