@@ -36,7 +36,6 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${nodeCommon.banner.js}` } },
   { ...nodeCommon, entryPoints: ['src/service/main.ts'], outfile: 'dist/service.js' },
-  { ...nodeCommon, entryPoints: ['src/lab/service-launcher.ts'], outfile: 'dist/service-launcher.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 

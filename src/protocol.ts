@@ -310,25 +310,3 @@ export interface ServiceHello {
 export interface ServiceWelcome {
   kind: 'welcome';
 }
-
-// ---------------------------------------------------------------- extension host → the thread that starts the service
-
-/** How the training service is started: its command line, the log file its output goes to, its environment. */
-export interface LaunchParams {
-  nodePath: string;
-  args: string[];
-  logFile: string;
-  env: Record<string, string | undefined>;
-}
-
-/**
- * The extension host starts the training service from a thread of its own
- * (src/lab/service-launcher.ts). `launch` answers when the service exits
- * before the host lets it go, with the reason it refused to start (or none:
- * another service already served the address); cancelling it lets the
- * service go once it answers.
- */
-export interface LauncherMethods {
-  [method: string]: { params: unknown; result: unknown };
-  launch: { params: LaunchParams; result: { refusal?: string } };
-}

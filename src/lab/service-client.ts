@@ -9,13 +9,13 @@
  * request goes to (and starts) the service for the new ones. A request still
  * running on the old one keeps its connection.
  */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { LabError, isLabError } from '../core/errors';
 import { socketChannel, writeLine } from '../core/socket-channel';
-import type { LauncherMethods, ServiceHello, ServiceMethods, TrainingEvents } from '../protocol';
-import { RpcEndpoint, isWireMessage, type EventListener, type PendingRequest } from '../rpc';
+import type { ServiceHello, ServiceMethods, TrainingEvents } from '../protocol';
+import { RpcEndpoint, type EventListener, type PendingRequest } from '../rpc';
 import { serviceLogPath, type ServiceEndpoint, type ServiceRoots } from '../service/address';
 import { readToken } from '../service/auth';
 import { socketPathProblem } from '../service/socket-path';
@@ -25,7 +25,7 @@ export interface ServiceLocation {
   endpoint: ServiceEndpoint;
   /** The folders the service may touch, given on its command line. */
   roots: ServiceRoots;
-  /** dist/service.js (dist/service-launcher.js, which starts it, lies beside it). */
+  /** dist/service.js */
   servicePath: string;
   nativeModulesDir?: string;
   /** The Node to run it with (VS Code's own, run as plain Node). */
@@ -46,8 +46,8 @@ interface Connection {
 /** How long a starting service has to answer, and an answering one to accept the token. */
 const START_DEADLINE_MS = 20_000;
 const WELCOME_DEADLINE_MS = 10_000;
-/** The bundle of the thread that starts the service (service-launcher.ts), beside the service's own. */
-const LAUNCHER_BUNDLE = 'service-launcher.js';
+/** The service's log is started afresh once it passes this size. */
+const MAX_LOG_BYTES = 1 << 20;
 
 export class ServiceClient {
   private current: { address: string; connection: Promise<Connection> } | undefined;
@@ -165,10 +165,9 @@ export class ServiceClient {
   }
 
   /**
-   * Starts the service detached (it must outlive this window), from a thread
-   * of its own: starting a process stalls the thread that does it (see
-   * service-launcher.ts). Its output goes to its log file (the Output channel
-   * follows it); a refusal to start is the last line it wrote before exiting.
+   * Starts the service detached (it must outlive this window). Its output goes
+   * to its log file (the Output channel follows it); a refusal to start is the
+   * last line it wrote before exiting.
    */
   private startService(location: ServiceLocation): { readonly refusal: string | undefined; release(): void } {
     const { endpoint, roots } = location;
@@ -182,34 +181,63 @@ export class ServiceClient {
       `--data-source=${roots.dataSource}`,
       ...(location.nativeModulesDir ? [`--native-modules-dir=${location.nativeModulesDir}`] : []),
     ];
-    let refusal: string | undefined;
-    const refuse = (error: unknown) => {
-      refusal ??= `The training service could not be started: ${error instanceof Error ? error.message : String(error)}`;
-    };
-    // The host's own options (an inspector port, say) are not the launcher's.
-    const launcher = new Worker(path.join(path.dirname(location.servicePath), LAUNCHER_BUNDLE), { execArgv: [] });
-    launcher.unref();
-    const channel = new RpcEndpoint<Record<string, never>, LauncherMethods, Record<string, never>>((message) => launcher.postMessage(message));
-    launcher.on('message', (message: unknown) => {
-      if (isWireMessage(message)) channel.receive(message);
-    });
-    launcher.on('error', refuse);
-    launcher.on('exit', () => channel.failAll('service-unavailable', 'The thread that starts the training service ended.'));
-    const launch = channel.request('launch', {
-      nodePath: location.nodePath ?? process.execPath,
-      args,
-      logFile: serviceLogPath(endpoint),
+    const logFile = serviceLogPath(endpoint);
+    const log = openLog(logFile);
+    const child = spawn(location.nodePath ?? process.execPath, args, {
+      detached: true,
+      // Without a log file, stderr is read until the service answers (then let go: nothing reads it after).
+      stdio: log === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', log, log],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
-    launch.result.then((outcome) => {
-      refusal ??= outcome.refusal;
-    }, refuse);
+    if (log !== undefined) closeSync(log);
+    let stderr = '';
+    let refusal: string | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    child.on('exit', (code) => {
+      if (code === 0) return;
+      const output = log === undefined ? stderr : tail(logFile);
+      refusal = output.trim().split('\n').at(-1)?.replace(/^\S+Z /, '') || `The training service exited with code ${String(code)}.`;
+    });
+    child.on('error', (error) => {
+      refusal = `The training service could not be started: ${error.message}`;
+    });
     return {
       get refusal() {
         return refusal;
       },
-      release: () => launch.cancel(),
+      release() {
+        child.stderr?.destroy();
+        child.unref();
+      },
     };
+  }
+}
+
+function openLog(file: string): number | undefined {
+  try {
+    if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) truncateSync(file);
+    return openSync(file, 'a', 0o600);
+  } catch {
+    return undefined; // A log is a help, not a condition for training.
+  }
+}
+
+/** The last few KB of a file: where a service that refused to start said why. */
+function tail(file: string): string {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const size = statSync(file).size;
+      const buffer = Buffer.alloc(Math.min(size, 4096));
+      readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+      return buffer.toString();
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
   }
 }
 
