@@ -20,9 +20,9 @@ const PRESETS = ['simple-rnn', 'lstm', 'bilstm'] as const;
  * Watches the extension host's event loop: its longest stall (Node's
  * event-loop delay histogram, 10 ms resolution, so an idle loop reads about
  * 10 ms), and the longest the host's own thread ran between two ticks of a
- * 5 ms timer. On a shared machine a stall can be other processes holding the
- * cores while the host waits for one; the second figure is the host's own
- * work, whatever the load.
+ * 5 ms timer. A stall can also be the thread waiting: for a core other
+ * processes hold, or in the kernel (a fork copies the process's page tables);
+ * the second figure is the host's own work, whatever the load.
  */
 function watchEventLoop(): { stop(): { longestMs: number; busyMs: number } } {
   const delay = monitorEventLoopDelay({ resolution: 10 });
