@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const storageDir = context.globalStorageUri.fsPath;
   const version = (context.extension.packageJSON as { version: string }).version;
   // Path settings are the user's only; training settings come from a workspace only once it is trusted (lab/settings.ts).
-  const settings = () => {
+  const readCurrentSettings = () => {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const trusted = vscode.workspace.isTrusted;
     return readSettings(
@@ -62,6 +62,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       trusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined,
     );
   };
+  // Read once, then kept until a setting, the workspace's trust or its folders change: every command, request and
+  // dashboard update asks for them, and each reading inspects two dozen keys on the extension host's thread.
+  let currentSettings: LabSettings | undefined;
+  const settings = () => (currentSettings ??= readCurrentSettings());
   const log = new LabLog();
   const locateService = () => {
     const roots = serviceRoots(settings());
@@ -144,11 +148,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMANDS.installNativeBackend, () => installNativeBackendCommand({ ...ctx, storageDir })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+      currentSettings = undefined;
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) ctx.lab.restartWorker().catch((error: unknown) => reportError('Switching the backend', error));
       void ctx.lab.refreshRuns();
     }),
     // Trusting the workspace brings its training settings (and relative paths) into effect.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx.lab.refreshRuns()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      currentSettings = undefined;
+      void ctx.lab.refreshRuns();
+    }),
+    // Relative paths in the settings are the first workspace folder's.
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      currentSettings = undefined;
+    }),
   );
   updateContextKeys();
   // Listing runs reads a few small JSON files; it must not delay activation.

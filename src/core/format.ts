@@ -16,8 +16,14 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/**
+ * "25,000". Integers are grouped by hand rather than with toLocaleString:
+ * the first Intl number format of a thread loads ICU's data (10-30 ms),
+ * which the extension host paid at the start of its first training.
+ */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isInteger(n)) return n.toLocaleString('en-US');
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** "12.3/84.1 MB" or "1,200/25,000 reviews". */
