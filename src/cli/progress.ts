@@ -1,6 +1,6 @@
 /** What a long command shows while it works: a progress bar (or plain lines), and Ctrl-C handling. */
 import { Presets, SingleBar } from 'cli-progress';
-import { formatDuration } from '../core/format';
+import { formatDuration, formatCount } from '../core/format';
 import { describeReport } from '../core/dataset/labelled';
 import type { TrainingEvents } from '../protocol';
 import type { PendingRequest } from '../rpc';
@@ -49,7 +49,7 @@ export function progressReporter(quiet: boolean) {
     } else if (event === 'started') {
       const s = data as TrainingEvents['started'];
       if (s.resumed) line(`Resuming run ${s.resumed.runId} after epoch ${s.resumed.epochs.length}.`);
-      line(`Training ${s.architecture.preset} (${s.architecture.totalParams.toLocaleString('en-US')} parameters) on ${s.train} reviews, validating on ${s.validation}; backend ${s.backend}, ${s.recurrentImplementation}.`);
+      line(`Training ${s.architecture.preset} (${formatCount(s.architecture.totalParams)} parameters) on ${s.train} reviews, validating on ${s.validation}; backend ${s.backend}, ${s.recurrentImplementation}.`);
     } else if (event === 'batch') {
       const b = data as TrainingEvents['batch'];
       showBar(`epoch ${b.epoch}/${b.epochs}`, b.batchesPerEpoch, b.batch, {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportUnits, summariseUnits, type AnalysedUnit, type ExportFormat } from '../core/document/export';
 import { readDocumentFile } from '../core/document/read';
+import { formatCount } from '../core/format';
 import { documentChoices, formatOfFile, splitDocument, type DocumentFormat, type UnitKind } from '../core/document/units';
 import { formatPositiveProbability, formatVerdict, verdictSymbol } from '../core/verdict';
 import { unitStyle, type Annotation } from '../editor/annotations';
@@ -73,7 +74,7 @@ export async function analyzeDocument(ctx: CommandContext, target?: vscode.Uri, 
             onProgress: (done, total) => {
               const increment = (done / total) * 100 - reported;
               reported += increment;
-              progress.report({ increment, message: `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} units` });
+              progress.report({ increment, message: `${formatCount(done)}/${formatCount(total)} units` });
             },
           },
         );

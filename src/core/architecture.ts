@@ -6,6 +6,7 @@
  */
 import type { Hyperparameters } from './presets';
 import { recurrentLayerOf } from './preset-names';
+import { formatCount } from './format';
 
 export type LayerType = 'Embedding' | 'SimpleRNN' | 'LSTM' | 'Bidirectional' | 'Dense' | 'Dropout';
 
@@ -98,7 +99,7 @@ export function formatShape(shape: (number | null)[]): string {
 
 /** The summary as a plain-text table, laid out like Keras prints it. */
 export function formatArchitectureTable(summary: ArchitectureSummary): string {
-  const rows = summary.layers.map((l) => [`${l.name} (${l.type})`, formatShape(l.outputShape), l.params.toLocaleString('en-US')]);
+  const rows = summary.layers.map((l) => [`${l.name} (${l.type})`, formatShape(l.outputShape), formatCount(l.params)]);
   const header = ['Layer (type)', 'Output Shape', 'Param #'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 3);
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
@@ -110,6 +111,6 @@ export function formatArchitectureTable(summary: ArchitectureSummary): string {
     '='.repeat(rule.length),
     ...rows.map(line),
     '='.repeat(rule.length),
-    `Total params: ${summary.totalParams.toLocaleString('en-US')}`,
+    `Total params: ${formatCount(summary.totalParams)}`,
   ].join('\n');
 }

@@ -3,6 +3,7 @@
  * evaluation stored with its run (short-text.ts measures it). Plain data and
  * functions: the webview shows it too.
  */
+import { formatCount } from './format';
 
 export const SHORT_TEXT_KINDS = ['first-sentence', 'last-sentence', 'window'] as const;
 export type ShortTextKind = (typeof SHORT_TEXT_KINDS)[number];
@@ -64,8 +65,8 @@ export function reliabilityFor(
 /** "short text: this model is 71% accurate on texts this short (11–20 words, 1,234 tried)". */
 export function describeReliability(r: Reliability): string {
   const percent = `${Math.round(r.accuracy * 100)}%`;
-  if (r.basis === 'test') return `whole reviews: this model is ${percent} accurate on test reviews (${r.count.toLocaleString('en-US')} tried)`;
+  if (r.basis === 'test') return `whole reviews: this model is ${percent} accurate on test reviews (${formatCount(r.count)} tried)`;
   const range = r.maxWords === undefined ? `${r.minWords}+ words` : `${r.minWords}–${r.maxWords} words`;
-  return `short text: this model is ${percent} accurate on texts this short (${range}, ${r.count.toLocaleString('en-US')} tried)`;
+  return `short text: this model is ${percent} accurate on texts this short (${range}, ${formatCount(r.count)} tried)`;
 }
 

@@ -21,6 +21,7 @@ import { MIN_SENTENCE_WORDS, sentencesOf } from './sentences';
 import { tokenize } from './text';
 import { LENGTH_BANDS, SHORT_TEXT_KINDS, bandIndex, type AccuracyCount, type ShortTextEvaluation, type ShortTextKind } from './reliability';
 import { PAD_VALUE, START_CHAR } from './vocabulary';
+import { formatCount } from './format';
 
 export { LENGTH_BANDS, SHORT_TEXT_KINDS, describeReliability, reliabilityFor, type AccuracyCount, type Reliability, type ShortTextEvaluation, type ShortTextKind } from './reliability';
 
@@ -148,9 +149,9 @@ function pickSentence(starts: Uint8Array, firstWord: number, random: () => numbe
 
 /** Lines for people: the accuracy overall, per kind and per length band. */
 export function formatShortTextEvaluation(e: ShortTextEvaluation): string {
-  const pct = (a: AccuracyCount) => `${(a.accuracy * 100).toFixed(1)}% of ${a.count.toLocaleString('en-US')}`;
+  const pct = (a: AccuracyCount) => `${(a.accuracy * 100).toFixed(1)}% of ${formatCount(a.count)}`;
   return [
-    `short texts (from ${e.reviews.toLocaleString('en-US')} test reviews): accuracy ${e.accuracy.toFixed(4)}`,
+    `short texts (from ${formatCount(e.reviews)} test reviews): accuracy ${e.accuracy.toFixed(4)}`,
     `  ${SHORT_TEXT_KINDS.map((k) => `${k} ${pct(e.kinds[k])}`).join(' · ')}`,
     `  by words: ${e.bands.map((b) => `${b.minWords}${b.maxWords === undefined ? '+' : `–${b.maxWords}`} ${pct(b)}`).join(' · ')}`,
   ].join('\n');

@@ -6,6 +6,7 @@
  * imports: the dashboard uses it too.
  */
 import type { Prediction, SentimentLabel } from './metrics';
+import { formatCount } from './format';
 
 /** Said instead of a label when the model read no word it knows. */
 export const NO_KNOWN_WORD = 'no known word';
@@ -47,19 +48,19 @@ export function formatPositiveProbability(probability: number): string {
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
 /** What the reader should know besides the verdict: words cut off, unknown words. Empty when nothing. */
 export function readingNotes(p: Prediction): string[] {
   const notes: string[] = [];
   const read = wordsRead(p);
-  if (p.truncated) notes.push(`only the last ${read.toLocaleString('en-US')} of its ${plural(p.tokenCount, 'word')} were read`);
+  if (p.truncated) notes.push(`only the last ${formatCount(read)} of its ${plural(p.tokenCount, 'word')} were read`);
   if (p.label === null) {
     if (read === 0) notes.push('the text has no words, only punctuation and spaces');
     else notes.push(read === 1 ? 'its one word is unknown to the model' : `none of its ${plural(read, 'word')} is known to the model`);
   } else if (p.oovCount > 0) {
-    notes.push(`${p.oovCount.toLocaleString('en-US')} of ${plural(read, 'word')} read ${p.oovCount === 1 ? 'is' : 'are'} unknown to the model`);
+    notes.push(`${formatCount(p.oovCount)} of ${plural(read, 'word')} read ${p.oovCount === 1 ? 'is' : 'are'} unknown to the model`);
   }
   return notes;
 }

@@ -8,6 +8,7 @@
  */
 import type { DashboardState, DocumentTableData } from '../../src/protocol.js';
 import { SORT_KEYS, histogram, queryUnits, visibleRows, type SortKey, type TableQuery } from '../../src/core/document/table.js';
+import { formatCount } from '../../src/core/format.js';
 import { h, replaceChildren } from '../util/dom.js';
 import { formatFraction } from '../util/format.js';
 import type { DashboardView, ViewContext } from './view.js';
@@ -76,7 +77,7 @@ export class DocumentView implements DashboardView {
   setDocument(data: DocumentTableData): void {
     this.data = data;
     this.title.textContent = `Document: ${data.name}`;
-    this.summary.textContent = `${data.units.length.toLocaleString('en-US')} units · ${data.summary}`;
+    this.summary.textContent = `${formatCount(data.units.length)} units · ${data.summary}`;
     this.controls.hidden = false;
     this.drawHistogram();
     this.update({});
@@ -86,7 +87,7 @@ export class DocumentView implements DashboardView {
     this.query = { ...this.query, ...change };
     if (!this.data) return;
     this.rows = queryUnits(this.data.units, this.query);
-    this.count.textContent = `${this.rows.length.toLocaleString('en-US')} shown`;
+    this.count.textContent = `${formatCount(this.rows.length)} shown`;
     for (const cell of Array.from(this.header.children)) {
       const key = (cell as HTMLElement).dataset.sort;
       cell.setAttribute('aria-sort', key === this.query.sort ? (this.query.descending ? 'descending' : 'ascending') : 'none');

@@ -2,6 +2,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Prediction } from '../metrics';
 import type { DocumentUnit } from './units';
+import { formatCount } from '../format';
 
 export interface AnalysedUnit extends DocumentUnit {
   probability: number;
@@ -29,7 +30,6 @@ export function summariseUnits(units: readonly Pick<AnalysedUnit, 'label' | 'pro
   const labelled = units.filter((u) => u.label !== null);
   const unlabelled = units.length - labelled.length;
   const mean = labelled.length === 0 ? 0 : labelled.reduce((s, u) => s + u.probability, 0) / labelled.length;
-  const count = (n: number) => n.toLocaleString('en-US');
-  const text = `${count(positive)} positive · ${count(negative)} negative · mean ${mean.toFixed(2)}${unlabelled ? ` · ${count(unlabelled)} with no known word` : ''}`;
+  const text = `${formatCount(positive)} positive · ${formatCount(negative)} negative · mean ${mean.toFixed(2)}${unlabelled ? ` · ${formatCount(unlabelled)} with no known word` : ''}`;
   return { positive, negative, mean, text };
 }
