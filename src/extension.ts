@@ -30,11 +30,14 @@ import { serviceEndpoint, serviceLogPath } from './service/address';
 import { DashboardPanel } from './dashboard/panel';
 import { DashboardViewProvider } from './dashboard/view-provider';
 import { Lab } from './lab/lab';
-import { SETTINGS_SECTION, readSettings, settingGetter, type LabSettings } from './lab/settings';
+import { SETTINGS_SECTION, USER_ONLY_SETTINGS, readSettings, settingGetter, type LabSettings } from './lab/settings';
 import { LabStatusBar } from './status-bar';
 import type { TrainResult, TrainingState } from './protocol';
 import { logFailuresTo, reportError } from './commands/errors';
 import { errorCode } from './rpc';
+
+/** How long after activation the training service is started in the background (see ServiceClient.startInBackground). */
+const SERVICE_START_DELAY_MS = 1_000;
 
 export interface ExtensionApi {
   /** For tests and other extensions: the lab behind the commands. */
@@ -149,6 +152,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
       currentSettings = undefined;
+      // Other folders are another service's: started now, not by the next training.
+      if (USER_ONLY_SETTINGS.some((key) => e.affectsConfiguration(`${SETTINGS_SECTION}.${key}`))) service.startInBackground();
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) ctx.lab.restartWorker().catch((error: unknown) => reportError('Switching the backend', error));
       void ctx.lab.refreshRuns();
     }),
@@ -166,6 +171,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // Listing runs reads a few small JSON files; it must not delay activation.
   // Then, after a window reload, pick up a training the service is still running.
   void lab.refreshRuns().then(() => ctx.lab.reattach());
+  // The lab was opened (its view, or one of its commands): have the service ready before the first training or
+  // analysis asks for it, once activation and the first paint are out of the way.
+  const serviceStart = setTimeout(() => service.startInBackground(), SERVICE_START_DELAY_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(serviceStart) });
   log.info(`Activated; runs in ${settings().runsDir}`);
   return { lab, settings, activationMs: performance.now() - started, annotations };
 }

@@ -156,6 +156,12 @@ export interface TrainingEvents {
 export interface WorkerSettings {
   /** Where an on-demand install of @tensorflow/tfjs-node lives (see BackendOptions). */
   nativeModulesDir?: string;
+  /**
+   * Work nobody waits on from one moment to the next (a training, an
+   * explanation): the thread, and the threads it starts, run below normal
+   * priority so that they leave the cores to the editor when it needs them.
+   */
+  background?: boolean;
 }
 
 /** The host serves nothing to the worker. */

@@ -74,6 +74,17 @@ export class ServiceClient {
     };
   }
 
+  /**
+   * Connects to the service for the current settings, starting it if none
+   * runs, with nobody waiting: starting it forks this process, which holds
+   * the extension host's thread for tens of milliseconds, better spent before
+   * the first training or analysis than during it. A failure is left for the
+   * first real request to report.
+   */
+  startInBackground(): void {
+    this.connect().catch(() => undefined);
+  }
+
   /** Connects only if a service already runs (a window reloaded during a training); never starts one. */
   async connectIfRunning(): Promise<boolean> {
     let location: ServiceLocation;

@@ -55,22 +55,25 @@ function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 }
 
-const workerOptions = (name: string) => ({ workerData: { nativeModulesDir: nativeModulesDir || undefined }, onOutput: (line: string) => log(`[${name}] ${line}`) });
-/** Trains and evaluates: it may be busy for minutes. */
-const worker = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('training worker'));
+const workerOptions = (name: string, background: boolean) => ({
+  workerData: { nativeModulesDir: nativeModulesDir || undefined, background },
+  onOutput: (line: string) => log(`[${name}] ${line}`),
+});
+/** Trains and evaluates: it may be busy for minutes, below normal priority (the editor comes first). */
+const worker = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('training worker', true));
 /**
  * Answers Analyze Sentiment: a thread of its own, so a prediction never waits
  * behind a training's batches in the other one. Started on the first
  * prediction; it keeps a few models loaded, as the training worker did.
  */
-const predictor = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('prediction worker'));
+const predictor = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('prediction worker', false));
 /**
  * Explains analyses: a thread of its own too, so that an analysis never waits
  * behind the explanation of the one before (tens to hundreds of milliseconds
  * of trace and integrated gradients). Started on the first explanation, which
  * loads the model there.
  */
-const explainer = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('explanation worker'));
+const explainer = new WorkerClient(path.join(__dirname, 'worker.js'), workerOptions('explanation worker', true));
 
 /** A refusal to start: one line for whoever started the service (the client shows it), then exit. */
 function fail(message: string): never {

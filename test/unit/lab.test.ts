@@ -59,6 +59,27 @@ describe('the lab behind the commands and dashboards', () => {
     await assert.rejects(lab.predict(['good'], { source: 'editor' }), (e: Error) => e instanceof LabError && e.code === 'not-found' && /train one first/.test(e.message));
   });
 
+  test('the service can be started ahead of any request, with nobody waiting (the extension does so once activated)', async () => {
+    const own = await tempDir();
+    const values: Record<string, unknown> = { 'data.source': archive, cacheFolder: TEST_CACHE_DIR, runsFolder: path.join(own.dir, 'runs') };
+    const settings = () => readSettings((k) => values[k], own.dir);
+    const client = serviceAt(own.dir, settings);
+    const probe = serviceAt(own.dir, settings);
+    try {
+      assert.equal(await probe.connectIfRunning(), false, 'no service runs for these folders yet');
+      client.startInBackground();
+      const deadline = Date.now() + 30_000;
+      while (!(await probe.connectIfRunning())) {
+        assert.ok(Date.now() < deadline, 'the service started in the background answers within 30 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await probe.disconnect();
+      await client.disconnect();
+      await own.cleanup();
+    }
+  });
+
   // The tests below that use "the first run" need this one to have passed.
   let firstRunId: string | undefined;
   const firstRun = () => {
