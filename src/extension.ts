@@ -36,7 +36,7 @@ import type { TrainResult, TrainingState } from './protocol';
 import { logFailuresTo, reportError } from './commands/errors';
 import { errorCode } from './rpc';
 
-/** How long after activation the training service is started in the background (see ServiceClient.startInBackground). */
+/** How long after activation, or after the last change of a folder setting, the training service is started in the background (see ServiceClient.startInBackground). */
 const SERVICE_START_DELAY_MS = 1_000;
 
 export interface ExtensionApi {
@@ -80,6 +80,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     };
   };
   const service = new ServiceClient(locateService);
+  // One start for several settings changed in a row (each folder setting is another service's).
+  let serviceStart: NodeJS.Timeout | undefined;
+  const startServiceSoon = () => {
+    clearTimeout(serviceStart);
+    serviceStart = setTimeout(() => service.startInBackground(), SERVICE_START_DELAY_MS);
+  };
+  context.subscriptions.push({ dispose: () => clearTimeout(serviceStart) });
   try {
     // The service's log, beside its socket in the user's private folder; every window of the profile follows it.
     log.follow(serviceLogPath(locateService().endpoint));
@@ -153,7 +160,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
       currentSettings = undefined;
       // Other folders are another service's: started now, not by the next training.
-      if (USER_ONLY_SETTINGS.some((key) => e.affectsConfiguration(`${SETTINGS_SECTION}.${key}`))) service.startInBackground();
+      if (USER_ONLY_SETTINGS.some((key) => e.affectsConfiguration(`${SETTINGS_SECTION}.${key}`))) startServiceSoon();
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.backend`)) ctx.lab.restartWorker().catch((error: unknown) => reportError('Switching the backend', error));
       void ctx.lab.refreshRuns();
     }),
@@ -173,8 +180,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   void lab.refreshRuns().then(() => ctx.lab.reattach());
   // The lab was opened (its view, or one of its commands): have the service ready before the first training or
   // analysis asks for it, once activation and the first paint are out of the way.
-  const serviceStart = setTimeout(() => service.startInBackground(), SERVICE_START_DELAY_MS);
-  context.subscriptions.push({ dispose: () => clearTimeout(serviceStart) });
+  startServiceSoon();
   log.info(`Activated; runs in ${settings().runsDir}`);
   return { lab, settings, activationMs: performance.now() - started, annotations };
 }

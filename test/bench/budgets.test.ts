@@ -80,6 +80,9 @@ describe('budgets', function () {
     await config.update('runsFolder', path.join(scratch, 'runs'), vscode.ConfigurationTarget.Global);
     await config.update('training.limit', 2000, vscode.ConfigurationTarget.Global);
     await config.update('evaluateAfterTraining', false, vscode.ConfigurationTarget.Global);
+    // A user trains some time after choosing the folders, not within the same millisecond: meanwhile the extension
+    // starts the service for them in the background (a second after the last change), as it does after activation.
+    await new Promise((r) => setTimeout(r, 3_000));
     const words = Array.from({ length: 500 }, (_, i) => ['a', 'truly', 'great', 'film', 'with', 'awful', 'acting', 'and', 'a', 'wonderful', 'plot'][i % 11]).join(' ');
     const document = await vscode.workspace.openTextDocument({ content: words });
     const analyze: Record<string, number> = {};

@@ -29,6 +29,19 @@ async function closeEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
+let textDocuments = 0;
+/**
+ * A new untitled document holding `content`, under a name of its own: right after an editor is closed, a new
+ * untitled document can come back as the closed one (its name and its old text) for a moment.
+ */
+async function textDocument(content: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(`untitled:analysis-${++textDocuments}.txt`));
+  const editor = await vscode.window.showTextDocument(document);
+  await editor.edit((e) => e.insert(new vscode.Position(0, 0), content));
+  assert.equal(document.getText(), content);
+  return document;
+}
+
 async function until<T>(condition: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -73,7 +86,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
   });
 
   it('Analyze Sentiment reads real selections in a real editor, labels each in document order, and falls back to the paragraph under the cursor', async () => {
-    const document = await vscode.workspace.openTextDocument({ content: 'Intro line.\nThis film was a wonderful surprise, I loved every minute.\nOutro.\n\n!!! ??? 123 ...', language: 'plaintext' });
+    const document = await textDocument('Intro line.\nThis film was a wonderful surprise, I loved every minute.\nOutro.\n\n!!! ??? 123 ...');
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(1, 0, 1, document.lineAt(1).text.length);
     const entries = await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment');
@@ -122,7 +135,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
   it('after Analyze Sentiment each word is coloured by its attribution, with a hover; an edit or Clear Explanations removes the colours', async () => {
     // More words than the model reads (maxlen 20): the first ones are dropped; the last is no word it knows.
     const lines = ['Long ago and far away there was a story that I will now tell you about in some detail.', 'The acting was wonderful, the plot was GOOD and I loved it, zorblaxian.'];
-    const document = await vscode.workspace.openTextDocument({ content: lines.join('\n'), language: 'plaintext' });
+    const document = await textDocument(lines.join('\n'));
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(0, 0, 1, lines[1].length);
     const [entry] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment')) ?? [];
@@ -226,7 +239,7 @@ describe('RNN Sentiment Lab in VS Code', function () {
 
   it('a long selection is analyzed from its last maxlen words', async () => {
     const words = Array.from({ length: 60 }, (_, i) => (i % 2 ? 'great' : 'film')).join(' ');
-    const document = await vscode.workspace.openTextDocument({ content: words });
+    const document = await textDocument(words);
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(0, 0, 0, words.length);
     const [entry] = (await vscode.commands.executeCommand<PredictionEntry[]>('rnnSentimentLab.analyzeSentiment'));
