@@ -7,7 +7,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,7 +21,8 @@ import { Lab, type KeyValueStore } from '../../src/lab/lab';
 import { ServiceClient, serviceRoots } from '../../src/lab/service-client';
 import { readSettings } from '../../src/lab/settings';
 import { serviceEndpoint } from '../../src/service/address';
-import { CLI_PATH, SERVICE_PATH, privateTemp, requireBuilt } from './service-helpers';
+import { SERVICE_PATH, privateTemp, requireBuilt } from './service-helpers';
+import { runCli } from './cli-process';
 
 let tmp: { dir: string; cleanup(): Promise<void> };
 let runsDir: string;
@@ -66,17 +66,6 @@ async function editJson(file: string, edit: (json: Record<string, unknown>) => u
   await writeFile(file, JSON.stringify(edit(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>)));
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Exit 1 and exactly one line on stderr matching `pattern` (no stack). */
 function assertOneLine(outcome: { code: number | null; stderr: string }, pattern: RegExp): void {
@@ -105,7 +94,7 @@ test('a run.json of the wrong shape makes that run CORRUPT, not the listing fail
   await variant('null-record', (dir) => writeFile(path.join(dir, 'run.json'), 'null'));
   await variant('huge-numwords', (dir) => editJson(path.join(dir, 'run.json'), (r) => ({ ...r, hyperparameters: { ...(r.hyperparameters as object), numWords: 1e9 } })));
 
-  const text = await cli(['runs', '--dir', runsDir]);
+  const text = await runCli(['runs', '--dir', runsDir]);
   assert.equal(text.code, 0, text.stderr);
   const line = (id: string) => text.stdout.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
   assert.match(line(path.basename(good)), /complete/);
@@ -114,7 +103,7 @@ test('a run.json of the wrong shape makes that run CORRUPT, not the listing fail
   assert.match(line('null-record'), /CORRUPT: run\.json: Expected object, received null/);
   assert.match(line('huge-numwords'), /CORRUPT: run\.json hyperparameters\.numWords: Number must be less than or equal to 1000000/);
 
-  const json = await cli(['runs', '--dir', runsDir, '--json']);
+  const json = await runCli(['runs', '--dir', runsDir, '--json']);
   assert.equal(json.code, 0, json.stderr);
   const listed = JSON.parse(json.stdout) as { id: string; corrupt?: boolean }[];
   assert.deepEqual(listed.filter((r) => r.corrupt).map((r) => r.id).sort(), ['huge-numwords', 'no-status', 'null-record', 'string-accuracy']);
@@ -126,8 +115,8 @@ test('a vocabulary that disagrees with the model is refused in one line, not a T
     await editJson(path.join(dir, 'vocabulary.json'), (v) => ({ ...v, numWords: 5000 }));
     await editJson(path.join(dir, 'run.json'), (r) => ({ ...r, hyperparameters: { ...(r.hyperparameters as object), numWords: 5000 } }));
   });
-  assertOneLine(await cli(['predict', '--model', maxlen, '--backend', 'cpu', 'a good film']), /maxlen 400\) disagrees with the model's Embedding \(input_dim 50, input length 8\)/);
-  assertOneLine(await cli(['predict', '--model', numWords, '--backend', 'cpu', 'a good film']), /numWords 5000, maxlen 8\) disagrees with the model's Embedding \(input_dim 50/);
+  assertOneLine(await runCli(['predict', '--model', maxlen, '--backend', 'cpu', 'a good film']), /maxlen 400\) disagrees with the model's Embedding \(input_dim 50, input length 8\)/);
+  assertOneLine(await runCli(['predict', '--model', numWords, '--backend', 'cpu', 'a good film']), /numWords 5000, maxlen 8\) disagrees with the model's Embedding \(input_dim 50/);
 });
 
 test('a model.json that points its weights elsewhere, or a manifest larger than its weights, is refused', async () => {
@@ -143,8 +132,8 @@ test('a model.json that points its weights elsewhere, or a manifest larger than 
       return { ...m, weightsManifest: [{ ...manifest[0], weights: [{ ...manifest[0].weights[0], shape: [1e9, 1e9] }, ...manifest[0].weights.slice(1)] }] };
     }),
   );
-  assertOneLine(await cli(['predict', '--model', elsewhere, '--backend', 'cpu', 'x']), /model\.json weightsManifest\.0\.paths\.0: Invalid literal value, expected "weights\.bin"/);
-  assertOneLine(await cli(['predict', '--model', huge, '--backend', 'cpu', 'x']), /weights\.bin has \d+ bytes, the manifest expects 4000000000\d+/);
+  assertOneLine(await runCli(['predict', '--model', elsewhere, '--backend', 'cpu', 'x']), /model\.json weightsManifest\.0\.paths\.0: Invalid literal value, expected "weights\.bin"/);
+  assertOneLine(await runCli(['predict', '--model', huge, '--backend', 'cpu', 'x']), /weights\.bin has \d+ bytes, the manifest expects 4000000000\d+/);
 });
 
 test('NaN weights give "corrupt model", not a "negative NaN" prediction with exit 0', async () => {
@@ -153,7 +142,7 @@ test('NaN weights give "corrupt model", not a "negative NaN" prediction with exi
     const bytes = await readFile(file);
     await writeFile(file, Buffer.from(new Float32Array(bytes.length / 4).fill(Number.NaN).buffer));
   });
-  const outcome = await cli(['predict', '--model', nan, '--backend', 'cpu', 'a good film']);
+  const outcome = await runCli(['predict', '--model', nan, '--backend', 'cpu', 'a good film']);
   assertOneLine(outcome, /gives non-finite outputs \(NaN or infinite weights\): it is corrupt/);
   assert.equal(outcome.stdout, '');
 });
@@ -183,10 +172,10 @@ test('a copied run folder is its own: listed as a copy, and deleting it deletes 
 });
 
 test('the CLI: a value out of the presets\' bounds is a wrong argument (exit 2); --debug adds no stack to a user\'s error', async () => {
-  const bounds = await cli(['summary', '--preset', 'lstm', '--maxlen', '20000']);
+  const bounds = await runCli(['summary', '--preset', 'lstm', '--maxlen', '20000']);
   assert.equal(bounds.code, 2, bounds.stderr);
   assert.equal(bounds.stderr.trim().split('\n').length, 1, bounds.stderr);
   assert.match(bounds.stderr, /'--maxlen <n>' argument '20000' is invalid\. expected a whole number from 1 to 10000/);
   const corrupt = await variant('bad-vocabulary', async (dir) => writeFile(path.join(dir, 'vocabulary.json'), '{"words": 3}'));
-  assertOneLine(await cli(['predict', '--debug', '--model', corrupt, '--backend', 'cpu', 'x']), /vocabulary\.json /);
+  assertOneLine(await runCli(['predict', '--debug', '--model', corrupt, '--backend', 'cpu', 'x']), /vocabulary\.json /);
 });

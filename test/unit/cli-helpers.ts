@@ -9,9 +9,9 @@ export interface Outcome {
   stderr: string;
 }
 
-export function run(args: string[], options: { input?: string; onStderr?(text: string, child: ReturnType<typeof spawn>): void } = {}): Promise<Outcome> {
+export function run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; onStderr?(text: string, child: ReturnType<typeof spawn>): void } = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -17,23 +17,11 @@ import { resolveHyperparameters, type PresetName } from '../../src/core/presets'
 import { encodeRanks, OOV_CHAR, padSequence, TextEncoder, Vocabulary } from '../../src/core/vocabulary';
 import { explainText, integratedGradients, occlusion, recurrentParts, traceWindow, windowPredictor, type RecurrentParts } from '../../src/core/explain/index';
 import { explainedWords } from '../../src/editor/explained-words';
-import { REPO_ROOT } from './helpers';
+import { REPO_ROOT, uniformValues } from './helpers';
 
 const TOL = 1e-5;
 const MAXLEN = 12;
 const PRESETS: PresetName[] = ['simple-rnn', 'lstm', 'bilstm'];
-
-function rand(n: number, seed: number, scale: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296 - 0.5) * 2 * scale;
-  }
-  return out;
-}
 
 /** A small model of the preset with every weight (biases too) random, so no gate sits at its initial value. */
 function smallHyperparameters(preset: PresetName, maxlen = MAXLEN) {
@@ -42,7 +30,7 @@ function smallHyperparameters(preset: PresetName, maxlen = MAXLEN) {
 
 function smallModel(preset: PresetName): tf.LayersModel {
   const model = buildModel(smallHyperparameters(preset));
-  model.setWeights(model.getWeights().map((w, i) => tf.tensor(rand(w.size, 97 + 31 * i, 0.8), w.shape)));
+  model.setWeights(model.getWeights().map((w, i) => tf.tensor(uniformValues(w.size, 97 + 31 * i, 0.8), w.shape)));
   return model;
 }
 

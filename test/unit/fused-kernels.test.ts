@@ -29,6 +29,7 @@ import {
   unloadFusedKernels,
 } from '../../src/core/fused/index';
 import { getRuntime, moduleMismatch, relaxedWasmPath } from '../../src/core/fused/runtime';
+import { uniformValues } from './helpers';
 import {
   ABI,
   layoutDescription,
@@ -72,19 +73,8 @@ interface Result {
   weightShapes: number[][];
 }
 
-function rand(shape: number[], seed: number, scale = 0.5): Float32Array {
-  // deterministic uniform values in [-scale, scale]
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296 - 0.5) * 2 * scale;
-  }
-  return out;
-}
+/** Deterministic uniform values in [-scale, scale] for a tensor of this shape. */
+const rand = (shape: number[], seed: number, scale = 0.5) => uniformValues(shape.reduce((a, b) => a * b, 1), seed, scale);
 
 function makeLayer(c: Case, fused: boolean): tf.layers.Layer {
   const common = { units: c.units, goBackwards: c.goBackwards ?? false };

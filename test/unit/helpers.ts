@@ -1,13 +1,18 @@
 /** Shared fixtures of the unit tests: real folders, the IMDB corpus (see test/corpus.ts), small archives made on the spot. */
+import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
+import { before, after } from 'node:test';
 import type { KeyValueStore } from '../../src/lab/lab';
+import { WorkerClient } from '../../src/core/worker-client';
 
-export { imdbArchive } from '../corpus';
+import { imdbArchive } from '../corpus';
+
+export { imdbArchive };
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const WORKER_PATH = path.join(REPO_ROOT, 'dist', 'worker.js');
@@ -111,3 +116,51 @@ export class MapStore implements KeyValueStore {
     return Promise.resolve();
   }
 }
+
+/**
+ * What the worker-thread suites share, made in their `before` and ended in
+ * their `after`: the real worker thread of the built bundle, the corpus, and
+ * a temporary runs folder.
+ */
+export function workerSuite(): { readonly client: WorkerClient; readonly runsDir: string; readonly archive: string } {
+  let made: { client: WorkerClient; runsDir: string; archive: string; cleanup: () => Promise<void> } | undefined;
+  const ready = () => {
+    assert.ok(made, "the suite's before hook has not run");
+    return made;
+  };
+  before(async () => {
+    requireBuilt();
+    const archive = await imdbArchive();
+    const { dir, cleanup } = await tempDir();
+    made = { client: new WorkerClient(WORKER_PATH), runsDir: dir, archive, cleanup };
+  });
+  after(async () => {
+    await made?.client.terminate();
+    await made?.cleanup();
+  });
+  return {
+    get client() {
+      return ready().client;
+    },
+    get runsDir() {
+      return ready().runsDir;
+    },
+    get archive() {
+      return ready().archive;
+    },
+  };
+}
+
+/** Values uniform in [-scale, scale] from a seed (xorshift32): the same weights and inputs on every run. */
+export function uniformValues(count: number, seed: number, scale: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 4294967296 - 0.5) * 2 * scale;
+  }
+  return out;
+}
+

@@ -7,7 +7,6 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { h5wasm, type H5Group } from '../../src/core/keras/h5';
@@ -20,7 +19,8 @@ import { KERAS_TEXT_RULES, textToWordSequence, tokenize } from '../../src/core/t
 import { TextEncoder, Vocabulary } from '../../src/core/vocabulary';
 import { WorkerClient } from '../../src/core/worker-client';
 import type { ImportKerasParams } from '../../src/protocol';
-import { CLI_PATH, WORKER_PATH, requireBuilt, tempDir } from './helpers';
+import { WORKER_PATH, requireBuilt, tempDir } from './helpers';
+import { run } from './cli-helpers';
 
 const H = resolveHyperparameters('lstm', { numWords: 50, maxlen: 12, embeddingDim: 4, units: 3, denseUnits: 5 });
 
@@ -183,16 +183,7 @@ describe('importing Keras files', () => {
 describe('rnn-sentiment-lab import and export', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => run(args, { env });
 
   before(async () => {
     requireBuilt();

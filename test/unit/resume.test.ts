@@ -4,16 +4,15 @@
  * corpus in the real worker thread, for both kinds of optimizer state (the
  * fused Adam's moments and TensorFlow.js' RMSProp).
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { resolveHyperparameters, type PresetName } from '../../src/core/presets';
 import { inspectRun, readOptimizerState } from '../../src/core/runs';
-import { WorkerClient } from '../../src/core/worker-client';
 import type { TrainParams } from '../../src/protocol';
 import { RpcError } from '../../src/rpc';
-import { TEST_CACHE_DIR, WORKER_PATH, imdbArchive, requireBuilt, tempDir } from './helpers';
+import { TEST_CACHE_DIR, workerSuite } from './helpers';
 
 async function weightsOf(runDir: string): Promise<Float32Array> {
   const bytes = await readFile(path.join(runDir, 'weights.bin'));
@@ -28,42 +27,28 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
 }
 
 describe('resuming a training', () => {
-  let runsDir: string;
-  let cleanup: () => Promise<void>;
-  let client: WorkerClient;
-  let archive: string;
+  const suite = workerSuite();
 
   const params = (preset: PresetName): TrainParams => ({
     hyperparameters: resolveHyperparameters(preset, { maxlen: 40, batchSize: 32, epochs: 3 }),
-    data: { kind: 'archive', path: archive },
+    data: { kind: 'archive', path: suite.archive },
     limit: 400,
     cacheDir: TEST_CACHE_DIR,
-    runsDir,
+    runsDir: suite.runsDir,
     backend: 'auto',
     evaluate: false,
-  });
-
-  before(async () => {
-    requireBuilt();
-    archive = await imdbArchive();
-    ({ dir: runsDir, cleanup } = await tempDir());
-    client = new WorkerClient(WORKER_PATH);
-  });
-  after(async () => {
-    await client.terminate();
-    await cleanup();
   });
 
   const lowestValLoss = (epochs: { epoch: number; valLoss: number }[]) => epochs.reduce((a, b) => (b.valLoss < a.valLoss ? b : a)).epoch;
 
   for (const [preset, stopAfter] of [['lstm', 1], ['simple-rnn', 1], ['lstm', 2]] as const) {
     test(`${preset}: stopped after epoch ${stopAfter} and resumed, it ends where the uninterrupted training ends, with the same best epoch kept`, async () => {
-      const whole = await client.request('train', params(preset)).result;
+      const whole = await suite.client.request('train', params(preset)).result;
       assert.equal(whole.record.status, 'complete');
       assert.equal(whole.record.keptEpoch, lowestValLoss(whole.record.history.epochs), 'keep best (the default) keeps the lowest validation loss');
 
       let epochs = 0;
-      const request = client.request('train', params(preset), (event) => {
+      const request = suite.client.request('train', params(preset), (event) => {
         if (event === 'epoch' && ++epochs === stopAfter) request.cancel();
       });
       const stopped = await request.result;
@@ -75,7 +60,7 @@ describe('resuming a training', () => {
       assert.ok(optimizer && optimizer.state.iterations === 10 * stopAfter, `the optimizer state of epoch ${stopAfter} is kept, got ${optimizer?.state.iterations}`);
 
       const events: string[] = [];
-      const resumed = await client.request('train', { ...params(preset), resumeFrom: stopped.runDir }, (event) => events.push(event)).result;
+      const resumed = await suite.client.request('train', { ...params(preset), resumeFrom: stopped.runDir }, (event) => events.push(event)).result;
       assert.equal(resumed.runDir, stopped.runDir, 'the run continues in its own folder');
       assert.equal(resumed.record.status, 'complete');
       assert.equal(resumed.record.epochsCompleted, 3);
@@ -95,17 +80,17 @@ describe('resuming a training', () => {
   }
 
   test('a complete run, other settings or a second resume of the same run are refused with one line', async () => {
-    const whole = await client.request('train', { ...params('simple-rnn'), hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 40, batchSize: 32, epochs: 1 }) }).result;
+    const whole = await suite.client.request('train', { ...params('simple-rnn'), hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 40, batchSize: 32, epochs: 1 }) }).result;
     await assert.rejects(
-      client.request('train', { ...params('simple-rnn'), hyperparameters: whole.record.hyperparameters, resumeFrom: whole.runDir }).result,
+      suite.client.request('train', { ...params('simple-rnn'), hyperparameters: whole.record.hyperparameters, resumeFrom: whole.runDir }).result,
       (e: Error) => e instanceof RpcError && e.code === 'bad-argument' && /nothing to resume/.test(e.message),
     );
-    const request = client.request('train', params('simple-rnn'), (event) => {
+    const request = suite.client.request('train', params('simple-rnn'), (event) => {
       if (event === 'epoch') request.cancel();
     });
     const stopped = await request.result;
     await assert.rejects(
-      client.request('train', { ...params('simple-rnn'), limit: 300, resumeFrom: stopped.runDir }).result,
+      suite.client.request('train', { ...params('simple-rnn'), limit: 300, resumeFrom: stopped.runDir }).result,
       (e: Error) => e instanceof RpcError && e.code === 'bad-argument' && /own settings/.test(e.message),
     );
   });

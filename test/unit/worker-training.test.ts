@@ -3,24 +3,20 @@
  * (dist/worker.js), through the same client the extension and CLI use.
  * Small settings (a few hundred reviews, short maxlen) keep it to seconds.
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { resolveHyperparameters } from '../../src/core/presets';
 import { inspectRun } from '../../src/core/runs';
-import { WorkerClient } from '../../src/core/worker-client';
 import type { TrainParams, TrainingEvents } from '../../src/protocol';
 import { RpcError } from '../../src/rpc';
-import { TEST_CACHE_DIR, WORKER_PATH, imdbArchive, requireBuilt, tempDir } from './helpers';
+import { TEST_CACHE_DIR, workerSuite } from './helpers';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('training in the worker thread', () => {
-  let runsDir: string;
-  let cleanup: () => Promise<void>;
-  let client: WorkerClient;
-  let archive: string;
+  const suite = workerSuite();
   // Made by the first test; the tests that predict with it say so and fail clearly without it.
   let firstRunDir: string | undefined;
   const firstRun = () => {
@@ -31,31 +27,20 @@ describe('training in the worker thread', () => {
   // Small and quick by default: a few hundred reviews, 30 words each.
   const params = (overrides: Partial<TrainParams> & { epochs?: number } = {}): TrainParams => ({
     hyperparameters: resolveHyperparameters('simple-rnn', { maxlen: 30, batchSize: 32, epochs: overrides.epochs ?? 1 }),
-    data: { kind: 'archive', path: archive },
+    data: { kind: 'archive', path: suite.archive },
     limit: 600,
     cacheDir: TEST_CACHE_DIR,
-    runsDir,
+    runsDir: suite.runsDir,
     backend: 'auto',
     evaluate: true,
     ...overrides,
-  });
-
-  before(async () => {
-    requireBuilt();
-    archive = await imdbArchive();
-    ({ dir: runsDir, cleanup } = await tempDir());
-    client = new WorkerClient(WORKER_PATH);
-  });
-  after(async () => {
-    await client.terminate();
-    await cleanup();
   });
 
   test('one epoch on the IMDB corpus: the loss falls, metrics stream, the run is saved and evaluated', async () => {
     const events: { event: string; data: unknown }[] = [];
     // Enough data and a brisk learning rate for the LSTM to learn visibly within one epoch.
     const hyperparameters = resolveHyperparameters('lstm', { maxlen: 60, batchSize: 32, epochs: 1, learningRate: 0.005 });
-    const result = await client.request('train', params({ hyperparameters, limit: 2000 }), (event, data) => events.push({ event, data })).result;
+    const result = await suite.client.request('train', params({ hyperparameters, limit: 2000 }), (event, data) => events.push({ event, data })).result;
     const started = events.find((e) => e.event === 'started')?.data as TrainingEvents['started'];
     assert.ok(['tensorflow', 'wasm', 'cpu'].includes(started.backend));
     assert.equal(started.train, 1600);
@@ -79,14 +64,14 @@ describe('training in the worker thread', () => {
     assert.equal((await inspectRun(result.runDir)).ok, true);
     firstRunDir = result.runDir;
 
-    const predicted = await client.request('predict', { runDir: result.runDir, texts: ['A superb, moving film.', ''], backend: 'auto' }).result;
+    const predicted = await suite.client.request('predict', { runDir: result.runDir, texts: ['A superb, moving film.', ''], backend: 'auto' }).result;
     assert.equal(predicted.predictions.length, 2);
     assert.equal(predicted.backend, started.backend);
     assert.ok(predicted.predictions.every((p) => p.probability >= 0 && p.probability <= 1));
   });
 
   test('cancelling keeps the last finished epoch as a usable checkpoint marked "cancelled"', async () => {
-    const request = client.request('train', params({ epochs: 3 }), (event) => {
+    const request = suite.client.request('train', params({ epochs: 3 }), (event) => {
       if (event === 'epoch') request.cancel();
     });
     const result = await request.result;
@@ -94,26 +79,26 @@ describe('training in the worker thread', () => {
     assert.equal(result.record.status, 'cancelled');
     assert.equal(result.record.epochsCompleted, 1);
     assert.equal(result.record.history.epochs.length, 1);
-    const predicted = await client.request('predict', { runDir: result.runDir, texts: ['fine'], backend: 'auto' }).result;
+    const predicted = await suite.client.request('predict', { runDir: result.runDir, texts: ['fine'], backend: 'auto' }).result;
     assert.equal(predicted.runId, result.record.id);
   });
 
   test('cancelling before the first epoch ends saves nothing and says so', async () => {
-    const before = await readdir(runsDir);
-    const request = client.request('train', params(), (event, data) => {
+    const before = await readdir(suite.runsDir);
+    const request = suite.client.request('train', params(), (event, data) => {
       if (event === 'batch' && (data as TrainingEvents['batch']).batch === 2) request.cancel();
     });
     await assert.rejects(request.result, (e: Error) => e instanceof RpcError && e.code === 'cancelled' && /no checkpoint/.test(e.message));
-    assert.deepEqual(await readdir(runsDir), before);
+    assert.deepEqual(await readdir(suite.runsDir), before);
   });
 
   test('predictions (with the first run) are served while a training runs', async () => {
     const runDir = firstRun();
     let trainingDone = false;
     let answered: Promise<void> | undefined;
-    const training = client.request('train', params({ epochs: 1 }), (event) => {
+    const training = suite.client.request('train', params({ epochs: 1 }), (event) => {
       if (event === 'batch' && !answered) {
-        answered = client.request('predict', { runDir, texts: ['great'], backend: 'auto' }).result.then(() => {
+        answered = suite.client.request('predict', { runDir, texts: ['great'], backend: 'auto' }).result.then(() => {
           assert.equal(trainingDone, false, 'the prediction came back while training was still running');
         });
       }
@@ -126,15 +111,15 @@ describe('training in the worker thread', () => {
   test('a failure arrives as an error message; a dead worker is replaced on the next request (predicting with the first run)', async () => {
     const runDir = firstRun();
     await assert.rejects(
-      client.request('train', params({ data: { kind: 'archive', path: path.join(runsDir, 'missing.tar.gz') } })).result,
+      suite.client.request('train', params({ data: { kind: 'archive', path: path.join(suite.runsDir, 'missing.tar.gz') } })).result,
       (e: Error) => e instanceof RpcError && e.code === 'not-found' && e.message.includes('missing.tar.gz'),
     );
-    await assert.rejects(client.request('predict', { runDir: path.join(runsDir, 'nope'), texts: ['x'], backend: 'auto' }).result, (e: Error) => e instanceof RpcError && e.code === 'not-found');
+    await assert.rejects(suite.client.request('predict', { runDir: path.join(suite.runsDir, 'nope'), texts: ['x'], backend: 'auto' }).result, (e: Error) => e instanceof RpcError && e.code === 'not-found');
 
-    const pending = client.request('train', params());
-    await client.terminate();
+    const pending = suite.client.request('train', params());
+    await suite.client.terminate();
     await assert.rejects(pending.result, (e: Error) => e instanceof RpcError && e.code === 'worker-crashed');
-    const again = await client.request('predict', { runDir, texts: ['still works'], backend: 'auto' }).result;
+    const again = await suite.client.request('predict', { runDir, texts: ['still works'], backend: 'auto' }).result;
     assert.equal(again.predictions.length, 1);
   });
 });
