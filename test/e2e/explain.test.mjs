@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/code-server.mjs';
 import { screenshot } from '../harness/e2e.mjs';
-import { VSIX, contextMenuCommand, inlineLabels, openFile, openLabView, paletteCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
+import { VSIX, contextMenuCommand, inlineLabels, openFile, openLabView, runCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
 
 const FILE = 'screening.txt';
 const SENTENCE = 'This film was a wonderful surprise, I loved every minute of it.';
@@ -121,13 +121,13 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
     }, workspace);
     try {
       const frame = await openLabView(s.page);
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'LSTM');
       await pick(s.page, 'Train with these settings');
       await pick(s.page, 'guessed from its name');
       await showTab(frame, 'runs');
       await frame.locator('tr.active-run[data-run-id^="lstm_"]').first().waitFor({ timeout: 240_000 });
-      await paletteCommand(s.page, 'Notifications: Clear All Notifications');
+      await runCommand(s.page, 'Notifications: Clear All Notifications');
 
       // Open the file, select its second line (one sentence), right-click it → Analyze Sentiment.
       await openFile(s.page, FILE);
@@ -192,7 +192,7 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
       await s.page.keyboard.press('Shift+End');
       await contextMenuCommand(s.page, line.locator('span').first(), 'Analyze Sentiment');
       await until(async () => (await wordDecorations(s.page)).length === WORDS.length, 'the words of the edited sentence', 120_000);
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Clear Explanations');
+      await runCommand(s.page, 'RNN Sentiment Lab: Clear Explanations');
       await until(async () => (await wordDecorations(s.page)).length === 0, 'Clear Explanations to remove the colours', 30_000);
     } catch (error) {
       await screenshot(s.page, 'e2e-6-failure');

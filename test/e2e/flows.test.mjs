@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/code-server.mjs';
 import { notifications, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
-import { VSIX, chartPoints, contextMenuCommand, editorHasFocus, inlineLabels, openFile, openLabView, paletteCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
+import { VSIX, chartPoints, contextMenuCommand, editorHasFocus, inlineLabels, openFile, openLabView, runCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
 
 describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
   let workspace;
@@ -66,7 +66,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
     try {
       const frame = await openLabView(s.page);
       await showTab(frame, 'training');
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'SimpleRNN');
       await pick(s.page, 'Train with these settings');
       // Which label is positive: asked once, the guess first.
@@ -79,7 +79,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await screenshot(s.page, 'e2e-5-labelled-run');
 
       await openFile(s.page, 'tickets.csv');
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Analyze Document');
+      await runCommand(s.page, 'RNN Sentiment Lab: Analyze Document');
       await pick(s.page, 'comment');
       const rows = frame.locator('.document-body .document-row');
       await rows.first().waitFor({ timeout: 60_000 });
@@ -110,7 +110,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
     try {
       const frame = await openLabView(s.page);
       await showTab(frame, 'training');
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'SimpleRNN');
       await pick(s.page, 'Train with these settings');
 
@@ -127,7 +127,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
 
       // 3. The dashboard as an editor tab first, then the file in front of it in the same group:
       // Analyze Sentiment must leave the file in front, with the keyboard focus in it.
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Open Dashboard');
+      await runCommand(s.page, 'RNN Sentiment Lab: Open Dashboard');
       const panel = await until(async () => {
         for (const f of s.page.frames()) {
           if ((await f.evaluate(() => document.body?.dataset.view).catch(() => undefined)) === 'panel') return f;
@@ -164,7 +164,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
         await s.page.keyboard.press('Control+B');
         await s.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
         await line.click();
-        await paletteCommand(s.page, 'RNN Sentiment Lab: Analyze Sentiment');
+        await runCommand(s.page, 'RNN Sentiment Lab: Analyze Sentiment');
         await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /· paragraph$/.test(l))), 'the paragraph label', 60_000);
         assert.equal(await s.page.locator('.part.sidebar').isVisible(), false, 'the side bar stays hidden');
         assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1);
@@ -192,7 +192,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await showTab(frame, 'runs');
       const activeBefore = await frame.locator('tr.active-run').first().getAttribute('data-run-id', { timeout: 30_000 });
       assert.match(activeBefore ?? '', /^simple-rnn_/, 'the run trained in flow 2 is active');
-      await paletteCommand(s.page, 'RNN Sentiment Lab: Train Model');
+      await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'SimpleRNN');
       await pick(s.page, 'Train with these settings');
       await showTab(frame, 'training');

@@ -3,8 +3,10 @@
 // palette, the editor's context menu, and waiting on conditions with a deadline.
 import path from 'node:path';
 import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
-import { closeBrowser, launchBrowser, openWorkbench } from '../harness/e2e.mjs';
+import { closeBrowser, launchBrowser, openWorkbench, runCommand } from '../harness/e2e.mjs';
 import { imdbArchive } from '../corpus.ts';
+
+export { runCommand };
 
 export const VSIX = path.join(REPO_ROOT, 'rnn-sentiment-lab.vsix');
 const ARCHIVE = await imdbArchive();
@@ -28,14 +30,6 @@ export async function showTab(frame, tab) {
   await frame.locator(`vscode-panel-tab[data-tab="${tab}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
 }
 
-export async function paletteCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-}
-
 export async function pick(page, label) {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
@@ -52,7 +46,7 @@ export async function openFile(page, name) {
 
 /** Switches the color theme from the palette, as a user does, and waits for the workbench to take it. */
 export async function switchTheme(page, theme) {
-  await paletteCommand(page, 'Preferences: Color Theme');
+  await runCommand(page, 'Preferences: Color Theme');
   await pick(page, THEMES[theme].replace(/^Default /, ''));
   const selector = theme === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark';
   await until(async () => (await page.locator(selector).count()) > 0, `the ${theme} theme`);

@@ -86,63 +86,35 @@ export async function openWorkbench(page, url, { timeoutMs = 60000 } = {}) {
 }
 
 /**
- * Wait until a command title shows in the command palette, i.e. the workbench
- * has read the contributions of the extension that declares it (the extension
- * itself activates when the command runs). Polls, reopening the palette,
- * because the palette does not refresh an open list when extensions arrive.
+ * Runs a command by its palette title, as a user does: F1, type the title, click its row.
+ * Starts again from a closed palette when the row does not show: the palette can open with
+ * its own '>' over what was typed, or list its commands before the workbench has read an
+ * extension's contributions (it does not refresh an open list). The error names what the
+ * palette held, so a real absence reads as one.
  */
-export async function waitForCommand(page, title, { timeoutMs = 60000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await paletteHasCommand(page, title);
-    await page.keyboard.press('Escape');
-    if (found) return;
-    if (Date.now() > deadline) throw new Error(`command "${title}" did not appear within ${timeoutMs} ms`);
-    await page.waitForTimeout(500);
-  }
-}
-
-async function openPalette(page) {
+export async function runCommand(page, title, { attempts = 3, rowTimeoutMs = 10_000 } = {}) {
   const input = page.locator('.quick-input-widget input.input');
-  // F1 opens the command palette with the '>' prefix already typed.
-  await page.locator('div.monaco-workbench').focus().catch(() => {});
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 10000 });
-  return input;
-}
-
-async function paletteHasCommand(page, title) {
-  const input = await openPalette(page);
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  try {
-    await row.waitFor({ state: 'visible', timeout: 2000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Run a command by its palette title (e.g. 'Sample: Say Hello'). */
-export async function runCommand(page, title, { timeoutMs = 15000 } = {}) {
-  const input = await openPalette(page);
-  await input.fill(`>${title}`);
-  // Prefer an exact label match: fuzzy matching can rank a longer title first.
   const rows = page.locator('.quick-input-list .monaco-list-row');
-  const exact = rows.filter({ has: page.locator('.monaco-highlighted-label', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
-  await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
-  if (await exact.count()) {
-    await exact.click();
-  } else {
-    const any = rows.filter({ hasText: title }).first();
-    await any.waitFor({ state: 'visible', timeout: timeoutMs });
-    await any.click();
+  const row = rows.filter({ hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    // No focus is moved first: the palette gives it back to the editor that had it.
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: rowTimeoutMs });
+      await row.click();
+      return;
+    } catch (error) {
+      const typed = await input.inputValue().catch(() => '(no palette open)');
+      const listed = (await rows.allInnerTexts().catch(() => [])).slice(0, 5).map((t) => t.replace(/\s+/g, ' '));
+      const state = `the palette held "${typed}", listing ${listed.length ? listed.join(' | ') : 'nothing'}`;
+      if (attempt >= attempts) throw new Error(`"${title}" was not in the command palette after ${attempts} tries: ${state}`, { cause: error });
+      console.error(`# "${title}" not listed yet (try ${attempt}): ${state}; reopening the palette`);
+      await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    }
   }
-  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
-}
-
-function escapeRegExp(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
