@@ -7,6 +7,7 @@
  *   node --import tsx scripts/bench-peers.ts [--presets simple-rnn,lstm,bilstm] [--epochs N]
  *       [--limit N] [--maxlen N] [--contestants keras,torch,ours-wasm,ours-tensorflow,ours-cpu]
  *       [--data SRC] [--python python3] [--node PATH] [--skip-build] [--print-only]
+ *       [--seeds 113,1-19]
  *
  * - --node: the Node binary that runs our contestants (default: this one).
  *   VS Code's extension host runs Node 22 or later, whose V8 has relaxed
@@ -28,6 +29,11 @@
  *   tutorial's fit leaves them) on the same encoded test reviews; ours also
  *   with the weights it keeps by default (the epoch of lowest validation loss,
  *   evaluated from that epoch's checkpoint through the worker's evaluate).
+ * - --seeds: train every contestant once per training seed (initial weights,
+ *   dropout and batch order; Keras' set_random_seed, our trainingSeed) on the
+ *   same rows, and compare the means: one seed measures the luck of one draw
+ *   as much as the implementation (Keras' own SimpleRNN spans 0.68–0.82 after
+ *   one epoch over eight seeds). Default: 113 alone.
  * - The machine is shared: each row also says how many cores other processes
  *   kept busy meanwhile (machine-wide busy time from /proc/stat minus the
  *   contestant's own CPU time), so a slow row can be told from a busy machine.
@@ -78,10 +84,12 @@ const { values } = parseArgs({
     node: { type: 'string', default: process.execPath },
     'skip-build': { type: 'boolean', default: false },
     'print-only': { type: 'boolean', default: false },
+    seeds: { type: 'string', default: '113' },
     // Internal: one training of ours in this (child) process.
     one: { type: 'string' },
     preset: { type: 'string' },
     out: { type: 'string' },
+    'training-seed': { type: 'string' },
   },
 });
 
@@ -95,6 +103,23 @@ function positiveInteger(name: string, value: string | undefined): number | unde
 const EPOCHS = positiveInteger('epochs', values.epochs)!;
 const LIMIT = positiveInteger('limit', values.limit);
 const MAXLEN = positiveInteger('maxlen', values.maxlen);
+
+/** "113,1-3" → [113, 1, 2, 3]: each seed once, in the order given. */
+function parseSeeds(text: string): number[] {
+  const seeds = text.split(',').flatMap((part) => {
+    const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
+    if (range) {
+      const [from, to] = [Number(range[1]), Number(range[2])];
+      if (to < from) throw new RangeError(`--seeds: the range "${part}" runs backwards.`);
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    }
+    if (!/^\s*\d+\s*$/.test(part)) throw new RangeError(`--seeds takes whole numbers and ranges such as 113,1-19, got "${part}".`);
+    return [Number(part)];
+  });
+  return [...new Set(seeds)];
+}
+
+const SEEDS = parseSeeds(values.seeds);
 
 // ---------------------------------------------------------------- reports
 
@@ -134,6 +159,8 @@ interface RunReport {
 
 interface Row {
   preset: PresetName;
+  /** The training seed of this run. */
+  seed: number;
   report: RunReport;
   /** Cores kept busy by other processes during the run, on average. */
   otherCores: number;
@@ -192,7 +219,7 @@ async function busyCpuSeconds(): Promise<number> {
   return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
 }
 
-async function measured(report: () => Promise<RunReport>): Promise<Omit<Row, 'preset'>> {
+async function measured(report: () => Promise<RunReport>): Promise<Omit<Row, 'preset' | 'seed'>> {
   const loadBefore = os.loadavg()[0];
   const busyBefore = await busyCpuSeconds();
   const started = performance.now();
@@ -204,12 +231,12 @@ async function measured(report: () => Promise<RunReport>): Promise<Omit<Row, 'pr
 
 // ---------------------------------------------------------------- contestants
 
-async function runPython(contestant: 'keras' | 'torch', python: string, preset: PresetName, dataDir: string): Promise<RunReport> {
+async function runPython(contestant: 'keras' | 'torch', python: string, preset: PresetName, dataDir: string, seed: number): Promise<RunReport> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-'));
   const out = path.join(tmp, 'report.json');
   try {
     const script = path.join(PEERS_DIR, contestant === 'keras' ? 'keras_imdb.py' : 'torch_imdb.py');
-    await run(python, [script, '--data', dataDir, '--preset', preset, '--epochs', String(EPOCHS), '--out', out], {
+    await run(python, [script, '--data', dataDir, '--preset', preset, '--epochs', String(EPOCHS), '--seed', String(seed), '--out', out], {
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', PYTHONUNBUFFERED: '1' },
     });
     return JSON.parse(await readFile(out, 'utf8')) as RunReport;
@@ -218,12 +245,12 @@ async function runPython(contestant: 'keras' | 'torch', python: string, preset: 
   }
 }
 
-function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport> {
+function runOurs(contestant: Contestant, preset: PresetName, seed: number): Promise<RunReport> {
   return new Promise((resolve, reject) => {
     void (async () => {
       const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-'));
       const out = path.join(tmp, 'report.json');
-      const args = [...process.execArgv, __filename, ...process.argv.slice(2), '--one', contestant, '--preset', preset, '--out', out];
+      const args = [...process.execArgv, __filename, ...process.argv.slice(2), '--one', contestant, '--preset', preset, '--training-seed', String(seed), '--out', out];
       const child = spawn(values.node, args, { stdio: ['ignore', process.stderr, process.stderr] });
       child.on('error', reject);
       child.on('close', (code) => {
@@ -243,10 +270,10 @@ function runOurs(contestant: Contestant, preset: PresetName): Promise<RunReport>
 }
 
 /** Child process: one training through the worker thread, as the extension and CLI run it. */
-async function trainOurs(contestant: Contestant, preset: PresetName, out: string): Promise<void> {
+async function trainOurs(contestant: Contestant, preset: PresetName, trainingSeed: number, out: string): Promise<void> {
   const backend = contestant.replace('ours-', '') as BackendName;
   // Keep 'last': the final weights, as Keras' fit leaves them; the best epoch's checkpoint is copied aside as training goes.
-  const h = resolveHyperparameters(preset, { epochs: EPOCHS, maxlen: MAXLEN, keep: 'last' });
+  const h = resolveHyperparameters(preset, { epochs: EPOCHS, maxlen: MAXLEN, keep: 'last', trainingSeed });
   const client = new WorkerClient(path.join(ROOT, 'dist', 'worker.js'));
   const runsDir = path.join(CACHE, 'peers-runs');
   const bestDir = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-best-'));
@@ -350,15 +377,27 @@ function secondsPerEpoch(r: RunReport): { all: number; train: number } {
   return { all: mean(r.epochs.map((e) => e.seconds)), train: mean(r.epochs.map((e) => e.trainSeconds)) };
 }
 
+/** Keras' run of the same preset and training seed, the one every other row is set against. */
+function kerasRuns(rows: Row[]): (row: Row) => RunReport | undefined {
+  const key = (row: Row): string => `${row.preset}/${row.seed}`;
+  const keras = new Map(rows.filter((r) => r.report.contestant === 'keras' && !r.report.skipped && r.report.epochs.length > 0).map((r) => [key(r), r.report]));
+  return (row) => keras.get(key(row));
+}
+
+function contestantName(r: RunReport): string {
+  return r.contestant.startsWith('ours') ? `ours (${r.backend ?? r.contestant.replace('ours-', '')})` : r.contestant;
+}
+
 function tableRows(rows: Row[]): string[] {
-  const keras = new Map(rows.filter((r) => r.report.contestant === 'keras' && !r.report.skipped).map((r) => [r.preset, r.report]));
-  return rows.map(({ preset, report: r, otherCores, loadAverage }) => {
-    const name = r.contestant.startsWith('ours') ? `ours (${r.backend ?? r.contestant.replace('ours-', '')})` : r.contestant;
+  const kerasOf = kerasRuns(rows);
+  return rows.map((row) => {
+    const { preset, report: r, otherCores, loadAverage } = row;
+    const name = SEEDS.length > 1 ? `${contestantName(r)}, seed ${row.seed}` : contestantName(r);
     if (r.skipped || r.epochs.length === 0) {
       return `| ${PRESETS[preset].title} | ${name} | ${r.implementation} | skipped: ${r.skipped ?? 'no epoch finished'} | | | | | | | | | | | |`;
     }
     const s = secondsPerEpoch(r);
-    const k = keras.get(preset);
+    const k = kerasOf(row);
     const ratio = k && r.contestant !== 'keras' ? `${(s.all / secondsPerEpoch(k).all).toFixed(2)} (${(s.train / secondsPerEpoch(k).train).toFixed(2)})` : '-';
     const cpuUse = r.cpuSeconds / r.wallSeconds;
     return [
@@ -387,10 +426,10 @@ function tableRows(rows: Row[]): string[] {
 function targetsVerdict(rows: Row[]): string[] {
   const lines: string[] = [];
   const ok = (r: Row): boolean => !r.report.skipped && r.report.epochs.length > 0;
-  const keras = new Map(rows.filter((r) => r.report.contestant === 'keras' && ok(r)).map((r) => [r.preset, r.report]));
+  const kerasOf = kerasRuns(rows);
   for (const row of rows.filter((r) => r.report.contestant.startsWith('ours') && ok(r))) {
     const r = row.report;
-    const k = keras.get(row.preset);
+    const k = kerasOf(row);
     const parts: string[] = [];
     if (k) {
       const ratio = secondsPerEpoch(r).all / secondsPerEpoch(k).all;
@@ -414,9 +453,68 @@ function targetsVerdict(rows: Row[]): string[] {
     }
     if (k?.test && r.keptTest) parts.push(`test acc of the kept weights (epoch ${r.keptTest.epoch}) ${points(r.keptTest.accuracy - k.test.accuracy)} vs Keras' final`);
     parts.push(`peak RSS ${Math.round(r.maxRssMb)} MB ${r.maxRssMb <= TARGETS.peakMemoryMb ? 'meets' : 'misses'} ≤ 1.5 GB`);
-    lines.push(`- ${PRESETS[row.preset].title}, ${r.backend} (${r.implementation}): ${parts.join('; ')}.`);
+    lines.push(`- ${PRESETS[row.preset].title}, ${r.backend} (${r.implementation})${SEEDS.length > 1 ? `, seed ${row.seed}` : ''}: ${parts.join('; ')}.`);
   }
   return lines.length > 0 ? lines : ['- not checked: no run of ours finished in this comparison.'];
+}
+
+const sd = (xs: number[]): number => Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
+/** "0.7790 ± 0.0510": a mean and the standard deviation of the values. */
+const spread = (xs: number[]): string => `${mean(xs).toFixed(4)} ± ${sd(xs).toFixed(4)}`;
+
+/**
+ * With several training seeds: per preset and contestant, the mean and spread of
+ * the validation accuracy after the first and the last epoch and of the test
+ * accuracy, and the difference of the means to Keras' with its standard error
+ * (the runs of two contestants are independent draws).
+ */
+function seedSummary(rows: Row[]): string[] {
+  if (SEEDS.length < 2) return [];
+  const finished = rows.filter((r) => !r.report.skipped && r.report.epochs.length > 0);
+  const groups = new Map<string, Row[]>();
+  for (const row of finished) {
+    const key = `${row.preset}/${contestantName(row.report)}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const measures = {
+    first: (r: RunReport) => r.epochs[0].valAccuracy,
+    last: (r: RunReport) => r.epochs[r.epochs.length - 1].valAccuracy,
+    test: (r: RunReport) => r.test?.accuracy,
+  };
+  const values = (group: Row[], measure: (r: RunReport) => number | undefined): number[] =>
+    group.map((row) => measure(row.report)).filter((v): v is number => v !== undefined);
+  const gap = (group: Row[], keras: Row[] | undefined, measure: (r: RunReport) => number | undefined): string => {
+    const ours = values(group, measure);
+    const theirs = keras ? values(keras, measure) : [];
+    if (!keras || group === keras || ours.length < 2 || theirs.length < 2) return '-';
+    const difference = mean(ours) - mean(theirs);
+    const error = Math.sqrt(sd(ours) ** 2 / ours.length + sd(theirs) ** 2 / theirs.length);
+    return `${points(difference)} ± ${(error * 100).toFixed(2)}`;
+  };
+  const table = [...groups.values()].map((group) => {
+    const keras = groups.get(`${group[0].preset}/keras`);
+    return [
+      '',
+      PRESETS[group[0].preset].title,
+      contestantName(group[0].report),
+      String(group.length),
+      spread(values(group, measures.first)),
+      gap(group, keras, measures.first),
+      EPOCHS > 1 ? spread(values(group, measures.last)) : '-',
+      EPOCHS > 1 ? gap(group, keras, measures.last) : '-',
+      values(group, measures.test).length ? spread(values(group, measures.test)) : '-',
+      gap(group, keras, measures.test),
+      '',
+    ].join(' | ').trim();
+  });
+  return [
+    `Over the training seeds ${SEEDS.join(', ')} (initial weights, dropout, batch order; the same rows for all): mean ± standard deviation of the runs; "vs Keras" is the difference of the means ± its standard error.`,
+    '',
+    `| preset | contestant | runs | val acc, epoch 1 | vs Keras | val acc, epoch ${EPOCHS} | vs Keras | test acc | vs Keras |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...table,
+    '',
+  ];
 }
 
 function osName(): string {
@@ -442,7 +540,7 @@ function gitState(): string {
 
 async function main(): Promise<void> {
   if (values.one) {
-    await trainOurs(values.one as Contestant, values.preset as PresetName, values.out!);
+    await trainOurs(values.one as Contestant, values.preset as PresetName, positiveInteger('training-seed', values['training-seed']) ?? 113, values.out!);
     return;
   }
   const presets = values.presets.split(',').map((p) => p.trim()) as PresetName[];
@@ -463,16 +561,18 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   for (const preset of presets) {
-    for (const contestant of contestants) {
-      process.stderr.write(`${PRESETS[preset].title}, ${contestant} (load average ${os.loadavg()[0].toFixed(2)})...\n`);
-      try {
-        const row = await measured(() =>
-          contestant === 'keras' || contestant === 'torch' ? runPython(contestant, venvs[contestant]!.python, preset, dataDir) : runOurs(contestant, preset),
-        );
-        rows.push({ preset, ...row });
-      } catch (error) {
-        process.stderr.write(`  failed: ${(error as Error).message}\n`);
-        rows.push({ preset, otherCores: 0, loadAverage: [os.loadavg()[0], os.loadavg()[0]], report: { contestant, framework: '-', implementation: '-', train: 0, validation: 0, epochs: [], maxRssMb: 0, cpuSeconds: 0, wallSeconds: 0, skipped: `failed: ${(error as Error).message}` } });
+    for (const seed of SEEDS) {
+      for (const contestant of contestants) {
+        process.stderr.write(`${PRESETS[preset].title}, ${contestant}, training seed ${seed} (load average ${os.loadavg()[0].toFixed(2)})...\n`);
+        try {
+          const row = await measured(() =>
+            contestant === 'keras' || contestant === 'torch' ? runPython(contestant, venvs[contestant]!.python, preset, dataDir, seed) : runOurs(contestant, preset, seed),
+          );
+          rows.push({ preset, seed, ...row });
+        } catch (error) {
+          process.stderr.write(`  failed: ${(error as Error).message}\n`);
+          rows.push({ preset, seed, otherCores: 0, loadAverage: [os.loadavg()[0], os.loadavg()[0]], report: { contestant, framework: '-', implementation: '-', train: 0, validation: 0, epochs: [], maxRssMb: 0, cpuSeconds: 0, wallSeconds: 0, skipped: `failed: ${(error as Error).message}` } });
+        }
       }
     }
   }
@@ -508,6 +608,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...tableRows(rows),
     '',
+    ...seedSummary(rows),
     `Targets (ours ≤ ${TARGETS.timeRatio} × Keras s/epoch; val acc after ${TARGETS.accuracyEpoch} epochs within ${TARGETS.accuracyPoints} point of Keras; peak RSS ≤ 1.5 GB):`,
     '',
     ...targetsVerdict(rows),

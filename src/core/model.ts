@@ -65,23 +65,23 @@ export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory 
       inputDim: h.numWords,
       outputDim: h.embeddingDim,
       inputLength: h.maxlen,
-      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: h.seed }),
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: h.trainingSeed }),
     }),
   );
-  const config = { units: h.units, seed: h.seed + 10 };
+  const config = { units: h.units, seed: h.trainingSeed + 10 };
   if (recurrentLayerOf(h.preset) === 'simple-rnn') model.add(recurrent.simpleRNN({ ...config, name: 'simple_rnn' }));
   else if (recurrentLayerOf(h.preset) === 'lstm') model.add(recurrent.lstm({ ...config, name: 'lstm' }));
   else model.add(recurrent.bidirectionalLSTM({ ...config, name: 'bidirectional' }));
   if (h.denseUnits > 0) {
-    model.add(tf.layers.dense({ name: 'dense', units: h.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: h.seed + 20 }) }));
-    if (h.dropout > 0) model.add(tf.layers.dropout({ name: 'dropout', rate: h.dropout, seed: h.seed + 30 }));
+    model.add(tf.layers.dense({ name: 'dense', units: h.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: h.trainingSeed + 20 }) }));
+    if (h.dropout > 0) model.add(tf.layers.dropout({ name: 'dropout', rate: h.dropout, seed: h.trainingSeed + 30 }));
   }
   model.add(
     tf.layers.dense({
       name: h.denseUnits > 0 ? 'dense_1' : 'dense',
       units: 1,
       activation: 'sigmoid',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: h.seed + 40 }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: h.trainingSeed + 40 }),
     }),
   );
   return model;

@@ -38,8 +38,10 @@ export interface Hyperparameters {
   epochs: number;
   batchSize: number;
   validationSplit: number;
-  /** Seeds the dataset shuffle (Keras' imdb.load_data uses 113) and weight initialization. */
+  /** Seeds the corpus shuffle, and so which reviews are held out for validation (Keras' imdb.load_data uses 113). */
   seed: number;
+  /** Seeds the initial weights, the dropout masks and each epoch's batch order (Keras' set_random_seed). */
+  trainingSeed: number;
   /** Share of the training rows replaced by a short random window of the same review (0: whole reviews only, as the tutorial). */
   shortTextShare: number;
   /** Which epoch's weights the finished run holds. */
@@ -64,6 +66,7 @@ const COMMON = {
   batchSize: 128,
   validationSplit: 0.2,
   seed: 113,
+  trainingSeed: 113,
   shortTextShare: 0,
   keep: 'best',
 } as const;
@@ -121,7 +124,8 @@ export const TUNABLE_HYPERPARAMETERS = {
   dropout: z.number().min(0).max(0.99).describe('Dropout after the Dense(relu) layer (tutorial: 0.2).'),
   learningRate: z.number().min(1e-6).max(10).describe('Learning rate (Keras default: 0.001).'),
   validationSplit: z.number().min(0.01).max(0.99).describe('Share of the training reviews held out for validation (tutorial: 0.2).'),
-  seed: count(0, 2 ** 31 - 1).describe('Seed of the shuffle and weight initialization (Keras\' imdb uses 113).'),
+  seed: count(0, 2 ** 31 - 1).describe('Seed of the corpus shuffle, which decides the validation reviews (Keras\' imdb uses 113).'),
+  trainingSeed: count(0, 2 ** 31 - 1).describe('Seed of the initial weights, dropout and batch order: change it alone to train again on the same split (default 113).'),
   shortTextShare: z
     .number()
     .min(0)

@@ -64,6 +64,15 @@ const architecture: z.ZodType<ArchitectureSummary> = z.object({
   totalParams: count,
 });
 
+/**
+ * A run saved before the training seed had a name of its own drew its weights and
+ * batches from `seed`: read back, its training seed is that seed.
+ */
+const savedHyperparameters = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'trainingSeed' in value) return value;
+  return { ...value, trainingSeed: (value as { seed?: unknown }).seed };
+}, hyperparametersSchema);
+
 export const runRecordSchema = (formatVersion: number, statuses: readonly [string, ...string[]]): z.ZodType<RunRecord> =>
   z
     .object({
@@ -71,7 +80,7 @@ export const runRecordSchema = (formatVersion: number, statuses: readonly [strin
       id: z.string().min(1),
       createdAt: z.string().datetime({ offset: true }),
       preset: presetName,
-      hyperparameters: hyperparametersSchema,
+      hyperparameters: savedHyperparameters,
       status: z.enum(statuses),
       epochsCompleted: count,
       backend: z.string(),

@@ -98,8 +98,8 @@ export async function fitModel(
   try {
     for (let epoch = firstEpoch; epoch <= epochs && !outcome.cancelled; epoch++) {
       const epochStarted = performance.now();
-      const order = epochOrder(data.train.count, h.seed, epoch);
-      const windows = epochWindows(h.seed, epoch);
+      const order = epochOrder(data.train.count, h.trainingSeed, epoch);
+      const windows = epochWindows(h.trainingSeed, epoch);
       let lossSum = 0;
       let accuracySum = 0;
       let seen = 0;

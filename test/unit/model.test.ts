@@ -74,6 +74,20 @@ test("initial weights follow Keras' initializers: uniform Embedding, Glorot kern
   }
 });
 
+test('the training seed alone decides the initial weights; the seed decides the split, not the weights', async () => {
+  await initBackend('cpu');
+  const weightsOf = (overrides: { seed?: number; trainingSeed?: number }): Float32Array[] => {
+    const model = buildModel(resolveHyperparameters('lstm', { numWords: 50, units: 4, denseUnits: 6, embeddingDim: 3, ...overrides }));
+    const values = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    model.dispose();
+    return values;
+  };
+  const tutorial = weightsOf({});
+  assert.deepEqual(weightsOf({ seed: 7 }), tutorial, 'another split, the same initial weights');
+  const redrawn = weightsOf({ trainingSeed: 7 });
+  for (const i of [0, 1, 2]) assert.notDeepEqual(redrawn[i], tutorial[i], `weight ${i} is drawn again with another training seed`);
+});
+
 test('hyperparameters override the preset and bad values are refused with their name', () => {
   const h = resolveHyperparameters('lstm', { units: 16, maxlen: 80, epochs: 2 });
   assert.equal(h.optimizer, 'adam');
@@ -169,6 +183,21 @@ test('run folders: corrupt ones listed with what is wrong, deleted without trace
   assert.equal((await readdir(tmp.dir)).includes(b.record.id), false);
   await assert.rejects(deleteRun(tmp.dir, '../etc'), (e: Error) => isLabError(e, 'bad-argument'));
   assert.equal((await inspectRun(a.dir)).ok, true);
+});
+
+test('a run saved before the training seed had a name reads back with the seed it was initialized from', async (t) => {
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  const { dir } = await trainedRun(tmp.dir);
+  const file = path.join(dir, 'run.json');
+  const saved = JSON.parse(await readFile(file, 'utf8')) as { hyperparameters: Record<string, unknown> };
+  delete saved.hyperparameters.trainingSeed;
+  saved.hyperparameters.seed = 42;
+  await writeFile(file, JSON.stringify(saved));
+  const listed = await inspectRun(dir);
+  assert.ok(listed.ok, listed.ok ? '' : listed.problems.join('; '));
+  assert.equal(listed.record.hyperparameters.seed, 42);
+  assert.equal(listed.record.hyperparameters.trainingSeed, 42);
 });
 
 test('a half-written run (hidden temporary folder) is never listed', async (t) => {

@@ -148,7 +148,8 @@ function hyperparameterList(hp: Hyperparameters): HTMLElement {
     ['Dense units', hp.denseUnits > 0 ? String(hp.denseUnits) : 'none'],
     ['Dropout', hp.denseUnits > 0 ? String(hp.dropout) : 'none'],
     ['Validation split', String(hp.validationSplit)],
-    ['Seed', String(hp.seed)],
+    ['Seed (split)', String(hp.seed)],
+    ['Seed (weights, batches)', String(hp.trainingSeed)],
   ]);
 }
 
