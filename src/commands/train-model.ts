@@ -102,7 +102,7 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
 /** Undefined when the user backs out; {} to keep the settings shown. */
 async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): Promise<Partial<Hyperparameters> | undefined> {
   const keep = `Train with these settings`;
-  const change = 'Change epochs, batch size, maxlen, units, short texts and the epoch kept…';
+  const change = 'Change epochs, batch size, maxlen, units, training seed, short texts and the epoch kept…';
   const customised = Object.keys(overrides).length > 0;
   const choice = await vscode.window.showQuickPick(
     [
@@ -119,6 +119,7 @@ async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperpara
     ['batchSize', 'Batch size'],
     ['maxlen', 'Words read per review (maxlen)'],
     ['units', 'Recurrent units'],
+    ['trainingSeed', 'Training seed: another value draws other initial weights and batches on the same split'],
     ['shortTextShare', 'Share of training rows shown as a short window of their review (0: whole reviews only, as the tutorial)'],
   ];
   for (const [key, prompt] of questions) {
