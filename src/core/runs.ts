@@ -322,6 +322,32 @@ async function sweepDeadLocks(runsDir: string): Promise<void> {
 }
 
 /**
+ * Listings already read, by folder, with the identity of the files they were
+ * read from. Writers here never change a run's file in place (a new file is
+ * renamed over it, or the folder is swapped whole), so a file with the same
+ * inode, size and modification time holds the same bytes: its listing is
+ * reused instead of parsing the vocabulary and the history again at every
+ * refresh of the dashboard.
+ */
+const listings = new Map<string, { identity: string; listing: RunListing }>();
+
+async function filesIdentity(dir: string): Promise<string> {
+  const parts = await Promise.all(RUN_FILES.map((file) => stat(path.join(dir, file)).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => 'none')));
+  return parts.join('|');
+}
+
+async function inspectRunOnce(dir: string): Promise<RunListing> {
+  const identity = await filesIdentity(dir);
+  const known = listings.get(dir);
+  if (known?.identity === identity) return known.listing;
+  const listing = await inspectRun(dir);
+  // A file replaced while it was being read is not remembered under the identity seen before.
+  if ((await filesIdentity(dir)) === identity) listings.set(dir, { identity, listing });
+  else listings.delete(dir);
+  return listing;
+}
+
+/**
  * Every run folder, newest first; unreadable folders listed with their
  * problems. Hidden (temporary) folders are skipped; those a dead writer left
  * are first repaired or removed.
@@ -330,11 +356,11 @@ export async function listRuns(runsDir: string): Promise<RunListing[]> {
   await recoverFolders(runsDir, async (dir, name) => (await readRun(dir, name)).ok);
   await sweepDeadLocks(runsDir);
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
-  const listings = await Promise.all(
-    entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => inspectRun(path.join(runsDir, e.name))),
-  );
+  const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(runsDir, e.name));
+  for (const dir of listings.keys()) if (path.dirname(dir) === runsDir && !dirs.includes(dir)) listings.delete(dir);
+  const listed = await Promise.all(dirs.map(inspectRunOnce));
   const time = (l: RunListing) => (l.ok ? Date.parse(l.record.createdAt) : 0);
-  return listings.sort((a, b) => time(b) - time(a) || a.id.localeCompare(b.id));
+  return listed.sort((a, b) => time(b) - time(a) || a.id.localeCompare(b.id));
 }
 
 /** Deletes the run folder named `id` (its folder's name, not what its run.json says). */

@@ -200,6 +200,38 @@ test('a run saved before the training seed had a name reads back with the seed i
   assert.equal(listed.record.hyperparameters.trainingSeed, 42);
 });
 
+test('listing again reuses what it read for unchanged runs, and sees every file changed since: edited, truncated, removed, restored', async (t) => {
+  const tmp = await tempDir();
+  t.after(tmp.cleanup);
+  const { dir, record } = await trainedRun(tmp.dir);
+  const listed = async () => {
+    const [only] = await listRuns(tmp.dir);
+    return only;
+  };
+  const first = await listed();
+  assert.ok(first.ok);
+  assert.equal(await listed(), first, 'an unchanged run is not read again');
+
+  const file = path.join(dir, 'run.json');
+  const original = await readFile(file, 'utf8');
+  await writeFile(file, original.replace(/"status": *"complete"/, '"status": "cancelled"'));
+  const edited = await listed();
+  assert.ok(edited.ok && edited.record.status === 'cancelled', 'run.json edited in place is read again');
+
+  const weights = path.join(dir, 'weights.bin');
+  const bytes = await readFile(weights);
+  await truncate(weights, 10);
+  const truncated = await listed();
+  assert.ok(!truncated.ok && /weights\.bin has 10 bytes/.test(truncated.problems.join()));
+  await writeFile(weights, bytes);
+  await rm(path.join(dir, 'vocabulary.json'));
+  const missing = await listed();
+  assert.ok(!missing.ok && /vocabulary\.json is missing/.test(missing.problems.join()));
+
+  await deleteRun(tmp.dir, record.id);
+  assert.deepEqual(await listRuns(tmp.dir), []);
+});
+
 test('a half-written run (hidden temporary folder) is never listed', async (t) => {
   const tmp = await tempDir();
   t.after(tmp.cleanup);
