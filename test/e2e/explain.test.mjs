@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/code-server.mjs';
 import { screenshot } from '../harness/e2e.mjs';
-import { VSIX, contextMenuCommand, inlineLabels, openFile, openLabView, runCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
+import { VSIX, contextMenuCommand, inlineLabels, openFile, openLabView, runCommand, pick, inSession, showTab, switchTheme, until } from './workbench.mjs';
 
 const FILE = 'screening.txt';
 const SENTENCE = 'This film was a wonderful surprise, I loved every minute of it.';
@@ -109,7 +109,7 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
 
   test('6. Analyze Sentiment from the context menu colours the words, a word\'s hover explains it, the Explain view shows them in light and dark, an edit or Clear Explanations removes the colours', async () => {
     // A small LSTM trained from the palette on the workspace's labelled CSV: seconds, and it has gates to show.
-    const s = await session('light', {
+    await inSession('e2e-6', 'light', {
       'rnnSentimentLab.runsFolder': runsDir,
       'rnnSentimentLab.defaultPreset': 'lstm',
       'rnnSentimentLab.data.source': path.join(workspace, 'labelled.csv'),
@@ -118,8 +118,7 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
       'rnnSentimentLab.training.epochs': 8,
       'rnnSentimentLab.training.batchSize': 4,
       'rnnSentimentLab.evaluateAfterTraining': false,
-    }, workspace);
-    try {
+    }, workspace, async (s) => {
       const frame = await openLabView(s.page);
       await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'LSTM');
@@ -194,11 +193,6 @@ describe('end-to-end: the explanation of an analysis, in the editor and the dash
       await until(async () => (await wordDecorations(s.page)).length === WORDS.length, 'the words of the edited sentence', 120_000);
       await runCommand(s.page, 'RNN Sentiment Lab: Clear Explanations');
       await until(async () => (await wordDecorations(s.page)).length === 0, 'Clear Explanations to remove the colours', 30_000);
-    } catch (error) {
-      await screenshot(s.page, 'e2e-6-failure');
-      throw error;
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

@@ -10,11 +10,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/code-server.mjs';
 import { notifications, openWorkbench, screenshot, waitForNotification } from '../harness/e2e.mjs';
-import { VSIX, chartPoints, contextMenuCommand, editorHasFocus, inlineLabels, openFile, openLabView, runCommand, pick, session, showTab, switchTheme, until } from './workbench.mjs';
+import { VSIX, chartPoints, contextMenuCommand, editorHasFocus, inlineLabels, openFile, openLabView, runCommand, pick, inSession, showTab, switchTheme, until } from './workbench.mjs';
 
 describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
   let workspace;
   let runsDir;
+  /** The SimpleRNN that flows 2–4 train from the palette: 3,000 reviews of 100 words, in seconds. */
+  const quickTraining = (epochs) => ({
+    'rnnSentimentLab.runsFolder': runsDir,
+    'rnnSentimentLab.training.limit': 3000,
+    'rnnSentimentLab.training.maxlen': 100,
+    'rnnSentimentLab.training.epochs': epochs,
+    'rnnSentimentLab.training.batchSize': 16,
+  });
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), 'npm run package made the VSIX');
@@ -26,8 +34,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
 
   for (const theme of ['light', 'dark']) {
     test(`1. the activity bar view renders the dashboard in the ${theme} theme`, async () => {
-      const s = await session(theme, { 'rnnSentimentLab.runsFolder': runsDir }, workspace);
-      try {
+      await inSession(`e2e-1-${theme}`, theme, { 'rnnSentimentLab.runsFolder': runsDir }, workspace, async (s) => {
         const frame = await openLabView(s.page);
         const text = await until(async () => {
           const body = await frame.locator('body').innerText();
@@ -48,22 +55,19 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
         if (theme === 'light') assert.ok(luminance(foreground) < luminance(background), `${foreground} on ${background}`);
         else assert.ok(luminance(foreground) > luminance(background), `${foreground} on ${background}`);
         await screenshot(s.page, `e2e-1-dashboard-${theme}`);
-      } finally {
-        await s.close();
-      }
+      });
     });
   }
 
   test('5. Train Model on a labelled CSV from the palette, then Analyze Document on a CSV column: the Document table, light and dark', async () => {
-    const s = await session('dark', {
+    await inSession('e2e-5', 'dark', {
       'rnnSentimentLab.runsFolder': path.join(runsDir, 'labelled'),
       'rnnSentimentLab.data.source': path.join(workspace, 'labelled.csv'),
       'rnnSentimentLab.training.maxlen': 12,
       'rnnSentimentLab.training.numWords': 60,
       'rnnSentimentLab.training.epochs': 2,
       'rnnSentimentLab.training.batchSize': 4,
-    }, workspace);
-    try {
+    }, workspace, async (s) => {
       const frame = await openLabView(s.page);
       await showTab(frame, 'training');
       await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
@@ -90,24 +94,11 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await screenshot(s.page, 'e2e-5-document-dark');
       await switchTheme(s.page, 'light');
       await screenshot(s.page, 'e2e-5-document-light');
-    } catch (error) {
-      await screenshot(s.page, 'e2e-5-failure');
-      throw error;
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   test('2–3. Train Model from the palette with live charts and status bar, then Analyze Sentiment from the context menu', async () => {
-    const s = await session('dark', {
-      'rnnSentimentLab.runsFolder': runsDir,
-      'rnnSentimentLab.training.limit': 3000,
-      'rnnSentimentLab.training.maxlen': 100,
-      'rnnSentimentLab.training.epochs': 2,
-      'rnnSentimentLab.training.batchSize': 16,
-      'rnnSentimentLab.evaluateAfterTraining': false,
-    }, workspace);
-    try {
+    await inSession('e2e-2-3', 'dark', { ...quickTraining(2), 'rnnSentimentLab.evaluateAfterTraining': false }, workspace, async (s) => {
       const frame = await openLabView(s.page);
       await showTab(frame, 'training');
       await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
@@ -146,48 +137,34 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await s.page.locator('.statusbar-item', { hasText: /selected/ }).first().waitFor();
       // Right-click on the selected text itself: a click beside it would move the cursor and drop the selection.
       await contextMenuCommand(s.page, line, 'Analyze Sentiment');
-      try {
-        // The answer is drawn after the selection, in the editor itself.
-        const label = await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /sure · SimpleRNN/.test(l))), 'the inline label after the selection', 60_000);
-        assert.match(label, /^[▲▼] (positive|negative) · (\d{1,2}\.\d|over 99\.9)% sure · SimpleRNN$/);
-        // The visible side view updated, without taking anything from the editor.
-        const card = frame.locator('[data-prediction-id]').first();
-        await card.waitFor({ timeout: 30_000 });
-        assert.match(await card.innerText(), /wonderful surprise/);
-        assert.match(await card.innerText(), /(Positive|Negative), (\d{1,2}\.\d|over 99\.9)% sure/);
-        assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1, 'the file stays in front of the dashboard tab');
-        assert.equal(await editorHasFocus(s.page), true, 'the keyboard focus stays in the editor');
-        assert.deepEqual(await notifications(s.page).then((n) => n.filter((t) => /sure/.test(t))), [], 'no notification unless asked for');
-        await screenshot(s.page, 'e2e-3-analyze');
+      // The answer is drawn after the selection, in the editor itself.
+      const label = await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /sure · SimpleRNN/.test(l))), 'the inline label after the selection', 60_000);
+      assert.match(label, /^[▲▼] (positive|negative) · (\d{1,2}\.\d|over 99\.9)% sure · SimpleRNN$/);
+      // The visible side view updated, without taking anything from the editor.
+      const card = frame.locator('[data-prediction-id]').first();
+      await card.waitFor({ timeout: 30_000 });
+      assert.match(await card.innerText(), /wonderful surprise/);
+      assert.match(await card.innerText(), /(Positive|Negative), (\d{1,2}\.\d|over 99\.9)% sure/);
+      assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1, 'the file stays in front of the dashboard tab');
+      assert.equal(await editorHasFocus(s.page), true, 'the keyboard focus stays in the editor');
+      assert.deepEqual(await notifications(s.page).then((n) => n.filter((t) => /sure/.test(t))), [], 'no notification unless asked for');
+      await screenshot(s.page, 'e2e-3-analyze');
 
-        // With the side bar hidden, Analyze (now from the palette, on the paragraph under the cursor) leaves it hidden.
-        await s.page.keyboard.press('Control+B');
-        await s.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
-        await line.click();
-        await runCommand(s.page, 'RNN Sentiment Lab: Analyze Sentiment');
-        await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /· paragraph$/.test(l))), 'the paragraph label', 60_000);
-        assert.equal(await s.page.locator('.part.sidebar').isVisible(), false, 'the side bar stays hidden');
-        assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1);
-        assert.equal(await editorHasFocus(s.page), true);
-        await screenshot(s.page, 'e2e-3-analyze-paragraph');
-      } catch (error) {
-        await screenshot(s.page, 'e2e-3-failure');
-        throw error;
-      }
-    } finally {
-      await s.close();
-    }
+      // With the side bar hidden, Analyze (now from the palette, on the paragraph under the cursor) leaves it hidden.
+      await s.page.keyboard.press('Control+B');
+      await s.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+      await line.click();
+      await runCommand(s.page, 'RNN Sentiment Lab: Analyze Sentiment');
+      await until(() => inlineLabels(s.page).then((labels) => labels.find((l) => /· paragraph$/.test(l))), 'the paragraph label', 60_000);
+      assert.equal(await s.page.locator('.part.sidebar').isVisible(), false, 'the side bar stays hidden');
+      assert.equal(await s.page.locator('.tab.active', { hasText: 'review.txt' }).count(), 1);
+      assert.equal(await editorHasFocus(s.page), true);
+      await screenshot(s.page, 'e2e-3-analyze-paragraph');
+    });
   });
 
   test('4. reloading the window during a training brings back the dashboard, the progress notification with Cancel, and a cancelled run never becomes active', async () => {
-    const s = await session('dark', {
-      'rnnSentimentLab.runsFolder': runsDir,
-      'rnnSentimentLab.training.limit': 3000,
-      'rnnSentimentLab.training.maxlen': 100,
-      'rnnSentimentLab.training.epochs': 50,
-      'rnnSentimentLab.training.batchSize': 16,
-    }, workspace);
-    try {
+    await inSession('e2e-4', 'dark', quickTraining(50), workspace, async (s) => {
       let frame = await openLabView(s.page);
       await showTab(frame, 'runs');
       const activeBefore = await frame.locator('tr.active-run').first().getAttribute('data-run-id', { timeout: 30_000 });
@@ -222,8 +199,6 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await until(async () => (await frame.locator('tr[data-run-id^="simple-rnn_"]').count()) >= 2, 'the cancelled run to be listed');
       assert.equal(await frame.locator('tr.active-run').first().getAttribute('data-run-id'), activeBefore, 'the active model is still the complete run');
       await screenshot(s.page, 'e2e-4-cancelled-not-active');
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

@@ -3,7 +3,7 @@
 // palette, the editor's context menu, and waiting on conditions with a deadline.
 import path from 'node:path';
 import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
-import { closeBrowser, launchBrowser, openWorkbench, runCommand } from '../harness/e2e.mjs';
+import { closeBrowser, launchBrowser, openWorkbench, runCommand, screenshot } from '../harness/e2e.mjs';
 import { imdbArchive } from '../corpus.ts';
 
 export { runCommand };
@@ -117,4 +117,20 @@ export async function session(theme, extraSettings, workspace) {
       await server.stop();
     },
   };
+}
+
+/**
+ * Runs `flow` in a session of its own (see `session`): a screenshot named
+ * `<name>-failure` when it fails, the browser and code-server closed either way.
+ */
+export async function inSession(name, theme, extraSettings, workspace, flow) {
+  const s = await session(theme, extraSettings, workspace);
+  try {
+    await flow(s);
+  } catch (error) {
+    await screenshot(s.page, `${name}-failure`).catch(() => {});
+    throw error;
+  } finally {
+    await s.close();
+  }
 }
