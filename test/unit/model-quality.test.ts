@@ -154,6 +154,20 @@ test('a training batch with shortTextShare 0 is the reviews; with 0.5 about half
   assert.deepEqual(again.x, mixed.x, 'the same seed shows the same windows (a resumed training sees what the uninterrupted one saw)');
 });
 
+/**
+ * The training reviews of `raw` as training reads them, in their own order: the
+ * encoded split, the encoder an analysis uses, and an epoch's one batch of them
+ * all, with short texts mixed in at `settings.shortTextShare` (training seed 113).
+ */
+function trainingReads(raw: ReturnType<typeof corpusFrom>, settings: { numWords: number; maxlen: number; shortTextShare: number }) {
+  const corpus = tokenizeCorpus(raw);
+  const order = Int32Array.from({ length: raw.train.length }, (_, i) => i);
+  const split = encodeSplit(corpus.train, order, settings);
+  const encoder = new TextEncoder(corpus.vocabulary, settings.numWords, settings.maxlen);
+  const batchOf = (epoch: number) => trainingBatch(split, order, 0, raw.train.length, settings, epochWindows(113, epoch));
+  return { split, encoder, batchOf };
+}
+
 test('a training window is the very input Analyze Sentiment makes of the same words, with its own review\'s label, and each epoch draws new windows', () => {
   // Review texts through the real pipeline (tokenize, rank, encode, pad): 60 reviews of 45–90 words, those over 63
   // truncated at the front by maxlen 64 (no start character left), the rarest words past numWords (the OOV index).
@@ -169,12 +183,9 @@ test('a training window is the very input Analyze Sentiment makes of the same wo
       return { split: 'train' as const, label, id, rating: label ? 9 : 2, text: `${words.join(' ')}.` };
     }),
   );
-  const corpus = tokenizeCorpus(raw);
   const settings = { numWords: 40, maxlen: 64, shortTextShare: 0.9 };
-  const order = Int32Array.from({ length: 60 }, (_, i) => i);
-  const split = encodeSplit(corpus.train, order, settings);
-  const encoder = new TextEncoder(corpus.vocabulary, settings.numWords, settings.maxlen);
-  const batch = trainingBatch(split, order, 0, 60, settings, epochWindows(113, 1));
+  const { encoder, batchOf } = trainingReads(raw, settings);
+  const batch = batchOf(1);
   let windows = 0;
   for (let r = 0; r < 60; r++) {
     const row = Array.from(batch.x.subarray(r * settings.maxlen, (r + 1) * settings.maxlen));
@@ -192,8 +203,8 @@ test('a training window is the very input Analyze Sentiment makes of the same wo
     assert.equal(batch.y[r], raw.train[r].label, `row ${r} keeps its review's label`);
   }
   assert.ok(windows >= 45, `about 90% of the rows became windows: ${windows}`);
-  assert.notDeepEqual(trainingBatch(split, order, 0, 60, settings, epochWindows(113, 2)).x, batch.x, 'the next epoch shows other windows');
-  assert.deepEqual(trainingBatch(split, order, 0, 60, settings, epochWindows(113, 1)).x, batch.x, "an epoch's windows are a function of the seed and the epoch");
+  assert.notDeepEqual(batchOf(2).x, batch.x, 'the next epoch shows other windows');
+  assert.deepEqual(batchOf(1).x, batch.x, "an epoch's windows are a function of the seed and the epoch");
 });
 
 test('with its sentences known, about two in three short rows are one whole sentence of the review, cut and encoded as the short-text set\'s', () => {
@@ -207,12 +218,9 @@ test('with its sentences known, about two in three short rows are one whole sent
   const raw = corpusFrom(
     Array.from({ length: 80 }, (_, id) => ({ split: 'train' as const, label: (id % 2) as 0 | 1, id, rating: id % 2 ? 8 : 3, text: Array.from({ length: 8 + Math.floor(random() * 7) }, sentence).join(' ') })),
   );
-  const corpus = tokenizeCorpus(raw);
   const settings = { numWords: 100, maxlen: 48, shortTextShare: 0.9 };
-  const order = Int32Array.from({ length: 80 }, (_, i) => i);
-  const split = encodeSplit(corpus.train, order, settings);
-  const encoder = new TextEncoder(corpus.vocabulary, settings.numWords, settings.maxlen);
-  const batch = trainingBatch(split, order, 0, 80, settings, epochWindows(113, 1));
+  const { split, encoder, batchOf } = trainingReads(raw, settings);
+  const batch = batchOf(1);
   let short = 0;
   let sentences = 0;
   for (let r = 0; r < 80; r++) {
