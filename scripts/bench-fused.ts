@@ -127,6 +127,15 @@ function timeOptimizerStep(model: tf.Sequential, optimizer: tf.Optimizer, reps: 
   return median(times);
 }
 
+/** Prints rows under their header as a markdown table, each column as wide as its widest cell. */
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log('\n' + line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line(r));
+}
+
 async function benchOptimizers(presets: Preset[]): Promise<void> {
   const rows: string[][] = [];
   for (const backend of ['wasm', 'cpu']) {
@@ -148,11 +157,7 @@ async function benchOptimizers(presets: Preset[]): Promise<void> {
     }
   }
   const header = ['backend', 'model', 'optimizer', 'TensorFlow.js ms (median)', 'fused ms (median)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  console.log('\n' + line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of rows) console.log(line(r));
+  printTable(header, rows);
 }
 
 async function main(): Promise<void> {
@@ -218,11 +223,7 @@ async function main(): Promise<void> {
 
   // The minimum is the figure least disturbed by other load on the machine.
   const header = ['model', 'recurrent layers', 'train step ms median', 'min', 'predict 1x500 ms (median)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  console.log('\n' + line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of rows) console.log(line(r));
+  printTable(header, rows);
   const mem = fusedKernelsMemory();
   if (mem) console.log(`\nkernel memory: peak ${(mem.peakBytes / 2 ** 20).toFixed(0)} MiB in use, linear memory ${(mem.memoryBytes / 2 ** 20).toFixed(0)} MiB`);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
