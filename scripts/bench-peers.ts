@@ -424,6 +424,7 @@ function tableRows(rows: Row[]): string[] {
 }
 
 function targetsVerdict(rows: Row[]): string[] {
+  if (SEEDS.length > 1) return seedVerdicts(rows);
   const lines: string[] = [];
   const ok = (r: Row): boolean => !r.report.skipped && r.report.epochs.length > 0;
   const kerasOf = kerasRuns(rows);
@@ -453,7 +454,7 @@ function targetsVerdict(rows: Row[]): string[] {
     }
     if (k?.test && r.keptTest) parts.push(`test acc of the kept weights (epoch ${r.keptTest.epoch}) ${points(r.keptTest.accuracy - k.test.accuracy)} vs Keras' final`);
     parts.push(`peak RSS ${Math.round(r.maxRssMb)} MB ${r.maxRssMb <= TARGETS.peakMemoryMb ? 'meets' : 'misses'} ≤ 1.5 GB`);
-    lines.push(`- ${PRESETS[row.preset].title}, ${r.backend} (${r.implementation})${SEEDS.length > 1 ? `, seed ${row.seed}` : ''}: ${parts.join('; ')}.`);
+    lines.push(`- ${PRESETS[row.preset].title}, ${r.backend} (${r.implementation}): ${parts.join('; ')}.`);
   }
   return lines.length > 0 ? lines : ['- not checked: no run of ours finished in this comparison.'];
 }
@@ -462,59 +463,105 @@ const sd = (xs: number[]): number => Math.sqrt(xs.reduce((s, x) => s + (x - mean
 /** "0.7790 ± 0.0510": a mean and the standard deviation of the values. */
 const spread = (xs: number[]): string => `${mean(xs).toFixed(4)} ± ${sd(xs).toFixed(4)}`;
 
-/**
- * With several training seeds: per preset and contestant, the mean and spread of
- * the validation accuracy after the first and the last epoch and of the test
- * accuracy, and the difference of the means to Keras' with its standard error
- * (the runs of two contestants are independent draws).
- */
-function seedSummary(rows: Row[]): string[] {
-  if (SEEDS.length < 2) return [];
-  const finished = rows.filter((r) => !r.report.skipped && r.report.epochs.length > 0);
+/** With several training seeds: the finished runs of each preset and contestant, Keras' first among them. */
+function seedGroups(rows: Row[]): Row[][] {
   const groups = new Map<string, Row[]>();
-  for (const row of finished) {
+  for (const row of rows.filter((r) => !r.report.skipped && r.report.epochs.length > 0)) {
     const key = `${row.preset}/${contestantName(row.report)}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
-  const measures = {
-    first: (r: RunReport) => r.epochs[0].valAccuracy,
-    last: (r: RunReport) => r.epochs[r.epochs.length - 1].valAccuracy,
-    test: (r: RunReport) => r.test?.accuracy,
-  };
-  const values = (group: Row[], measure: (r: RunReport) => number | undefined): number[] =>
-    group.map((row) => measure(row.report)).filter((v): v is number => v !== undefined);
-  const gap = (group: Row[], keras: Row[] | undefined, measure: (r: RunReport) => number | undefined): string => {
-    const ours = values(group, measure);
-    const theirs = keras ? values(keras, measure) : [];
-    if (!keras || group === keras || ours.length < 2 || theirs.length < 2) return '-';
-    const difference = mean(ours) - mean(theirs);
-    const error = Math.sqrt(sd(ours) ** 2 / ours.length + sd(theirs) ** 2 / theirs.length);
-    return `${points(difference)} ± ${(error * 100).toFixed(2)}`;
-  };
-  const table = [...groups.values()].map((group) => {
-    const keras = groups.get(`${group[0].preset}/keras`);
+  return [...groups.values()];
+}
+
+const kerasGroupOf = (groups: Row[][], group: Row[]): Row[] | undefined =>
+  groups.find((g) => g[0].preset === group[0].preset && g[0].report.contestant === 'keras');
+
+/** What a run is compared on, across seeds. */
+type Measure = (r: RunReport) => number | undefined;
+const MEASURES = {
+  first: (r) => r.epochs[0].valAccuracy,
+  target: (r) => r.epochs[Math.min(TARGETS.accuracyEpoch, r.epochs.length) - 1].valAccuracy,
+  last: (r) => r.epochs[r.epochs.length - 1].valAccuracy,
+  test: (r) => r.test?.accuracy,
+  kept: (r) => r.keptTest?.accuracy,
+} satisfies Record<string, Measure>;
+
+const valuesOf = (group: Row[], measure: Measure): number[] => group.map((row) => measure(row.report)).filter((v): v is number => v !== undefined);
+
+/** The difference of two groups' means and its standard error (independent draws); undefined under two runs a side. */
+function meanGap(group: Row[], keras: Row[] | undefined, measure: Measure): { difference: number; error: number } | undefined {
+  const ours = valuesOf(group, measure);
+  const theirs = keras ? valuesOf(keras, measure) : [];
+  if (!keras || group === keras || ours.length < 2 || theirs.length < 2) return undefined;
+  return { difference: mean(ours) - mean(theirs), error: Math.sqrt(sd(ours) ** 2 / ours.length + sd(theirs) ** 2 / theirs.length) };
+}
+
+const gapText = (gap: ReturnType<typeof meanGap>): string => (gap ? `${points(gap.difference)} ± ${(gap.error * 100).toFixed(2)}` : '-');
+
+/** Within the target when the means are; a larger gap inside two standard errors is not told from chance by these seeds. */
+function gapVerdict(gap: { difference: number; error: number }): string {
+  const within = Math.abs(gap.difference) * 100 <= TARGETS.accuracyPoints;
+  if (within) return `within the ${TARGETS.accuracyPoints}-point target`;
+  if (Math.abs(gap.difference) <= 2 * gap.error) return `outside the ${TARGETS.accuracyPoints}-point target but within two standard errors: these seeds do not tell it from chance`;
+  return gap.difference > 0 ? `better than Keras by more than the ${TARGETS.accuracyPoints}-point margin` : `misses the ${TARGETS.accuracyPoints}-point target`;
+}
+
+/**
+ * With several training seeds: per preset and contestant, the mean and spread of
+ * the validation accuracy after the first and the last epoch and of the test
+ * accuracy, and the difference of the means to Keras' with its standard error.
+ */
+function seedSummary(rows: Row[]): string[] {
+  if (SEEDS.length < 2) return [];
+  const groups = seedGroups(rows);
+  const columns: [string, Measure][] = [['val acc, epoch 1', MEASURES.first], ...(EPOCHS > 1 ? [[`val acc, epoch ${EPOCHS}`, MEASURES.last] as [string, Measure]] : []), ['test acc', MEASURES.test]];
+  const table = groups.map((group) => {
+    const keras = kerasGroupOf(groups, group);
+    const kept = valuesOf(group, MEASURES.kept);
     return [
       '',
       PRESETS[group[0].preset].title,
       contestantName(group[0].report),
       String(group.length),
-      spread(values(group, measures.first)),
-      gap(group, keras, measures.first),
-      EPOCHS > 1 ? spread(values(group, measures.last)) : '-',
-      EPOCHS > 1 ? gap(group, keras, measures.last) : '-',
-      values(group, measures.test).length ? spread(values(group, measures.test)) : '-',
-      gap(group, keras, measures.test),
+      ...columns.flatMap(([, measure]) => [spread(valuesOf(group, measure)), gapText(meanGap(group, keras, measure))]),
+      kept.length ? `${spread(kept)} (${gapText(meanGap(group, keras, (r) => MEASURES.kept(r) ?? MEASURES.test(r)))})` : '-',
       '',
     ].join(' | ').trim();
   });
   return [
-    `Over the training seeds ${SEEDS.join(', ')} (initial weights, dropout, batch order; the same rows for all): mean ± standard deviation of the runs; "vs Keras" is the difference of the means ± its standard error.`,
+    `Over the training seeds ${SEEDS.join(', ')} (initial weights, dropout, batch order; the same rows for all): mean ± standard deviation of the runs; "vs Keras" is the difference of the means ± its standard error; the kept weights are set against Keras' final ones.`,
     '',
-    `| preset | contestant | runs | val acc, epoch 1 | vs Keras | val acc, epoch ${EPOCHS} | vs Keras | test acc | vs Keras |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| preset | contestant | runs | ${columns.map(([name]) => `${name} | vs Keras`).join(' | ')} | kept test acc (vs Keras) |`,
+    `| --- | --- | --- | ${columns.map(() => '--- | ---').join(' | ')} | --- |`,
     ...table,
     '',
   ];
+}
+
+/** The targets, judged on the means over the training seeds. */
+function seedVerdicts(rows: Row[]): string[] {
+  const groups = seedGroups(rows);
+  const lines = groups
+    .filter((group) => group[0].report.contestant.startsWith('ours'))
+    .map((group) => {
+      const keras = kerasGroupOf(groups, group);
+      const parts: string[] = [];
+      if (keras) {
+        const seconds = (g: Row[]) => mean(g.map((row) => secondsPerEpoch(row.report).all));
+        const ratio = seconds(group) / seconds(keras);
+        parts.push(`time ${ratio.toFixed(2)} × Keras ${ratio <= TARGETS.timeRatio ? 'meets' : 'misses'} ≤ ${TARGETS.timeRatio}`);
+        const epoch = Math.min(TARGETS.accuracyEpoch, EPOCHS);
+        for (const [what, measure] of [[`val acc after ${epoch} epoch(s)`, MEASURES.target], ['test acc (final weights)', MEASURES.test]] as [string, Measure][]) {
+          const gap = meanGap(group, keras, measure);
+          if (gap) parts.push(`${what} ${gapText(gap)} pt vs Keras: ${gapVerdict(gap)}`);
+        }
+      } else {
+        parts.push('no Keras run to compare with');
+      }
+      parts.push(`peak RSS at most ${Math.round(Math.max(...group.map((row) => row.report.maxRssMb)))} MB`);
+      return `- ${PRESETS[group[0].preset].title}, ${contestantName(group[0].report)}, ${group.length} seeds: ${parts.join('; ')}.`;
+    });
+  return lines.length > 0 ? lines : ['- not checked: no run of ours finished in this comparison.'];
 }
 
 function osName(): string {
