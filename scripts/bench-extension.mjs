@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer } from '../test/harness/code-server.mjs';
-import { closeBrowser, launchBrowser, openWorkbench } from '../test/harness/e2e.mjs';
+import { closeBrowser, launchBrowser, openWorkbench, screenshot } from '../test/harness/e2e.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(os.tmpdir(), `rsl-bench-${process.pid}.json`);
@@ -27,6 +27,26 @@ const figures = JSON.parse(fs.readFileSync(out, 'utf8'));
 // 2. In the browser, with the VSIX installed: the first opening of the view in a fresh window
 //    (which also waits for the extension host to start and the extension to activate), then
 //    reopenings of the hidden view (a new webview each time: HTML, script, `ready`, state).
+/**
+ * Clicks a view's activity bar icon until the view has taken the side bar, and returns when the
+ * click that did it was made: under load the workbench now and then drops a click on the activity
+ * bar (seen in this benchmark, the icon highlighted and the old view left in place).
+ */
+async function showView(page, label) {
+  const item = page.locator('.activitybar .action-item', { has: page.locator(`a[aria-label^="${label}"]`) }).first();
+  for (let attempt = 1; ; attempt++) {
+    const clicked = Date.now();
+    if (!(await item.evaluate((e) => e.classList.contains('checked')))) await item.click();
+    try {
+      await page.locator('.activitybar .action-item.checked', { has: page.locator(`a[aria-label^="${label}"]`) }).waitFor({ timeout: 5_000 });
+      return clicked;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`the ${label} view did not take the side bar after ${attempt} clicks`, { cause: error });
+      process.stderr.write(`bench:extension: a click on the ${label} icon was dropped; clicking again\n`);
+    }
+  }
+}
+
 const paints = [];
 let coldPaint;
 {
@@ -41,14 +61,13 @@ let coldPaint;
     await tabs().waitFor({ state: 'visible', timeout: 60_000 });
     coldPaint = Date.now() - started;
     for (let i = 0; i < 3; i++) {
-      // The Explorer must have taken the side bar before the lab's icon is clicked again:
-      // a click on the icon of the view already shown hides the side bar instead.
-      await browser.page.locator('.activitybar .action-item a[aria-label^="Explorer"]').first().click();
-      await browser.page.locator('.activitybar .action-item.checked a[aria-label^="Explorer"]').waitFor({ timeout: 30_000 });
+      await showView(browser.page, 'Explorer');
       await browser.page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
-      started = Date.now();
-      await icon.click();
-      await tabs().waitFor({ state: 'visible', timeout: 30_000 });
+      started = await showView(browser.page, 'RNN Sentiment Lab');
+      await tabs().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error) => {
+        await screenshot(browser.page, 'bench-extension-reopen-failure');
+        throw error;
+      });
       paints.push(Date.now() - started);
     }
   } finally {

@@ -221,6 +221,10 @@ export async function startCodeServer(options = {}) {
   // No extension marketplace: without this code-server queries open-vsx.org
   // on start, which only produces DNS errors on a machine without internet.
   if (env.EXTENSIONS_GALLERY === undefined) env.EXTENSIONS_GALLERY = '{}';
+  // The lab's training service outlives its last window for five minutes, as a user's should. Each
+  // session here installs the extension anew, so each starts a service of its own (about 1 GB once it
+  // has trained) that nothing will use again once stop() removes the install: let it go after 10 s.
+  if (env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS === undefined) env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '10000';
   // code-server keeps a heartbeat file and its own logs under
   // $XDG_DATA_HOME/code-server; point that into the temporary folder so runs
   // leave nothing in the home directory.
