@@ -687,6 +687,18 @@ describe('dashboard webview', () => {
     assertClean(d);
   });
 
+  test('a run trained with another seed than its preset\'s names both seeds under the model; the others say nothing', async () => {
+    const state = dashboardState();
+    const run = state.runs.find((r) => r.id === IDS.simple)!;
+    assert.ok(run.ok);
+    run.record.hyperparameters = { ...run.record.hyperparameters, trainingSeed: 7 };
+    const d = await open({ view: 'panel', state });
+    await showTab(d.page, 'runs');
+    assert.equal(await d.page.locator(`tr[data-run-id="${IDS.simple}"] .run-seeds`).innerText(), 'split seed 113 · training seed 7');
+    assert.equal(await d.page.locator(`tr[data-run-id="${IDS.lstm}"] .run-seeds`).count(), 0);
+    assertClean(d);
+  });
+
   test('series take the theme\'s chart colours at full opacity, even where the theme makes them translucent', async () => {
     const d = await open({ view: 'sidebar' });
     await showTab(d.page, 'training');

@@ -136,6 +136,7 @@ export class RunsView implements DashboardView {
         active ? h('span', { class: 'tag active-tag' }, 'active') : null,
         // IMDB runs say nothing more; a run of the user's own data (or a fine-tuned one) names it.
         r.dataset.labelled || r.parentRunId ? h('div', { class: 'muted run-dataset' }, describeRunDataset(r)) : null,
+        seedNote(state, r),
       ),
       cell('Status', statusText(r)),
       cell(
@@ -202,6 +203,14 @@ export class RunsView implements DashboardView {
     if (!trigger) return;
     await runAction(trigger, this.errors, () => this.context.host.request('trainModel', {}).result);
   }
+}
+
+/** Runs that differ only by a seed would look alike: a seed other than the preset's is named under the model. */
+function seedNote(state: DashboardState, r: RunRecord): HTMLElement | null {
+  const defaults = state.presets.find((p) => p.name === r.preset)?.defaults;
+  const h0 = r.hyperparameters;
+  if (!defaults || (h0.seed === defaults.seed && h0.trainingSeed === defaults.trainingSeed)) return null;
+  return h('div', { class: 'muted run-seeds', title: 'seed: which reviews validate; training seed: the initial weights and the batch order' }, `split seed ${h0.seed} · training seed ${h0.trainingSeed}`);
 }
 
 /** A run trained on a `training.limit` subset says so wherever its scores are shown. */
