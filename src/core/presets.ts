@@ -93,8 +93,8 @@ export const PRESETS: Readonly<Record<PresetName, PresetInfo>> = {
   'lstm-sentences': {
     name: 'lstm-sentences',
     title: 'LSTM for sentences',
-    description: 'The tutorial\'s LSTM, also shown single sentences and short windows of the reviews, as a selection is.',
-    defaults: { ...COMMON, preset: 'lstm-sentences', denseUnits: 256, dropout: 0.2, optimizer: 'adam', shortTextShare: 0.5 },
+    description: 'A wider LSTM (128-wide embedding, 64 units) shown mostly single sentences and short windows of the reviews, as a selection is, for 25 epochs.',
+    defaults: { ...COMMON, preset: 'lstm-sentences', embeddingDim: 128, units: 64, epochs: 25, denseUnits: 256, dropout: 0.2, optimizer: 'adam', shortTextShare: 0.9 },
   },
 };
 
@@ -130,7 +130,7 @@ export const TUNABLE_HYPERPARAMETERS = {
     .number()
     .min(0)
     .max(0.9)
-    .describe('Share of training rows replaced by a short text of the same review (two in three a sentence, the others a random 3–40-word window), so the model also learns short texts (tutorial presets: 0; lstm-sentences: 0.5).'),
+    .describe(`Share of training rows replaced by a short text of the same review (two in three a sentence, the others a random 3–40-word window), so the model also learns short texts (tutorial presets: 0; lstm-sentences: ${PRESETS['lstm-sentences'].defaults.shortTextShare}).`),
 } satisfies { [K in keyof Hyperparameters]?: z.ZodNumber };
 
 export type TunableName = keyof typeof TUNABLE_HYPERPARAMETERS;

@@ -55,7 +55,7 @@ describe('the lab behind the commands and dashboards', () => {
     const state = lab.snapshot();
     assert.deepEqual(state.runs, []);
     assert.equal(state.activeRunId, undefined);
-    assert.deepEqual(state.presets.map((p) => [p.name, p.architecture.totalParams]), [['lstm', 337_025], ['simple-rnn', 322_113], ['bilstm', 353_537], ['lstm-sentences', 337_025]], 'the default preset (lstm) first');
+    assert.deepEqual(state.presets.map((p) => [p.name, p.architecture.totalParams]), [['lstm', 337_025], ['simple-rnn', 322_113], ['bilstm', 353_537], ['lstm-sentences', 1_346_305]], 'the default preset (lstm) first');
     await assert.rejects(lab.predict(['good'], { source: 'editor' }), (e: Error) => e instanceof LabError && e.code === 'not-found' && /train one first/.test(e.message));
   });
 
