@@ -125,7 +125,7 @@ export const TUNABLE_HYPERPARAMETERS = {
   learningRate: z.number().min(1e-6).max(10).describe('Learning rate (Keras default: 0.001).'),
   validationSplit: z.number().min(0.01).max(0.99).describe('Share of the training reviews held out for validation (tutorial: 0.2).'),
   seed: count(0, 2 ** 31 - 1).describe('Seed of the corpus shuffle, which decides the validation reviews (Keras\' imdb uses 113).'),
-  trainingSeed: count(0, 2 ** 31 - 1).describe('Seed of the initial weights, dropout and batch order: change it alone to train again on the same split (default 113).'),
+  trainingSeed: count(0, 2 ** 31 - 1).describe(`Seed of the initial weights, dropout and batch order: change it alone to train again on the same split (default ${COMMON.trainingSeed}).`),
   shortTextShare: z
     .number()
     .min(0)

@@ -357,7 +357,8 @@ export async function listRuns(runsDir: string): Promise<RunListing[]> {
   await sweepDeadLocks(runsDir);
   const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
   const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(runsDir, e.name));
-  for (const dir of listings.keys()) if (path.dirname(dir) === runsDir && !dirs.includes(dir)) listings.delete(dir);
+  const present = new Set(dirs);
+  for (const dir of listings.keys()) if (path.dirname(dir) === runsDir && !present.has(dir)) listings.delete(dir);
   const listed = await Promise.all(dirs.map(inspectRunOnce));
   const time = (l: RunListing) => (l.ok ? Date.parse(l.record.createdAt) : 0);
   return listed.sort((a, b) => time(b) - time(a) || a.id.localeCompare(b.id));

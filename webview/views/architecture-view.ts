@@ -148,8 +148,8 @@ function hyperparameterList(hp: Hyperparameters): HTMLElement {
     ['Dense units', hp.denseUnits > 0 ? String(hp.denseUnits) : 'none'],
     ['Dropout', hp.denseUnits > 0 ? String(hp.dropout) : 'none'],
     ['Validation split', String(hp.validationSplit)],
-    ['Seed (split)', String(hp.seed)],
-    ['Seed (weights, batches)', String(hp.trainingSeed)],
+    ['Split seed', String(hp.seed)],
+    ['Training seed (weights, batches)', String(hp.trainingSeed)],
   ]);
 }
 
