@@ -25,6 +25,11 @@ function count(output) {
   return undefined;
 }
 
+/** The distinct reasons the stage's skipped tests gave (TAP's "# SKIP <reason>"), so the closing lines say why. */
+function skipReasons(output) {
+  return [...new Set([...output.matchAll(/ # SKIP (.+)$/gm)].map((m) => m[1].trim()))];
+}
+
 function run(stage) {
   return new Promise((resolve) => {
     const child = spawn(stage.command, stage.args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,7 +39,7 @@ function run(stage) {
       process.stdout.write(chunk);
     });
     child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.on('close', (code) => resolve({ code, counted: count(output) }));
+    child.on('close', (code) => resolve({ code, counted: count(output), skipReasons: skipReasons(output) }));
   });
 }
 
@@ -44,7 +49,7 @@ let skipped = 0;
 const summary = [];
 for (const stage of stages) {
   process.stdout.write(`\n===== ${stage.name} tests =====\n`);
-  const { code, counted } = await run(stage);
+  const { code, counted, skipReasons: reasons } = await run(stage);
   // A stage that failed without reporting a failed test (it crashed) counts as one failure.
   const stageFailed = counted?.failed ?? 0;
   const extra = code !== 0 && stageFailed === 0 ? 1 : 0;
@@ -52,7 +57,7 @@ for (const stage of stages) {
   failed += stageFailed + extra;
   skipped += counted?.skipped ?? 0;
   summary.push(`${stage.name}: ${counted ? `${counted.passed} passed, ${counted.failed} failed, ${counted.skipped} skipped` : 'no count'}${code !== 0 ? ` (exit ${code})` : ''}`);
+  summary.push(...reasons.map((reason) => `  skipped because: ${reason}`));
 }
-// A skipped test says why in its stage's output ("# SKIP <reason>").
 process.stdout.write(`\n${summary.join('\n')}\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
