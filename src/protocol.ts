@@ -140,6 +140,8 @@ export interface TrainingEvents {
     recurrentImplementation: string;
     architecture: ArchitectureSummary;
     train: number;
+    /** With trainOn 'reviews-and-sentences': the sentence rows an epoch shows besides the `train` reviews. */
+    sentences?: number;
     validation: number;
     test: number;
     resumed?: { runId: string; batches: BatchMetrics[]; epochs: EpochMetrics[] };

@@ -49,7 +49,7 @@ export function progressReporter(quiet: boolean) {
     } else if (event === 'started') {
       const s = data as TrainingEvents['started'];
       if (s.resumed) line(`Resuming run ${s.resumed.runId} after epoch ${s.resumed.epochs.length}.`);
-      line(`Training ${s.architecture.preset} (${formatCount(s.architecture.totalParams)} parameters) on ${s.train} reviews, validating on ${s.validation}; backend ${s.backend}, ${s.recurrentImplementation}.`);
+      line(`Training ${s.architecture.preset} (${formatCount(s.architecture.totalParams)} parameters) on ${s.train} reviews${s.sentences !== undefined ? ` and their ${s.sentences} sentences` : ''}, validating on ${s.validation}; backend ${s.backend}, ${s.recurrentImplementation}.`);
     } else if (event === 'batch') {
       const b = data as TrainingEvents['batch'];
       showBar(`epoch ${b.epoch}/${b.epochs}`, b.batchesPerEpoch, b.batch, {

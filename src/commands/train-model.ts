@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { formatCount, formatDuration, formatProgressAmount } from '../core/format';
-import { PRESETS, PRESET_NAMES, TRAINING_CHOICES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
+import { PRESETS, PRESET_NAMES, TUNABLE_HYPERPARAMETERS, describeBounds, isPresetName, resolveHyperparameters, type ChoiceName, type Hyperparameters, type PresetName, type TunableName } from '../core/presets';
 import { describeArchitecture } from '../core/architecture';
 import { describeTraining } from '../core/training-state';
 import type { TrainResult, TrainingEvents } from '../protocol';
@@ -102,7 +102,7 @@ async function pickPreset(defaultPreset: PresetName, overrides: Partial<Hyperpar
 /** Undefined when the user backs out; {} to keep the settings shown. */
 async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperparameters>, limit: number | undefined): Promise<Partial<Hyperparameters> | undefined> {
   const keep = `Train with these settings`;
-  const change = 'Change epochs, batch size, maxlen, units, training seed, short texts and the epoch kept…';
+  const change = 'Change epochs, batch size, maxlen, units, training seed, short texts, sentences and the epoch kept…';
   const customised = Object.keys(overrides).length > 0;
   const choice = await vscode.window.showQuickPick(
     [
@@ -133,13 +133,27 @@ async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperpara
     if (value === undefined) return undefined;
     changes[key] = Number(value);
   }
-  const kept = await vscode.window.showQuickPick(
-    TRAINING_CHOICES.keep.options.map((option) => ({ label: option, picked: option === base.keep, description: option === 'best' ? 'the epoch with the lowest validation loss' : 'the last epoch, as the tutorial' })),
-    { title: `Train Model: ${PRESETS[base.preset].title}`, placeHolder: 'Which epoch\'s weights to keep' },
-  );
+  const trainOn = await pickChoice(base, 'trainOn', 'What each epoch trains on', { reviews: 'the training reviews, as the tutorial', 'reviews-and-sentences': 'also every sentence of each review as a row of its own (several times longer epochs)' });
+  if (!trainOn) return undefined;
+  changes.trainOn = trainOn;
+  const kept = await pickChoice(base, 'keep', 'Which epoch\'s weights to keep', { best: 'the epoch with the lowest validation loss', last: 'the last epoch, as the tutorial' });
   if (!kept) return undefined;
-  changes.keep = kept.label;
+  changes.keep = kept;
   return changes;
+}
+
+/**
+ * One of a training choice's options, the current one picked; undefined when
+ * the user backs out. `descriptions` has a line for every option (its type
+ * asks for each), in the order shown.
+ */
+async function pickChoice<N extends ChoiceName>(base: Hyperparameters, name: N, placeHolder: string, descriptions: Record<Hyperparameters[N], string>): Promise<Hyperparameters[N] | undefined> {
+  const options = Object.keys(descriptions) as Hyperparameters[N][];
+  const picked = await vscode.window.showQuickPick(
+    options.map((option) => ({ label: option, option, picked: option === base[name], description: descriptions[option] })),
+    { title: `Train Model: ${PRESETS[base.preset].title}`, placeHolder },
+  );
+  return picked?.option;
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -160,7 +174,7 @@ export function progressReporter(progress: vscode.Progress<{ message?: string; i
       void (report.clean < report.rows ? vscode.window.showWarningMessage(summary) : vscode.window.showInformationMessage(summary));
     } else if (event === 'started') {
       const s = data as TrainingEvents['started'];
-      progress.report({ message: `${formatCount(s.train)} reviews on ${s.backend}…` });
+      progress.report({ message: `${formatCount(s.train)} reviews${s.sentences !== undefined ? ` and their ${formatCount(s.sentences)} sentences` : ''} on ${s.backend}…` });
     } else if (event === 'batch') {
       const b = data as TrainingEvents['batch'];
       const done = ((b.epoch - 1) * b.batchesPerEpoch + b.batch) / (h.epochs * b.batchesPerEpoch);

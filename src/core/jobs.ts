@@ -35,7 +35,7 @@ import {
 } from './runs';
 import { summariseShortText, type ShortTextEvaluation } from './short-text';
 import { TOKENIZER_VERSION } from './text';
-import { evaluateSplit, fitModel, predictRows } from './training';
+import { evaluateSplit, fitModel, predictRows, trainingRows } from './training';
 import { TextEncoder, Vocabulary } from './vocabulary';
 import { importKerasModel } from './keras/import';
 import { encodeTestReviews } from './keras/test-reviews';
@@ -125,11 +125,13 @@ export class Jobs {
       else if (parent) await copyWeights(model, parent);
       if (h.keep === 'best') best = checkpoint ? await resumedBest(checkpoint) : BestWeights.empty();
       const previous = checkpoint?.record;
+      const sentences = h.trainOn === 'reviews-and-sentences' ? trainingRows(dataset.train, h).sentences.length / 3 : undefined;
       emit('started', {
         backend: backend.name,
         recurrentImplementation: recurrent.name,
         architecture,
         train: dataset.train.count,
+        ...(sentences !== undefined ? { sentences } : {}),
         validation: dataset.validation.count,
         test: dataset.test.count,
         ...(previous ? { resumed: { runId: previous.id, batches: previous.history.batches, epochs: previous.history.epochs } } : {}),

@@ -16,6 +16,10 @@ const KEEP_CHOICES_TUPLE = ['best', 'last'] as const;
 /** Which epoch's weights a finished training keeps: the lowest validation loss, or the last (the tutorial's `fit`). */
 export type KeepChoice = (typeof KEEP_CHOICES_TUPLE)[number];
 
+const TRAIN_ON_CHOICES_TUPLE = ['reviews', 'reviews-and-sentences'] as const;
+/** What an epoch trains on: the training reviews (the tutorial), or also every sentence of each as a row of its own. */
+export type TrainOnChoice = (typeof TRAIN_ON_CHOICES_TUPLE)[number];
+
 const OPTIMIZER_NAMES_TUPLE = ['rmsprop', 'adam', 'sgd', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES_TUPLE)[number];
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = OPTIMIZER_NAMES_TUPLE;
@@ -44,6 +48,8 @@ export interface Hyperparameters {
   trainingSeed: number;
   /** Share of the training rows replaced by a short random window of the same review (0: whole reviews only, as the tutorial). */
   shortTextShare: number;
+  /** Rows of an epoch: the reviews, or the reviews and every whole sentence of each. */
+  trainOn: TrainOnChoice;
   /** Which epoch's weights the finished run holds. */
   keep: KeepChoice;
 }
@@ -68,6 +74,7 @@ const COMMON = {
   seed: 113,
   trainingSeed: 113,
   shortTextShare: 0,
+  trainOn: 'reviews',
   keep: 'best',
 } as const;
 
@@ -145,6 +152,9 @@ export function isTunableName(name: string): name is TunableName {
  * the CLI's flags, the settings and package.json derive from this.
  */
 export const TRAINING_CHOICES = {
+  trainOn: z
+    .enum(TRAIN_ON_CHOICES_TUPLE)
+    .describe('What each epoch trains on: `reviews`, the training reviews, as the tutorial (shortTextShare cuts some short); or `reviews-and-sentences`, also every sentence of at least three words of each training review as a row of its own, labelled with its review\'s label (on IMDB about twelve more rows per review, each short: an epoch takes several times longer).'),
   keep: z
     .enum(KEEP_CHOICES_TUPLE)
     .describe('Which epoch\'s weights a finished training keeps: `best`, the epoch with the lowest validation loss (Keras\' `ModelCheckpoint(save_best_only=True)`), or `last`, as the tutorial\'s `fit` does (default: best).'),

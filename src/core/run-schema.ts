@@ -65,12 +65,14 @@ const architecture: z.ZodType<ArchitectureSummary> = z.object({
 });
 
 /**
- * A run saved before the training seed had a name of its own drew its weights and
- * batches from `seed`: read back, its training seed is that seed.
+ * Runs saved before a hyperparameter existed read back with what they did:
+ * before the training seed had a name of its own, weights and batches were
+ * drawn from `seed`; before `trainOn`, epochs trained on the reviews alone.
  */
 const savedHyperparameters = z.preprocess((value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'trainingSeed' in value) return value;
-  return { ...value, trainingSeed: (value as { seed?: unknown }).seed };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const saved = value as { seed?: unknown; trainingSeed?: unknown; trainOn?: unknown };
+  return { ...saved, trainingSeed: saved.trainingSeed ?? saved.seed, trainOn: saved.trainOn ?? 'reviews' };
 }, hyperparametersSchema);
 
 export const runRecordSchema = (formatVersion: number, statuses: readonly [string, ...string[]]): z.ZodType<RunRecord> =>

@@ -109,29 +109,40 @@ export function mixShortWindows(x: Int32Array, rows: number, maxlen: number, sha
   for (let r = 0; r < rows; r++) {
     if (random() >= share) continue;
     const row = x.subarray(r * maxlen, (r + 1) * maxlen);
-    let first = 0;
-    while (first < maxlen && row[first] === PAD_VALUE) first++;
-    if (first < maxlen && row[first] === START_CHAR) first++;
+    const first = firstWordOf(row);
     const available = maxlen - first;
     if (available <= TRAINING_WINDOW.min) continue;
     const sentence = sentenceStarts && random() < SENTENCE_SHARE ? pickSentence(sentenceStarts.subarray(r * maxlen, (r + 1) * maxlen), first, random) : undefined;
     const length = sentence?.length ?? Math.min(available, maxlen - 1, TRAINING_WINDOW.min + Math.floor(random() * (TRAINING_WINDOW.max - TRAINING_WINDOW.min + 1)));
     const start = sentence?.start ?? first + Math.floor(random() * (available - length + 1));
-    const short = row.slice(start, start + length);
-    row.fill(PAD_VALUE, 0, maxlen - length - 1);
-    row[maxlen - length - 1] = START_CHAR;
-    row.set(short, maxlen - length);
+    writeShortRow(row, row.slice(start, start + length));
     replaced++;
   }
   return replaced;
 }
 
+/** Where a padded row's words begin: past the padding and the start character (a review cut by maxlen has none). */
+function firstWordOf(row: Int32Array): number {
+  let first = 0;
+  while (first < row.length && row[first] === PAD_VALUE) first++;
+  if (first < row.length && row[first] === START_CHAR) first++;
+  return first;
+}
+
+/** Writes `words` into `row` as a short text is encoded at prediction time: padding, the start character, the words. */
+function writeShortRow(row: Int32Array, words: Int32Array): void {
+  const maxlen = row.length;
+  row.fill(PAD_VALUE, 0, maxlen - words.length - 1);
+  row[maxlen - words.length - 1] = START_CHAR;
+  row.set(words, maxlen - words.length);
+}
+
 /**
- * One of a row's whole sentences at random (one cut off by maxlen is not
- * whole, and a review of one sentence has none shorter than itself);
- * undefined when it has none of at least MIN_SENTENCE_WORDS words.
+ * A row's whole sentences of at least MIN_SENTENCE_WORDS words, from its
+ * sentence marks: one cut off by maxlen is not whole, and a review of one
+ * sentence has none shorter than itself.
  */
-function pickSentence(starts: Uint8Array, firstWord: number, random: () => number): { start: number; length: number } | undefined {
+function wholeSentences(starts: Uint8Array, firstWord: number): { start: number; length: number }[] {
   const maxlen = starts.length;
   const sentences: { start: number; length: number }[] = [];
   let previous = -1;
@@ -144,7 +155,36 @@ function pickSentence(starts: Uint8Array, firstWord: number, random: () => numbe
     }
     previous = i;
   }
+  return sentences;
+}
+
+/** One of a row's whole sentences at random; undefined when it has none. */
+function pickSentence(starts: Uint8Array, firstWord: number, random: () => number): { start: number; length: number } | undefined {
+  const sentences = wholeSentences(starts, firstWord);
   return sentences.length > 0 ? sentences[Math.floor(random() * sentences.length)] : undefined;
+}
+
+/**
+ * Every whole sentence of every row of a split (the sentences `mixShortWindows`
+ * draws from), as [row, start, length] triples: the extra rows an epoch shows
+ * with trainOn 'reviews-and-sentences'. Empty without sentence marks.
+ */
+export function sentenceRowsOf(split: { x: Int32Array; count: number; sentenceStarts?: Uint8Array }, maxlen: number): Int32Array {
+  const marks = split.sentenceStarts;
+  if (!marks) return new Int32Array(0);
+  const triples: number[] = [];
+  for (let r = 0; r < split.count; r++) {
+    const first = firstWordOf(split.x.subarray(r * maxlen, (r + 1) * maxlen));
+    for (const { start, length } of wholeSentences(marks.subarray(r * maxlen, (r + 1) * maxlen), first)) triples.push(r, start, length);
+  }
+  return Int32Array.from(triples);
+}
+
+/** Writes sentence `index` of `sentences` (from sentenceRowsOf) into `row`, encoded as a short text. */
+export function writeSentenceRow(row: Int32Array, x: Int32Array, sentences: Int32Array, index: number): void {
+  const maxlen = row.length;
+  const [review, start, length] = sentences.subarray(index * 3, index * 3 + 3);
+  writeShortRow(row, x.subarray(review * maxlen + start, review * maxlen + start + length));
 }
 
 /** Lines for people: the accuracy overall, per kind and per length band. */

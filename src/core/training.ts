@@ -13,7 +13,7 @@ import { shuffledOrder, type EncodedSplit } from './dataset';
 import { BestWeights } from './keep-best';
 import type { BatchMetrics, ConfusionCounts, EpochMetrics, EvaluationMetrics } from './metrics';
 import type { Hyperparameters } from './presets';
-import { mixShortWindows } from './short-text';
+import { mixShortWindows, sentenceRowsOf, writeSentenceRow } from './short-text';
 
 export interface TrainingCallbacks {
   signal?: AbortSignal;
@@ -43,23 +43,55 @@ export interface TrainingOutcome {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Copies rows `order[from..to)` of a split into one batch. */
-function gatherBatch(split: EncodedSplit, order: ArrayLike<number>, from: number, to: number, maxlen: number) {
+/**
+ * What an epoch trains on: the split's reviews (rows 0..reviews-1 of an
+ * epoch's order) and, with trainOn 'reviews-and-sentences', every whole
+ * sentence of each review as a row of its own (the rows after them).
+ */
+export interface TrainingRows {
+  split: EncodedSplit;
+  /** [review, start, length] triples (sentenceRowsOf); empty when the reviews alone are trained on. */
+  sentences: Int32Array;
+  /** Rows of an epoch: the reviews and the sentences. */
+  count: number;
+}
+
+export function trainingRows(split: EncodedSplit, h: Pick<Hyperparameters, 'maxlen' | 'trainOn'>): TrainingRows {
+  const sentences = h.trainOn === 'reviews-and-sentences' ? sentenceRowsOf(split, h.maxlen) : new Int32Array(0);
+  return { split, sentences, count: split.count + sentences.length / 3 };
+}
+
+/**
+ * Copies rows `order[from..to)` into one batch: the reviews first, with
+ * their sentence marks, then the sentence rows (a batch's gradient does not
+ * depend on the order of its rows). `reviews` counts the first kind.
+ */
+function gatherBatch(rows: TrainingRows, order: ArrayLike<number>, from: number, to: number, maxlen: number) {
+  const { split } = rows;
   const size = to - from;
   const x = new Int32Array(size * maxlen);
   const y = new Float32Array(size);
   const marks = split.sentenceStarts;
   const sentenceStarts = marks ? new Uint8Array(size * maxlen) : undefined;
-  for (let i = 0; i < size; i++) {
-    const row = order[from + i];
-    x.set(split.x.subarray(row * maxlen, (row + 1) * maxlen), i * maxlen);
-    if (marks) sentenceStarts?.set(marks.subarray(row * maxlen, (row + 1) * maxlen), i * maxlen);
-    y[i] = split.y[row];
+  let reviews = 0;
+  for (let i = from; i < to; i++) {
+    const row = order[i];
+    if (row >= split.count) continue;
+    x.set(split.x.subarray(row * maxlen, (row + 1) * maxlen), reviews * maxlen);
+    if (marks && sentenceStarts) sentenceStarts.set(marks.subarray(row * maxlen, (row + 1) * maxlen), reviews * maxlen);
+    y[reviews++] = split.y[row];
   }
-  return { x, y, size, sentenceStarts };
+  let at = reviews;
+  for (let i = from; i < to; i++) {
+    const sentence = order[i] - split.count;
+    if (sentence < 0) continue;
+    writeSentenceRow(x.subarray(at * maxlen, (at + 1) * maxlen), split.x, rows.sentences, sentence);
+    y[at++] = split.y[rows.sentences[sentence * 3]];
+  }
+  return { x, y, size, reviews, sentenceStarts };
 }
 
-/** Each epoch visits the training reviews in a new order, a function of the seed and the epoch alone (so a resumed training shuffles as the uninterrupted one). */
+/** Each epoch visits the training rows in a new order, a function of the seed and the epoch alone (so a resumed training shuffles as the uninterrupted one). */
 function epochOrder(n: number, seed: number, epoch: number): Int32Array {
   return shuffledOrder(n, `${seed}:epoch:${epoch}`);
 }
@@ -69,10 +101,10 @@ export function epochWindows(seed: number, epoch: number): () => number {
   return seedrandom.alea(`${seed}:short-text:${epoch}`);
 }
 
-/** A training batch: rows `order[from..to)`, about `shortTextShare` of them cut to a sentence or a short window of their review. */
-export function trainingBatch(split: EncodedSplit, order: ArrayLike<number>, from: number, to: number, h: Pick<Hyperparameters, 'maxlen' | 'shortTextShare'>, windows: () => number) {
-  const batch = gatherBatch(split, order, from, to, h.maxlen);
-  mixShortWindows(batch.x, batch.size, h.maxlen, h.shortTextShare, windows, batch.sentenceStarts);
+/** A training batch: rows `order[from..to)`, about `shortTextShare` of its reviews cut to a sentence or a short window of themselves. */
+export function trainingBatch(rows: TrainingRows, order: ArrayLike<number>, from: number, to: number, h: Pick<Hyperparameters, 'maxlen' | 'shortTextShare'>, windows: () => number) {
+  const batch = gatherBatch(rows, order, from, to, h.maxlen);
+  mixShortWindows(batch.x, batch.reviews, h.maxlen, h.shortTextShare, windows, batch.sentenceStarts);
   return batch;
 }
 
@@ -84,7 +116,8 @@ export async function fitModel(
 ): Promise<TrainingOutcome> {
   const { signal } = callbacks;
   const { maxlen, batchSize, epochs } = h;
-  const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
+  const rows = trainingRows(data.train, h);
+  const batchesPerEpoch = Math.ceil(rows.count / batchSize);
   const firstEpoch = callbacks.firstEpoch ?? 1;
   const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: firstEpoch - 1, keptEpoch: firstEpoch - 1, seconds: 0 };
   const ownBest = h.keep === 'best' && !callbacks.best ? BestWeights.empty() : undefined;
@@ -98,7 +131,7 @@ export async function fitModel(
   try {
     for (let epoch = firstEpoch; epoch <= epochs && !outcome.cancelled; epoch++) {
       const epochStarted = performance.now();
-      const order = epochOrder(data.train.count, h.trainingSeed, epoch);
+      const order = epochOrder(rows.count, h.trainingSeed, epoch);
       const windows = epochWindows(h.trainingSeed, epoch);
       let lossSum = 0;
       let accuracySum = 0;
@@ -108,7 +141,7 @@ export async function fitModel(
           outcome.cancelled = true;
           break;
         }
-        const batch = trainingBatch(data.train, order, b * batchSize, Math.min((b + 1) * batchSize, data.train.count), h, windows);
+        const batch = trainingBatch(rows, order, b * batchSize, Math.min((b + 1) * batchSize, rows.count), h, windows);
         const stepStarted = performance.now();
         const xs = tf.tensor2d(batch.x, [batch.size, maxlen], 'int32');
         const ys = tf.tensor2d(batch.y, [batch.size, 1]);

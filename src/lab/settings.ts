@@ -98,7 +98,8 @@ export function readSettings(get: SettingGetter, storageDir: string, workspaceDi
   }
   for (const name of CHOICE_NAMES) {
     const value = TRAINING_CHOICES[name].safeParse(get(trainingKey(name)));
-    if (value.success) overrides[name] = value.data;
+    // Parsed by the choice's own schema, so the value fits the field it names.
+    if (value.success) Object.assign(overrides, { [name]: value.data });
   }
   const preset = get('defaultPreset');
   const backend = BACKEND_PREFERENCES.find((b) => b === get('backend'));

@@ -27,10 +27,11 @@ export function describeSettings(base: Hyperparameters, overrides: Partial<Hyper
     mark('units', `${base.units} units`),
     mark('learningRate', `${base.optimizer} lr ${base.learningRate}`),
   ];
-  // Said only when they leave the tutorial's behaviour (no short texts, the best epoch kept).
+  // Said only when they leave the tutorial's behaviour (no short texts, reviews alone, the best epoch kept).
   if (base.shortTextShare > 0) parts.push(mark('shortTextShare', `short texts ${base.shortTextShare}`));
+  if (base.trainOn !== 'reviews') parts.push(mark('trainOn', 'every sentence too'));
   if (base.keep !== 'best') parts.push(mark('keep', `keeps the ${base.keep} epoch`));
-  const shown: (keyof Hyperparameters)[] = ['epochs', 'batchSize', 'maxlen', 'units', 'learningRate', 'shortTextShare', 'keep'];
+  const shown: (keyof Hyperparameters)[] = ['epochs', 'batchSize', 'maxlen', 'units', 'learningRate', 'shortTextShare', 'trainOn', 'keep'];
   const others = (Object.keys(overrides) as (keyof Hyperparameters)[]).filter((k) => !shown.includes(k) && overrides[k] !== tutorial[k]);
   if (others.length) parts.push(`also your settings: ${others.map((k) => `${k} ${String(base[k])}`).join(', ')}`);
   if (limit) parts.push(`on a subset: the first ${formatCount(limit)} reviews of each split (training.limit)`);

@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { inspectRun } from '../../src/core/runs';
+import { inspectRun, openRun } from '../../src/core/runs';
 import { REPO_ROOT, requireBuilt, tempDir } from './helpers';
 import { assertOneLineError, run } from './cli-helpers';
 
@@ -56,12 +56,16 @@ describe('CLI on labelled data and whole documents', () => {
     }
   });
 
-  test('--fine-tune keeps the parent and refuses a new architecture', async () => {
-    const out = await run(['train', '--fine-tune', model(), '--data', labelled('reviews.csv'), '--learning-rate', '0.01', '--epochs', '1', '--out', dir, '--cache-dir', dir]);
+  test('--fine-tune keeps the parent and refuses a new architecture; the training choices may change', async () => {
+    const out = await run(['train', '--fine-tune', model(), '--data', labelled('reviews.csv'), '--learning-rate', '0.01', '--epochs', '1', '--keep', 'last', '--train-on', 'reviews-and-sentences', '--out', dir, '--cache-dir', dir]);
     assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stderr, /on \d+ reviews and their \d+ sentences/);
     const listing = await inspectRun(out.stdout.trim());
     assert.ok(listing.ok);
     assert.equal(listing.record.parentRunId, path.basename(model()));
+    assert.equal(listing.record.hyperparameters.keep, 'last');
+    assert.equal(listing.record.hyperparameters.trainOn, 'reviews-and-sentences');
+    assert.equal(listing.record.hyperparameters.units, (await openRun(model())).record.hyperparameters.units, 'the architecture stays');
     const refused = await run(['train', '--fine-tune', model(), '--units', '8', '--data', labelled('reviews.csv'), '--out', dir]);
     assertOneLineError(refused, /--fine-tune keeps the parent run's architecture and vocabulary: drop --units/);
     assert.equal(refused.code, 2);

@@ -15,7 +15,7 @@ import { resolveHyperparameters } from '../../src/core/presets';
 import { LENGTH_BANDS, buildShortTextSet, describeReliability, reliabilityFor, summariseShortText, type ShortTextEvaluation } from '../../src/core/short-text';
 import { sentencesOf } from '../../src/core/sentences';
 import { tokenize } from '../../src/core/text';
-import { epochWindows, fitModel, trainingBatch } from '../../src/core/training';
+import { epochWindows, fitModel, trainingBatch, trainingRows } from '../../src/core/training';
 import { START_CHAR, TextEncoder } from '../../src/core/vocabulary';
 import { encodeSplit } from '../../src/core/dataset';
 import { corpusFrom } from '../../src/core/dataset/reviews';
@@ -133,9 +133,9 @@ test('a training batch with shortTextShare 0 is the reviews; with 0.5 about half
   const maxlen = 100;
   const split = madeUpSplit(200, 'share', maxlen, 50);
   const order = Int32Array.from({ length: 200 }, (_, i) => i);
-  const whole = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0 }, seedrandom.alea('w'));
+  const whole = trainingBatch(trainingRows(split, { maxlen, trainOn: 'reviews' }), order, 0, 200, { maxlen, shortTextShare: 0 }, seedrandom.alea('w'));
   assert.deepEqual(whole.x, split.x);
-  const mixed = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
+  const mixed = trainingBatch(trainingRows(split, { maxlen, trainOn: 'reviews' }), order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
   assert.deepEqual(mixed.y, split.y, 'labels stay');
   let changed = 0;
   for (let r = 0; r < 200; r++) {
@@ -150,7 +150,7 @@ test('a training batch with shortTextShare 0 is the reviews; with 0.5 about half
     assert.ok(original.join(',').includes(words.join(',')), 'a contiguous window of the same review');
   }
   assert.ok(changed > 70 && changed < 130, `about half the rows changed: ${changed}`);
-  const again = trainingBatch(split, order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
+  const again = trainingBatch(trainingRows(split, { maxlen, trainOn: 'reviews' }), order, 0, 200, { maxlen, shortTextShare: 0.5 }, seedrandom.alea('w'));
   assert.deepEqual(again.x, mixed.x, 'the same seed shows the same windows (a resumed training sees what the uninterrupted one saw)');
 });
 
@@ -164,7 +164,7 @@ function trainingReads(raw: ReturnType<typeof corpusFrom>, settings: { numWords:
   const order = Int32Array.from({ length: raw.train.length }, (_, i) => i);
   const split = encodeSplit(corpus.train, order, settings);
   const encoder = new TextEncoder(corpus.vocabulary, settings.numWords, settings.maxlen);
-  const batchOf = (epoch: number) => trainingBatch(split, order, 0, raw.train.length, settings, epochWindows(113, epoch));
+  const batchOf = (epoch: number) => trainingBatch(trainingRows(split, { ...settings, trainOn: 'reviews' }), order, 0, raw.train.length, settings, epochWindows(113, epoch));
   return { split, encoder, batchOf };
 }
 
@@ -241,6 +241,62 @@ test('with its sentences known, about two in three short rows are one whole sent
   }
   assert.ok(short > 60, `about 90% of the rows are short: ${short}`);
   assert.ok(sentences / short > 0.5 && sentences / short < 0.85, `about two in three short rows are a sentence: ${sentences} of ${short}`);
+});
+
+test('trainOn reviews-and-sentences: an epoch shows every review once and every whole sentence of each once more, as Analyze Sentiment encodes it, with its review\'s label', async () => {
+  const random = seedrandom.alea('every-sentence');
+  const words = ['great', 'dull', 'the', 'film', 'actors', 'plot', 'music', 'ending', 'was', 'very', 'and', 'a', 'scene', 'long'];
+  const sentence = () => {
+    const text = Array.from({ length: 1 + Math.floor(random() * 9) }, () => words[Math.floor(random() * words.length)]).join(' ');
+    return `${text[0].toUpperCase()}${text.slice(1)}.`;
+  };
+  // 30 reviews of 1 to 6 sentences, some of one or two words (too short to stand alone), some reviews longer than maxlen.
+  const raw = corpusFrom(
+    Array.from({ length: 30 }, (_, id) => ({ split: 'train' as const, label: (id % 2) as 0 | 1, id, rating: id % 2 ? 8 : 3, text: Array.from({ length: 1 + (id % 6) }, sentence).join(' ') })),
+  );
+  const maxlen = 40;
+  const corpus = tokenizeCorpus(raw);
+  const order = Int32Array.from({ length: raw.train.length }, (_, i) => i);
+  const split = encodeSplit(corpus.train, order, { numWords: 100, maxlen });
+  const encoder = new TextEncoder(corpus.vocabulary, 100, maxlen);
+  // What the rows must hold: each review's sentences of at least three words, unless the review is that one sentence,
+  // and only those wholly inside the words maxlen keeps (the last maxlen − 1 words after the start character, or maxlen).
+  const expected: { ids: string; label: number }[] = [];
+  raw.train.forEach((review) => {
+    const all = sentencesOf(review.text);
+    const total = tokenize(review.text).length;
+    const kept = total + 1 <= maxlen ? total : maxlen;
+    const reviewWords = tokenize(review.text);
+    let at = 0;
+    for (const text of all) {
+      const sentenceWords = tokenize(text);
+      while (reviewWords.slice(at, at + sentenceWords.length).join(' ') !== sentenceWords.join(' ')) at++;
+      const inside = at >= total - kept;
+      const wholeReview = sentenceWords.length === total && total + 1 <= maxlen;
+      if (inside && !wholeReview) expected.push({ ids: encoder.encode(text).ids.join(), label: review.label });
+      at += sentenceWords.length;
+    }
+  });
+  const rows = trainingRows(split, { maxlen, trainOn: 'reviews-and-sentences' });
+  assert.equal(rows.count, raw.train.length + expected.length, 'one row per review and one per whole sentence');
+  assert.ok(expected.length > 40, `the reviews have sentences to show: ${expected.length}`);
+  assert.equal(trainingRows(split, { maxlen, trainOn: 'reviews' }).count, raw.train.length, 'the tutorial trains on the reviews alone');
+
+  const epoch = Int32Array.from({ length: rows.count }, (_, i) => rows.count - 1 - i);
+  const batch = trainingBatch(rows, epoch, 0, rows.count, { maxlen, shortTextShare: 0 }, seedrandom.alea('x'));
+  const shown = Array.from({ length: rows.count }, (_, r) => ({ ids: Array.from(batch.x.subarray(r * maxlen, (r + 1) * maxlen)).join(), label: batch.y[r] }));
+  const key = (row: { ids: string; label: number }) => `${row.label}:${row.ids}`;
+  const reviewRows = Array.from({ length: split.count }, (_, r) => ({ ids: Array.from(split.x.subarray(r * maxlen, (r + 1) * maxlen)).join(), label: split.y[r] }));
+  assert.deepEqual(shown.map(key).sort(), [...reviewRows, ...expected].map(key).sort(), 'every review and every sentence, each once, with its label');
+
+  // Training reads them: an epoch is that many rows' batches.
+  await initBackend('cpu');
+  const hp = resolveHyperparameters('lstm', { numWords: 100, maxlen, embeddingDim: 4, units: 4, denseUnits: 0, epochs: 1, batchSize: 16, trainOn: 'reviews-and-sentences' });
+  const model = buildModel(hp);
+  compileModel(model, hp);
+  const outcome = await fitModel(model, hp, { train: split, validation: split });
+  model.dispose();
+  assert.equal(outcome.batches[0].batchesPerEpoch, Math.ceil(rows.count / 16));
 });
 
 test('reliability: a prediction\'s length finds its band of the stored short-text evaluation; long texts take the test accuracy', () => {

@@ -185,19 +185,21 @@ test('run folders: corrupt ones listed with what is wrong, deleted without trace
   assert.equal((await inspectRun(a.dir)).ok, true);
 });
 
-test('a run saved before the training seed had a name reads back with the seed it was initialized from', async (t) => {
+test('a run saved before the training seed had a name, and before trainOn, reads back with the seed it was initialized from, trained on reviews', async (t) => {
   const tmp = await tempDir();
   t.after(tmp.cleanup);
   const { dir } = await trainedRun(tmp.dir);
   const file = path.join(dir, 'run.json');
   const saved = JSON.parse(await readFile(file, 'utf8')) as { hyperparameters: Record<string, unknown> };
   delete saved.hyperparameters.trainingSeed;
+  delete saved.hyperparameters.trainOn;
   saved.hyperparameters.seed = 42;
   await writeFile(file, JSON.stringify(saved));
   const listed = await inspectRun(dir);
   assert.ok(listed.ok, listed.ok ? '' : listed.problems.join('; '));
   assert.equal(listed.record.hyperparameters.seed, 42);
   assert.equal(listed.record.hyperparameters.trainingSeed, 42);
+  assert.equal(listed.record.hyperparameters.trainOn, 'reviews');
 });
 
 test('listing again reuses what it read for unchanged runs, and sees every file changed since: edited, truncated, removed, restored', async (t) => {

@@ -23,3 +23,11 @@ test('a training.limit subset is stated in the quick pick and the notification',
   assert.match(describeSettings(resolveHyperparameters('simple-rnn', {}), {}, 3000), / · on a subset: the first 3,000 reviews of each split \(training\.limit\)$/);
   assert.equal(trainingTitle('simple-rnn', 3000), 'Training SimpleRNN on a subset: the first 3,000 reviews of each split');
 });
+
+test('training on every sentence too is said, and marked when it is the user\'s setting', () => {
+  const overrides = { trainOn: 'reviews-and-sentences' as const };
+  assert.equal(
+    describeSettings(resolveHyperparameters('lstm', overrides), overrides, undefined),
+    '5 epochs · batch 128 · maxlen 500 · 32 units · adam lr 0.001 · every sentence too (your setting; tutorial: reviews)',
+  );
+});

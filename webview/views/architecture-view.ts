@@ -148,6 +148,8 @@ function hyperparameterList(hp: Hyperparameters): HTMLElement {
     ['Dense units', hp.denseUnits > 0 ? String(hp.denseUnits) : 'none'],
     ['Dropout', hp.denseUnits > 0 ? String(hp.dropout) : 'none'],
     ['Validation split', String(hp.validationSplit)],
+    ['Trained on', hp.trainOn === 'reviews-and-sentences' ? 'reviews and every sentence of each' : 'reviews'],
+    ['Short-text share', String(hp.shortTextShare)],
     ['Split seed', String(hp.seed)],
     ['Training seed (weights, batches)', String(hp.trainingSeed)],
   ]);
