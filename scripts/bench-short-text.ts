@@ -33,6 +33,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'lstm-sentences' },
     epochs: { type: 'string' },
     'short-text-share': { type: 'string' },
+    'train-on': { type: 'string' },
     'embedding-dim': { type: 'string' },
     units: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       units: number(values.units),
       batchSize: number(values['batch-size']),
       dropout: number(values.dropout),
+      trainOn: values['train-on'],
     }).filter(([, v]) => v !== undefined),
   );
   const h = resolveHyperparameters(preset, overrides);
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   });
   model.dispose();
   const minutes = (performance.now() - started) / 60000;
-  const settings = `${h.preset}, shortTextShare ${h.shortTextShare}, embedding ${h.embeddingDim}, units ${h.units}, dropout ${h.dropout}, batch ${h.batchSize}, ${h.epochs} epochs`;
+  const settings = `${h.preset}, shortTextShare ${h.shortTextShare}, trainOn ${h.trainOn}, embedding ${h.embeddingDim}, units ${h.units}, dropout ${h.dropout}, batch ${h.batchSize}, ${h.epochs} epochs`;
   const command = `npm run bench:short-text -- ${process.argv.slice(2).join(' ')}`.trim();
   const text = [
     '',

@@ -100,8 +100,8 @@ export const PRESETS: Readonly<Record<PresetName, PresetInfo>> = {
   'lstm-sentences': {
     name: 'lstm-sentences',
     title: 'LSTM for sentences',
-    description: 'A wider LSTM (128-wide embedding, 64 units) shown mostly single sentences and short windows of the reviews, as a selection is, for 25 epochs.',
-    defaults: { ...COMMON, preset: 'lstm-sentences', embeddingDim: 128, units: 64, epochs: 25, denseUnits: 256, dropout: 0.2, optimizer: 'adam', shortTextShare: 0.9 },
+    description: 'A wider LSTM (128-wide embedding, 64 units) trained on the reviews and on every sentence of each, as a selection is, for 3 epochs.',
+    defaults: { ...COMMON, preset: 'lstm-sentences', embeddingDim: 128, units: 64, epochs: 3, denseUnits: 256, dropout: 0.2, optimizer: 'adam', trainOn: 'reviews-and-sentences' },
   },
 };
 
@@ -137,7 +137,7 @@ export const TUNABLE_HYPERPARAMETERS = {
     .number()
     .min(0)
     .max(0.9)
-    .describe(`Share of training rows replaced by a short text of the same review (two in three a sentence, the others a random 3–40-word window), so the model also learns short texts (tutorial presets: 0; lstm-sentences: ${PRESETS['lstm-sentences'].defaults.shortTextShare}).`),
+    .describe(`Share of training rows replaced by a short text of the same review (two in three a sentence, the others a random 3–40-word window), so the model also learns short texts (default: ${COMMON.shortTextShare}).`),
 } satisfies { [K in keyof Hyperparameters]?: z.ZodNumber };
 
 export type TunableName = keyof typeof TUNABLE_HYPERPARAMETERS;
@@ -154,7 +154,7 @@ export function isTunableName(name: string): name is TunableName {
 export const TRAINING_CHOICES = {
   trainOn: z
     .enum(TRAIN_ON_CHOICES_TUPLE)
-    .describe('What each epoch trains on: `reviews`, the training reviews, as the tutorial (shortTextShare cuts some short); or `reviews-and-sentences`, also every sentence of at least three words of each training review as a row of its own, labelled with its review\'s label (on IMDB about twelve more rows per review, each short: an epoch takes several times longer).'),
+    .describe(`What each epoch trains on: \`reviews\`, the training reviews, as the tutorial (shortTextShare cuts some short); or \`reviews-and-sentences\`, also every sentence of at least three words of each training review as a row of its own, labelled with its review's label (on IMDB about eleven more rows per review, each short: an epoch takes several times longer). Default: ${COMMON.trainOn}; lstm-sentences: ${PRESETS['lstm-sentences'].defaults.trainOn}.`),
   keep: z
     .enum(KEEP_CHOICES_TUPLE)
     .describe('Which epoch\'s weights a finished training keeps: `best`, the epoch with the lowest validation loss (Keras\' `ModelCheckpoint(save_best_only=True)`), or `last`, as the tutorial\'s `fit` does (default: best).'),
