@@ -133,7 +133,7 @@ async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperpara
     if (value === undefined) return undefined;
     changes[key] = Number(value);
   }
-  const trainOn = await pickChoice(base, 'trainOn', 'What each epoch trains on', { reviews: 'the training reviews, as the tutorial', 'reviews-and-sentences': 'also every sentence of each review as a row of its own (several times longer epochs)' });
+  const trainOn = await pickChoice(base, 'trainOn', 'What each epoch trains on', { reviews: 'the training reviews, as the tutorial', 'reviews-and-sentences': 'also every sentence of each review (longer epochs)' });
   if (!trainOn) return undefined;
   changes.trainOn = trainOn;
   const kept = await pickChoice(base, 'keep', 'Which epoch\'s weights to keep', { best: 'the epoch with the lowest validation loss', last: 'the last epoch, as the tutorial' });
@@ -143,17 +143,29 @@ async function askForChanges(base: Hyperparameters, overrides: Partial<Hyperpara
 }
 
 /**
- * One of a training choice's options, the current one picked; undefined when
- * the user backs out. `descriptions` has a line for every option (its type
- * asks for each), in the order shown.
+ * One of a training choice's options, the current one highlighted (so Enter
+ * keeps it); undefined when the user backs out. `descriptions` has a line for
+ * every option (its type asks for each), in the order shown.
  */
-async function pickChoice<N extends ChoiceName>(base: Hyperparameters, name: N, placeHolder: string, descriptions: Record<Hyperparameters[N], string>): Promise<Hyperparameters[N] | undefined> {
+function pickChoice<N extends ChoiceName>(base: Hyperparameters, name: N, placeHolder: string, descriptions: Record<Hyperparameters[N], string>): Promise<Hyperparameters[N] | undefined> {
+  type Item = vscode.QuickPickItem & { option: Hyperparameters[N] };
   const options = Object.keys(descriptions) as Hyperparameters[N][];
-  const picked = await vscode.window.showQuickPick(
-    options.map((option) => ({ label: option, option, picked: option === base[name], description: descriptions[option] })),
-    { title: `Train Model: ${PRESETS[base.preset].title}`, placeHolder },
-  );
-  return picked?.option;
+  const items: Item[] = options.map((option) => ({ label: option, option, description: option === base[name] ? `${descriptions[option]} (current)` : descriptions[option] }));
+  const pick = vscode.window.createQuickPick<Item>();
+  Object.assign(pick, { title: `Train Model: ${PRESETS[base.preset].title}`, placeholder: placeHolder, items });
+  pick.activeItems = items.filter((item) => item.option === base[name]);
+  return new Promise((resolve) => {
+    let chosen: Hyperparameters[N] | undefined;
+    pick.onDidAccept(() => {
+      chosen = pick.selectedItems[0]?.option;
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve(chosen);
+    });
+    pick.show();
+  });
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
