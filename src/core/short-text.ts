@@ -11,6 +11,8 @@
  * - Short windows for training: a share of each batch's rows replaced by a
  *   random contiguous window of the same review, encoded as a short text is
  *   at prediction time (start character, then pre-padding).
+ * - Sentence rows for training: every whole sentence of every training
+ *   review, encoded the same way (trainOn 'reviews-and-sentences').
  * - Reliability: the stored evaluation's accuracy for texts of a given length.
  *
  * No TensorFlow here.
