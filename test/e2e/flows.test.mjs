@@ -59,7 +59,7 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
     });
   }
 
-  test('5. Train Model on a labelled CSV from the palette, then Analyze Document on a CSV column: the Document table, light and dark', async () => {
+  test('5. Train Model on a labelled CSV from the palette through its change step (every sentence too), then Analyze Document on a CSV column: the Document table, light and dark', async () => {
     await inSession('e2e-5', 'dark', {
       'rnnSentimentLab.runsFolder': path.join(runsDir, 'labelled'),
       'rnnSentimentLab.data.source': path.join(workspace, 'labelled.csv'),
@@ -72,7 +72,16 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await showTab(frame, 'training');
       await runCommand(s.page, 'RNN Sentiment Lab: Train Model');
       await pick(s.page, 'SimpleRNN');
-      await pick(s.page, 'Train with these settings');
+      // The change step: Enter keeps each number shown (the settings above), then the two choices.
+      await pick(s.page, 'Change epochs');
+      for (const prompt of ['Epochs', 'Batch size', 'Words read per review', 'Recurrent units', 'Training seed', 'Share of training rows']) {
+        await s.page.locator('.quick-input-message', { hasText: prompt }).first().waitFor({ timeout: 10_000 });
+        await s.page.keyboard.press('Enter');
+      }
+      await s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'as the tutorial (current)' }).first().waitFor({ timeout: 10_000 });
+      await pick(s.page, 'reviews-and-sentences');
+      await s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'the lowest validation loss (current)' }).first().waitFor({ timeout: 10_000 });
+      await s.page.keyboard.press('Enter');
       // Which label is positive: asked once, the guess first.
       await pick(s.page, 'guessed from its name');
       await waitForNotification(s.page, /labelled\.csv: 20 of 20 rows clean \(10 neg, 10 pos; "pos" is positive\)/, { timeoutMs: 60_000 });
@@ -81,6 +90,14 @@ describe('end-to-end flows in VS Code', { timeout: 600_000 }, () => {
       await run.waitFor({ timeout: 180_000 });
       await until(async () => /labelled\.csv · 20 rows/.test(await run.innerText()), 'the run to name its dataset');
       await screenshot(s.page, 'e2e-5-labelled-run');
+      // The run holds what the change step chose, the numbers as they were.
+      await showTab(frame, 'architecture');
+      const hyperparameters = await until(async () => {
+        const text = await frame.locator('.architecture-view').innerText();
+        return /Trained on\s+reviews and every sentence of each/.test(text) && text;
+      }, 'the new run\'s hyperparameters in the Architecture tab', 30_000);
+      assert.match(hyperparameters, /Epochs\s+2\b/);
+      assert.match(hyperparameters, /maxlen\s+12\b/);
 
       await openFile(s.page, 'tickets.csv');
       await runCommand(s.page, 'RNN Sentiment Lab: Analyze Document');
