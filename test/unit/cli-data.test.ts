@@ -57,7 +57,7 @@ describe('CLI on labelled data and whole documents', () => {
   });
 
   test('--fine-tune keeps the parent and refuses a new architecture; the training choices may change', async () => {
-    const out = await run(['train', '--fine-tune', model(), '--data', labelled('reviews.csv'), '--learning-rate', '0.01', '--epochs', '1', '--keep', 'last', '--train-on', 'reviews-and-sentences', '--out', dir, '--cache-dir', dir]);
+    const out = await run(['train', '--fine-tune', model(), '--data', labelled('reviews.csv'), '--learning-rate', '0.01', '--epochs', '1', '--keep', 'last', '--train-on', 'reviews-and-sentences', '--short-text-share', '0.5', '--out', dir, '--cache-dir', dir]);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stderr, /on \d+ reviews and their \d+ sentences/);
     const listing = await inspectRun(out.stdout.trim());
@@ -65,6 +65,7 @@ describe('CLI on labelled data and whole documents', () => {
     assert.equal(listing.record.parentRunId, path.basename(model()));
     assert.equal(listing.record.hyperparameters.keep, 'last');
     assert.equal(listing.record.hyperparameters.trainOn, 'reviews-and-sentences');
+    assert.equal(listing.record.hyperparameters.shortTextShare, 0.5);
     assert.equal(listing.record.hyperparameters.units, (await openRun(model())).record.hyperparameters.units, 'the architecture stays');
     const refused = await run(['train', '--fine-tune', model(), '--units', '8', '--data', labelled('reviews.csv'), '--out', dir]);
     assertOneLineError(refused, /--fine-tune keeps the parent run's architecture and vocabulary: drop --units/);
