@@ -16,6 +16,18 @@ export interface BatchMetrics {
   elapsedSeconds: number;
 }
 
+/**
+ * At most about `limit` of a history's batches, evenly spread, always with the
+ * last batch of every epoch: what a chart of it can draw (a few hundred
+ * pixels wide) without sending every batch of a long training. Each kept
+ * batch still says where it stands (epoch, batch, batchesPerEpoch).
+ */
+export function thinBatches(batches: readonly BatchMetrics[], limit: number): readonly BatchMetrics[] {
+  if (batches.length <= limit) return batches;
+  const stride = Math.ceil(batches.length / limit);
+  return batches.filter((b, i) => i % stride === stride - 1 || b.batch === b.batchesPerEpoch || i === batches.length - 1);
+}
+
 export interface EpochMetrics {
   epoch: number;
   epochs: number;

@@ -14,6 +14,8 @@ import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } f
 import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
 import type { AttributionMethod, Explanation } from '../core/explain/types';
 import { applyTrainingEvent, newTrainingState } from '../core/training-state';
+import { thinBatches } from '../core/metrics';
+import type { RunRecord } from '../core/runs';
 import type {
   DashboardState,
   DashboardTab,
@@ -33,6 +35,9 @@ import type { ServiceClient } from './service-client';
 import type { EventListener, PendingRequest } from '../rpc';
 import type { LabSettings } from './settings';
 import { activeAfterDelete, activeAfterTraining, resolveActiveRun, type ActiveModelChange } from './active-model';
+
+/** Batches per run sent to dashboards: more than a chart has pixels across, far fewer than a long training's thousands. */
+const CHART_BATCHES = 1000;
 
 /** What a Memento offers; the host passes the extension's global state. */
 export interface KeyValueStore {
@@ -409,12 +414,15 @@ export class Lab {
       const defaults = resolveHyperparameters(name, this.settings().overrides);
       return { name, title: PRESETS[name].title, description: PRESETS[name].description, defaults, architecture: describeArchitecture(defaults) };
     });
-    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.id, record: r.record } : { ok: false, id: r.id, problems: r.problems }));
+    // Each run's batches thinned to what a chart draws (CHART_BATCHES): a long training's record holds thousands, and every dashboard gets the whole state.
+    const charted = (record: RunRecord): RunRecord => ({ ...record, history: { ...record.history, batches: [...thinBatches(record.history.batches, CHART_BATCHES)] } });
+    const runs: RunItem[] = this.runs.map((r) => (r.ok ? { ok: true, id: r.id, record: charted(r.record) } : { ok: false, id: r.id, problems: r.problems }));
+    const training = this.training?.state;
     return {
       presets,
       runs,
       activeRunId: this.activeRun()?.id,
-      training: this.training?.state,
+      training: training && { ...training, batches: [...thinBatches(training.batches, CHART_BATCHES)] },
       predictions: this.predictions,
       backendSetting: this.settings().backend,
     };

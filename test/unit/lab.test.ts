@@ -6,7 +6,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Lab, type LabChange } from '../../src/lab/lab';
 import { ServiceClient, serviceRoots } from '../../src/lab/service-client';
@@ -16,6 +16,9 @@ import { resolveHyperparameters } from '../../src/core/presets';
 import { RpcError, errorCode } from '../../src/rpc';
 import { LabError } from '../../src/core/errors';
 import { MapStore, REPO_ROOT, TEST_CACHE_DIR, imdbArchive, requireBuilt, tempDir, waitFor } from './helpers';
+
+/** The batches a run folder's run.json holds. */
+const readRecordBatches = async (runDir: string) => (JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8')) as { history: { batches: unknown[] } }).history.batches;
 
 // The service exits soon after its last window disconnects, so tests leave no process behind.
 process.env.RNN_SENTIMENT_LAB_SERVICE_IDLE_MS = '1500';
@@ -116,6 +119,37 @@ describe('the lab behind the commands and dashboards', () => {
     assert.equal(updates.find((u) => u.update.event === 'started')?.update.phase, 'training');
     assert.ok(result.record.test, 'evaluated after training, as the setting says');
     firstRunId = result.record.id;
+  });
+
+  test('dashboards get a long training\'s batches thinned to what a chart draws, every epoch\'s end kept; the run on disk keeps them all', async () => {
+    // The first run, copied with the history of a long training: 6 epochs of 1,900 batches.
+    const source = path.join(dir, 'runs', firstRun());
+    const id = `${firstRun()}-long`;
+    const copy = path.join(dir, 'runs', id);
+    await cp(source, copy, { recursive: true });
+    const record = JSON.parse(await readFile(path.join(copy, 'run.json'), 'utf8')) as { id: string; history: { batches: Array<Record<string, number>> } };
+    const template = record.history.batches[0];
+    record.id = id;
+    record.history.batches = Array.from({ length: 6 * 1900 }, (_, i) => ({ ...template, epoch: Math.floor(i / 1900) + 1, epochs: 6, batch: (i % 1900) + 1, batchesPerEpoch: 1900, loss: 1 / (i + 1) }));
+    await writeFile(path.join(copy, 'run.json'), JSON.stringify(record));
+    try {
+      await lab.refreshRuns();
+      const sent = lab.snapshot().runs.find((r) => r.id === id);
+      assert.ok(sent?.ok, 'the copy is listed');
+      const batches = sent.record.history.batches;
+      assert.ok(batches.length <= 1000 + 6 && batches.length >= 900, `about 1,000 batches sent: ${batches.length}`);
+      for (let epoch = 1; epoch <= 6; epoch++) assert.ok(batches.some((b) => b.epoch === epoch && b.batch === 1900), `epoch ${epoch}'s last batch is there`);
+      const positions = batches.map((b) => (b.epoch - 1) * 1900 + b.batch);
+      assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'in training order');
+      const onDisk = JSON.parse(await readFile(path.join(copy, 'run.json'), 'utf8')) as typeof record;
+      assert.equal(onDisk.history.batches.length, 6 * 1900, 'the run itself keeps every batch');
+      const shortRun = lab.snapshot().runs.find((r) => r.id === firstRun());
+      assert.ok(shortRun?.ok);
+      assert.equal(shortRun.record.history.batches.length, (await readRecordBatches(source)).length, 'a short training is sent whole');
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+      await lab.refreshRuns();
+    }
   });
 
   test('predictions use the active run, are kept newest first (a batch in its own order), and survive a new lab (persisted)', async () => {
