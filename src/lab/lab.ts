@@ -11,11 +11,10 @@ import type { LabelledOptions } from '../core/dataset/labelled';
 import type { AnalysedUnit } from '../core/document/export';
 import { LabError, cancelledError } from '../core/errors';
 import { PRESETS, PRESET_NAMES, resolveHyperparameters, type Hyperparameters } from '../core/presets';
-import { deleteRun, isResumable, listRuns, type RunListing } from '../core/runs';
+import { deleteRun, isResumable, listRuns, type RunListing, type RunRecord } from '../core/runs';
 import type { AttributionMethod, Explanation } from '../core/explain/types';
 import { applyTrainingEvent, newTrainingState } from '../core/training-state';
 import { thinBatches } from '../core/metrics';
-import type { RunRecord } from '../core/runs';
 import type {
   DashboardState,
   DashboardTab,
