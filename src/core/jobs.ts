@@ -125,7 +125,8 @@ export class Jobs {
       else if (parent) await copyWeights(model, parent);
       if (h.keep === 'best') best = checkpoint ? await resumedBest(checkpoint) : BestWeights.empty();
       const previous = checkpoint?.record;
-      const sentences = h.trainOn === 'reviews-and-sentences' ? trainingRows(dataset.train, h).sentences.length / 3 : undefined;
+      const rows = trainingRows(dataset.train, h);
+      const sentences = h.trainOn === 'reviews-and-sentences' ? rows.count - rows.split.count : undefined;
       emit('started', {
         backend: backend.name,
         recurrentImplementation: recurrent.name,
@@ -179,7 +180,7 @@ export class Jobs {
       const sofar = { batches: [] as BatchMetrics[], epochs: [] as EpochMetrics[] };
       const firstEpoch = (previous?.epochsCompleted ?? 0) + 1;
       let lastSaved: { runDir: string; record: RunRecord } | undefined;
-      const outcome = await fitModel(model, h, dataset, {
+      const outcome = await fitModel(model, h, { ...dataset, rows }, {
         signal,
         firstEpoch,
         best,

@@ -111,12 +111,13 @@ export function trainingBatch(rows: TrainingRows, order: ArrayLike<number>, from
 export async function fitModel(
   model: tf.LayersModel,
   h: Hyperparameters,
-  data: { train: EncodedSplit; validation: EncodedSplit },
+  /** `rows`: the epoch's rows of `train` (trainingRows), when the caller has already made them. */
+  data: { train: EncodedSplit; validation: EncodedSplit; rows?: TrainingRows },
   callbacks: TrainingCallbacks = {},
 ): Promise<TrainingOutcome> {
   const { signal } = callbacks;
   const { maxlen, batchSize, epochs } = h;
-  const rows = trainingRows(data.train, h);
+  const rows = data.rows ?? trainingRows(data.train, h);
   const batchesPerEpoch = Math.ceil(rows.count / batchSize);
   const firstEpoch = callbacks.firstEpoch ?? 1;
   const outcome: TrainingOutcome = { batches: [], epochs: [], cancelled: false, epochsCompleted: firstEpoch - 1, keptEpoch: firstEpoch - 1, seconds: 0 };
