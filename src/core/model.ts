@@ -87,6 +87,22 @@ export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory 
   return model;
 }
 
+/**
+ * Tokens per model.predict batch: Keras' default of 32 rows at the tutorial's
+ * maxlen of 500. Kept at 32 rows for shorter rows, predictions at maxlen 100
+ * ran four and a half times slower: 3,200 tokens are fewer than the
+ * vocabulary's 10,000 words, the size from which the fused layers read a
+ * vocabulary table. Larger batches do not help either: at maxlen 500, 131
+ * rows evaluated the test reviews about 10% slower than 32 (a larger table
+ * of words per batch); BENCHMARKS.md, bench-document.
+ */
+const PREDICTION_BATCH_TOKENS = 16_384;
+
+/** Rows per model.predict batch for rows of `maxlen` tokens: about PREDICTION_BATCH_TOKENS, at least 32 (Keras' default). */
+export function predictionBatchRows(maxlen: number): number {
+  return Math.max(32, Math.floor(PREDICTION_BATCH_TOKENS / maxlen));
+}
+
 /** Keras' default Adam constants (also used by the fused Adam). */
 export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 /** Keras' default RMSprop constants (also used by the fused RMSprop): no momentum, not centred. */

@@ -12,6 +12,7 @@ import seedrandom from 'seedrandom';
 import { shuffledOrder, type EncodedSplit } from './dataset';
 import { BestWeights } from './keep-best';
 import type { BatchMetrics, ConfusionCounts, EpochMetrics, EvaluationMetrics } from './metrics';
+import { predictionBatchRows } from './model';
 import type { Hyperparameters } from './presets';
 import { mixShortWindows, sentenceRowsOf, writeSentenceRow } from './short-text';
 
@@ -261,7 +262,7 @@ export async function evaluateSplit(
 export async function predictRows(model: tf.LayersModel, x: Int32Array, rows: number, maxlen: number): Promise<Float32Array> {
   const input = tf.tensor2d(x, [rows, maxlen], 'int32');
   try {
-    const output = model.predict(input) as tf.Tensor;
+    const output = model.predict(input, { batchSize: predictionBatchRows(maxlen) }) as tf.Tensor;
     try {
       return (await output.data()) as Float32Array;
     } finally {

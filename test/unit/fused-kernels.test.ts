@@ -44,6 +44,10 @@ import {
 } from '../../src/core/fused/abi';
 import { setMinSplitWork } from '../../src/core/fused/ops';
 import { registerWasmKernels } from '../../src/core/wasm-kernels';
+import { buildModel, predictionBatchRows } from '../../src/core/model';
+import { resolveHyperparameters } from '../../src/core/presets';
+import { predictRows } from '../../src/core/training';
+import { recurrentLayersFor } from '../../src/worker/recurrent-layers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOL = 1e-4;
@@ -523,6 +527,36 @@ describe('fused Embedding + recurrent layer (vocabulary table)', () => {
     m.add(fusedEmbedding({ inputDim: 5, outputDim: 3, inputLength: 3, deferLookup: true }));
     m.add(fusedLSTM({ units: 4 }));
     assert.throws(() => tf.tidy(() => m.predict(tf.tensor2d([[1, 2, 7]]))), /token id 7 is outside the vocabulary table \[0, 5\)/);
+  });
+});
+
+describe('predictions in batches (predictRows, as evaluation, documents and explanations predict)', () => {
+  it('gives every row of a short-maxlen batch the probability the model gives it alone, across prediction batches', async () => {
+    await tf.setBackend(fusedBackend);
+    const h = resolveHyperparameters('lstm', { maxlen: 100, embeddingDim: 8, units: 8, denseUnits: 16 });
+    // Enough tokens per prediction batch for the vocabulary table (10,000 words), where 32 rows of 100 would not be.
+    assert.ok(predictionBatchRows(h.maxlen) * h.maxlen >= h.numWords);
+    assert.equal(predictionBatchRows(500), 32, 'the tutorial maxlen keeps Keras\' batch of 32');
+    const layers = await recurrentLayersFor();
+    const model = buildModel(h, layers);
+    try {
+      const rows = predictionBatchRows(h.maxlen) * 2 + 17;
+      const ids = rand([rows, h.maxlen], 91, 1).map((v) => Math.min(h.numWords - 1, Math.floor((v + 1) * 0.5 * h.numWords)));
+      // pad_sequences' padding in front of every third row
+      for (let r = 0; r < rows; r += 3) ids.fill(0, r * h.maxlen, r * h.maxlen + ((r * 7) % h.maxlen));
+      const x = Int32Array.from(ids);
+      const batched = await predictRows(model, x, rows, h.maxlen);
+      assert.equal(batched.length, rows);
+      let worstDiff = 0;
+      for (const r of [0, 1, 2, predictionBatchRows(h.maxlen) - 1, predictionBatchRows(h.maxlen), rows - 1]) {
+        const alone = await predictRows(model, x.slice(r * h.maxlen, (r + 1) * h.maxlen), 1, h.maxlen);
+        worstDiff = Math.max(worstDiff, Math.abs(alone[0] - batched[r]));
+      }
+      assert.ok(worstDiff <= 1e-5, `a row's probability differs by ${worstDiff} in a batch`);
+      assert.ok(new Set(batched).size > rows / 2, 'the rows get probabilities of their own');
+    } finally {
+      model.dispose();
+    }
   });
 });
 

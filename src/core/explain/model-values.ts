@@ -1,5 +1,6 @@
 /** Reading values out of TensorFlow.js without its per-element costs. */
 import * as tf from '@tensorflow/tfjs';
+import { predictionBatchRows } from '../model';
 import type { WindowPredictor } from './attributions';
 
 /**
@@ -27,7 +28,7 @@ export function windowPredictor(model: tf.LayersModel, maxlen: number): WindowPr
     for (let first = 0; first < rows; first += PREDICT_ROWS) {
       const count = Math.min(PREDICT_ROWS, rows - first);
       const part = windows.subarray(first * maxlen, (first + count) * maxlen);
-      out.set(valuesOf(() => model.predict(tf.tensor2d(part, [count, maxlen], 'int32')) as tf.Tensor), first);
+      out.set(valuesOf(() => model.predict(tf.tensor2d(part, [count, maxlen], 'int32'), { batchSize: predictionBatchRows(maxlen) }) as tf.Tensor), first);
     }
     return out;
   };
