@@ -90,7 +90,7 @@ export function buildModel(h: Hyperparameters, recurrent: RecurrentLayerFactory 
 /**
  * Tokens per model.predict batch: Keras' default of 32 rows at the tutorial's
  * maxlen of 500. Kept at 32 rows for shorter rows, predictions at maxlen 100
- * ran four and a half times slower: 3,200 tokens are fewer than the
+ * ran more than three times slower: 3,200 tokens are fewer than the
  * vocabulary's 10,000 words, the size from which the fused layers read a
  * vocabulary table. Larger batches do not help either: at maxlen 500, 131
  * rows evaluated the test reviews about 10% slower than 32 (a larger table
