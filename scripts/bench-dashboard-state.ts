@@ -5,9 +5,8 @@
  * the time to serialise it, as VS Code does for a webview message (median of
  * `--times`). Measures the state as the lab sends it (each run's batches
  * thinned to what a chart draws) beside the same state with every batch, as
- * it was sent before. Appends a row to BENCHMARKS.md unless --no-write.
+ * it was sent before. Adds a row to its table in BENCHMARKS.md unless --no-write.
  */
-import { appendFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { Lab } from '../src/lab/lab';
 import { ServiceClient } from '../src/lab/service-client';
 import { readSettings } from '../src/lab/settings';
 import type { DashboardState } from '../src/protocol';
+import { addBenchmarkRow } from './lib/benchmark-table';
 
 const { values } = parseArgs({
   options: {
@@ -55,9 +55,18 @@ async function main(): Promise<void> {
   const before = measure(whole);
   const after = measure(sent);
   const f = (x: number) => x.toFixed(1);
-  const row = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${sent.runs.length} | ${batches(whole)} → ${batches(sent)} | ${f(before.mb)} → ${f(after.mb)} | ${f(before.ms)} → ${f(after.ms)} | ${os.loadavg()[0].toFixed(1)} |`;
-  process.stdout.write(`${row}\n`);
-  if (!values['no-write']) await appendFile(path.join(__dirname, '..', 'BENCHMARKS.md'), `${row}\n`);
+  const cells = [
+    new Date().toISOString().slice(0, 16).replace('T', ' '),
+    String(sent.runs.length),
+    `${batches(whole)} → ${batches(sent)}`,
+    `${f(before.mb)} → ${f(after.mb)}`,
+    `${f(before.ms)} → ${f(after.ms)}`,
+    os.loadavg()[0].toFixed(1),
+  ];
+  process.stdout.write(`| ${cells.join(' | ')} |\n`);
+  if (!values['no-write']) {
+    await addBenchmarkRow(['when (UTC)', 'runs', 'batches sent (before → after)', 'MB (before → after)', 'ms to serialise (before → after)', 'load'], cells);
+  }
   await lab.dispose();
 }
 

@@ -2,11 +2,11 @@
  * `npx tsx scripts/bench-document.ts [--units N] [--words N] [--maxlen N] [--backend wasm]`:
  * analyses a document of N units (N words each, drawn from the reviews'
  * vocabulary) with the tutorial's LSTM through the worker thread, as
- * `predict --file` and Analyze Document do, and appends the time to
+ * `predict --file` and Analyze Document do, and adds the time to its table in
  * BENCHMARKS.md. The model is trained for one epoch on a small labelled
  * fixture first: prediction costs the same whatever the weights.
  */
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,8 +14,10 @@ import { resolveHyperparameters } from '../src/core/presets';
 import { openRun } from '../src/core/runs';
 import { WorkerClient } from '../src/core/worker-client';
 import type { BackendPreference } from '../src/core/backend-names';
+import { addBenchmarkRow } from './lib/benchmark-table';
 
 const ROOT = path.resolve(__dirname, '..');
+const COLUMNS = ['when (UTC)', 'backend', 'recurrent layers', 'units', 'words each', 'maxlen', 'seconds', 'units/s'];
 const { values } = parseArgs({
   options: {
     units: { type: 'string', default: '10000' },
@@ -51,9 +53,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     const result = await client.request('predict', { runDir: trained.runDir, texts, backend }).result;
     const seconds = (performance.now() - started) / 1000;
-    const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${result.backend} | ${result.recurrentImplementation} | ${units} | ${words} | ${maxlen} | ${seconds.toFixed(2)} | ${Math.round(units / seconds)} |`;
-    console.log(line);
-    await appendFile(path.join(ROOT, 'BENCHMARKS.md'), `${line}\n`);
+    const cells = [new Date().toISOString().slice(0, 16).replace('T', ' '), result.backend, result.recurrentImplementation, String(units), String(words), String(maxlen), seconds.toFixed(2), String(Math.round(units / seconds))];
+    console.log(`| ${cells.join(' | ')} |`);
+    await addBenchmarkRow(COLUMNS, cells);
   } finally {
     await client.terminate();
     await rm(dir, { recursive: true, force: true });

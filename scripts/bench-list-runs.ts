@@ -3,15 +3,14 @@
  * how long listing a runs folder takes, as the dashboard lists it at every
  * refresh (listRuns, which reads and checks every run's files). Prints the
  * first listing, then the median and the slowest of the next ones, in wall
- * time and in CPU time of this thread, and appends them to BENCHMARKS.md
- * unless --no-write. Any folder of runs will do (`rnn-sentiment-lab train
+ * time and in CPU time of this thread, and adds them to their table in
+ * BENCHMARKS.md unless --no-write. Any folder of runs will do (`rnn-sentiment-lab train
  * --limit 200 --epochs 1` a few times makes one).
  */
-import { appendFile } from 'node:fs/promises';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { listRuns } from '../src/core/runs';
+import { addBenchmarkRow } from './lib/benchmark-table';
 
 const { values } = parseArgs({
   options: {
@@ -40,9 +39,16 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)];
   const max = (xs: number[]) => sorted(xs)[xs.length - 1];
   const f = (x: number) => x.toFixed(1);
-  const row = `| ${values.label || '-'} | ${first.runs} | ${f(first.wallMs)} / ${f(first.cpuMs)} | ${f(median(next.map((n) => n.wallMs)))} / ${f(median(next.map((n) => n.cpuMs)))} | ${f(max(next.map((n) => n.wallMs)))} / ${f(max(next.map((n) => n.cpuMs)))} | ${os.loadavg()[0].toFixed(1)} |`;
-  process.stdout.write(`${row}\n`);
-  if (!values['no-write']) await appendFile(path.join(__dirname, '..', 'BENCHMARKS.md'), `${row}\n`);
+  const cells = [
+    values.label || '-',
+    String(first.runs),
+    `${f(first.wallMs)} / ${f(first.cpuMs)}`,
+    `${f(median(next.map((n) => n.wallMs)))} / ${f(median(next.map((n) => n.cpuMs)))}`,
+    `${f(max(next.map((n) => n.wallMs)))} / ${f(max(next.map((n) => n.cpuMs)))}`,
+    os.loadavg()[0].toFixed(1),
+  ];
+  process.stdout.write(`| ${cells.join(' | ')} |\n`);
+  if (!values['no-write']) await addBenchmarkRow(['code', 'runs', 'first listing', `median of the next ${times}`, `slowest of the next ${times}`, 'load'], cells);
 }
 
 void main().catch((error: unknown) => {
