@@ -54,14 +54,18 @@ export function numberOption<Flags extends string>(flags: Flags, schema: z.ZodNu
   });
 }
 
+/** A hyperparameter's command-line flag: `batchSize` → `--batch-size`. */
+export function flagOf(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** `batchSize` → `--batch-size <n>`, one flag per tunable hyperparameter named. */
 export function addHyperparameterOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
   command: Command<Args, Opts, Globals>,
   names: readonly TunableName[],
 ): void {
   for (const name of names) {
-    const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    command.addOption(numberOption(`--${flag} <n>`, TUNABLE_HYPERPARAMETERS[name]));
+    command.addOption(numberOption(`${flagOf(name)} <n>`, TUNABLE_HYPERPARAMETERS[name]));
   }
 }
 
@@ -72,8 +76,7 @@ export function addChoiceOptions<Args extends unknown[], Opts extends OptionValu
 ): void {
   for (const name of names) {
     const schema = TRAINING_CHOICES[name];
-    const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    command.addOption(new Option(`--${flag} <${schema.options.join('|')}>`, (schema.description ?? '').replace(/`/g, '')).choices(schema.options));
+    command.addOption(new Option(`${flagOf(name)} <${schema.options.join('|')}>`, (schema.description ?? '').replace(/`/g, '')).choices(schema.options));
   }
 }
 
